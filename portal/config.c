@@ -1,0 +1,206 @@
+/* config.c - one table of settings: name, default, help. Environment beats file. */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct config config;
+
+enum kind { STR, INT, SIZE };
+
+struct setting {
+    const char *name;
+    enum kind kind;
+    const char *def;
+    const char *help;
+    void *dst;
+    char *value; /* owned: from the file or the environment */
+};
+
+static struct setting settings[] = {
+    {"PORTAL_HTTP", STR, "127.0.0.1:8080", "HTTP listen address (host:port)", &config.http_listen},
+    {"PORTAL_WS", STR, "127.0.0.1:8081", "realtime (websocket) listen address", &config.ws_listen},
+    {"PORTAL_DB_URL", STR, "",
+     "mariadb://user:pass@host:port/db[?socket=/path]; empty = private MariaDB under "
+     "PORTAL_DATA_DIR/mariadb (started by `make run`)",
+     &config.db_url},
+    {"PORTAL_DATA_DIR", STR, "var", "state: private MariaDB, uploaded files, mail",
+     &config.data_dir},
+    {"PORTAL_WWW_DIR", STR, PORTAL_SOURCE_DIR "/www", "browser apps served as static files",
+     &config.www_dir},
+    {"PORTAL_NODE_MODULES", STR, PORTAL_SOURCE_DIR "/node_modules",
+     "npm packages served under /vendor/ (allow-listed)", &config.node_modules},
+    {"PORTAL_ACCESS_LOG", STR, "-", "access log: - (stdout), off, or a file path",
+     &config.access_log},
+    {"PORTAL_WS_ORIGINS", STR, "http://127.0.0.1:8080,http://localhost:8080",
+     "origins allowed to open the realtime websocket", &config.ws_origins},
+    {"PORTAL_THREADS", INT, "96", "HTTP worker threads (one MariaDB connection each)",
+     &config.threads},
+    {"PORTAL_MAX_BODY", SIZE, "1048576", "largest JSON request body in bytes (413 beyond)",
+     &config.max_body},
+    {"PORTAL_MAX_UPLOAD", SIZE, "52428800", "largest uploaded file in bytes (413 beyond)",
+     &config.max_upload},
+    {"PORTAL_REQUEST_TIMEOUT_MS", INT, "30000", "time to receive a request",
+     &config.request_timeout_ms},
+    {"PORTAL_DB_TIMEOUT", INT, "2", "MariaDB connect timeout in seconds", &config.db_timeout_s},
+    {"PORTAL_SCHEDULER_INTERVAL", INT, "30", "seconds between scheduler ticks",
+     &config.scheduler_interval_s},
+};
+#define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
+
+static struct setting *find(const char *name, size_t len)
+{
+    for (size_t i = 0; i < NSETTINGS; i++)
+        if (strlen(settings[i].name) == len && memcmp(settings[i].name, name, len) == 0)
+            return &settings[i];
+    return NULL;
+}
+
+static void set_value(struct setting *s, const char *v)
+{
+    free(s->value);
+    s->value = strdup(v);
+}
+
+static char *trim(char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    char *e = s + strlen(s);
+    while (e > s && isspace((unsigned char)e[-1]))
+        *--e = '\0';
+    return s;
+}
+
+/* KEY=VALUE per line, # comments, optional quotes around the value. */
+static int load_file(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "portal: config file %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    char line[4096];
+    int lineno = 0, rc = 0;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        char *l = trim(line);
+        if (*l == '\0' || *l == '#')
+            continue;
+        char *eq = strchr(l, '=');
+        if (!eq) {
+            fprintf(stderr, "portal: %s:%d: expected KEY=VALUE\n", path, lineno);
+            rc = -1;
+            continue;
+        }
+        *eq = '\0';
+        char *key = trim(l), *val = trim(eq + 1);
+        size_t vl = strlen(val);
+        if (vl >= 2 && (val[0] == '"' || val[0] == '\'') && val[vl - 1] == val[0]) {
+            val[vl - 1] = '\0';
+            val++;
+        }
+        struct setting *s = find(key, strlen(key));
+        if (!s) {
+            fprintf(stderr, "portal: %s:%d: unknown setting %s\n", path, lineno, key);
+            rc = -1;
+            continue;
+        }
+        set_value(s, val);
+    }
+    fclose(f);
+    return rc;
+}
+
+static int apply(struct setting *s)
+{
+    const char *v = s->value ? s->value : s->def;
+    char *end;
+    switch (s->kind) {
+    case STR:
+        *(const char **)s->dst = v;
+        return 0;
+    case INT: {
+        errno = 0;
+        long n = strtol(v, &end, 10);
+        if (errno || *end || end == v || n < 0 || n > 1000000000) {
+            fprintf(stderr, "portal: %s=%s is not a whole number\n", s->name, v);
+            return -1;
+        }
+        *(int *)s->dst = (int)n;
+        return 0;
+    }
+    case SIZE: {
+        errno = 0;
+        unsigned long long n = strtoull(v, &end, 10);
+        if (errno || end == v || v[0] == '-') {
+            fprintf(stderr, "portal: %s=%s is not a size\n", s->name, v);
+            return -1;
+        }
+        switch (toupper((unsigned char)*end)) {
+        case 'K':
+            n <<= 10;
+            end++;
+            break;
+        case 'M':
+            n <<= 20;
+            end++;
+            break;
+        case 'G':
+            n <<= 30;
+            end++;
+            break;
+        }
+        if (*end) {
+            fprintf(stderr, "portal: %s=%s: use bytes or a K/M/G suffix\n", s->name, v);
+            return -1;
+        }
+        *(size_t *)s->dst = (size_t)n;
+        return 0;
+    }
+    }
+    return -1;
+}
+
+int config_load(void)
+{
+    int rc = 0;
+    const char *file = getenv("PORTAL_CONFIG");
+    if (file && *file && load_file(file) < 0)
+        rc = -1;
+    for (size_t i = 0; i < NSETTINGS; i++) {
+        const char *env = getenv(settings[i].name);
+        if (env)
+            set_value(&settings[i], env);
+        if (apply(&settings[i]) < 0)
+            rc = -1;
+    }
+    if (config.threads < 2)
+        config.threads = 2;
+    if (config.db_timeout_s < 1)
+        config.db_timeout_s = 1;
+    return rc;
+}
+
+void config_print_help(FILE *out)
+{
+    fprintf(out,
+            "Settings (environment variables; PORTAL_CONFIG=FILE reads KEY=VALUE lines first,\n"
+            "the environment wins):\n");
+    fprintf(out, "  %-28s %s\n", "PORTAL_CONFIG", "optional settings file");
+    for (size_t i = 0; i < NSETTINGS; i++)
+        fprintf(out, "  %-28s %s [default: %s]\n", settings[i].name, settings[i].help,
+                *settings[i].def ? settings[i].def : "empty");
+}
+
+void config_print(FILE *out)
+{
+    for (size_t i = 0; i < NSETTINGS; i++) {
+        const char *v = settings[i].value ? settings[i].value : settings[i].def;
+        if (strcmp(settings[i].name, "PORTAL_DB_URL") == 0 && strchr(v, '@'))
+            v = "(set, hidden: contains a password)";
+        fprintf(out, "%s=%s\n", settings[i].name, v);
+    }
+}

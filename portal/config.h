@@ -1,0 +1,33 @@
+/* config.h - settings from the environment and an optional KEY=VALUE file. */
+#ifndef PORTAL_CONFIG_H
+#define PORTAL_CONFIG_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+struct config {
+    const char *http_listen;  /* PORTAL_HTTP, host:port */
+    const char *ws_listen;    /* PORTAL_WS */
+    const char *db_url;       /* PORTAL_DB_URL; empty = private MariaDB under data_dir */
+    const char *data_dir;     /* PORTAL_DATA_DIR */
+    const char *www_dir;      /* PORTAL_WWW_DIR */
+    const char *node_modules; /* PORTAL_NODE_MODULES */
+    const char *access_log;   /* PORTAL_ACCESS_LOG: "-" stdout, "off", or a path */
+    const char *ws_origins;   /* PORTAL_WS_ORIGINS, comma separated */
+    int threads;              /* PORTAL_THREADS */
+    size_t max_body;          /* PORTAL_MAX_BODY, bytes of a JSON body */
+    size_t max_upload;        /* PORTAL_MAX_UPLOAD, bytes of an uploaded file */
+    int request_timeout_ms;   /* PORTAL_REQUEST_TIMEOUT_MS */
+    int db_timeout_s;         /* PORTAL_DB_TIMEOUT, connect/read/write seconds */
+    int scheduler_interval_s; /* PORTAL_SCHEDULER_INTERVAL */
+};
+
+extern struct config config;
+
+/* Loads defaults, then the file named by PORTAL_CONFIG (if any), then the
+ * environment, which wins. Returns 0, or -1 after printing what is wrong. */
+int config_load(void);
+void config_print_help(FILE *out);
+void config_print(FILE *out);
+
+#endif

@@ -1,0 +1,294 @@
+/* files.c - uploads stream to a temporary file while being hashed, then are renamed
+ * to their SHA-256, so a half-written upload never becomes visible. */
+#include "files.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "auth.h"
+#include "config.h"
+#include "db.h"
+#include "log.h"
+
+#define MAX_OWNERS 16
+
+static struct {
+    const char *kind;
+    files_access_rule rule;
+} owners[MAX_OWNERS];
+static int nowners;
+
+static char store_dir[1024], tmp_dir[1100];
+
+static const char sql_insert[] =
+    "INSERT INTO files (sha256, size, name, content_type, uploader_id, created_at)"
+    " VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(6))";
+static const char sql_get[] =
+    "SELECT id, sha256, size, name, content_type, uploader_id, owner_kind, owner_id"
+    " FROM files WHERE id = ?";
+static const char sql_attach[] = "UPDATE files SET owner_kind = ?, owner_id = ?"
+                                 " WHERE id = ? AND uploader_id = ? AND owner_kind IS NULL";
+
+int files_register_owner(const char *kind, files_access_rule rule)
+{
+    if (nowners == MAX_OWNERS)
+        return -1;
+    owners[nowners].kind = kind;
+    owners[nowners].rule = rule;
+    nowners++;
+    return 0;
+}
+
+static int mkdir_p(const char *path)
+{
+    char buf[1200];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0750) < 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    return mkdir(buf, 0750) < 0 && errno != EEXIST ? -1 : 0;
+}
+
+int files_init(void)
+{
+    snprintf(store_dir, sizeof store_dir, "%s/files", config.data_dir);
+    snprintf(tmp_dir, sizeof tmp_dir, "%s/tmp", store_dir);
+    if (mkdir_p(tmp_dir) < 0) {
+        log_error("cannot create %s: %s", tmp_dir, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+int files_blob_path(const char *hex, char *out, size_t outsize)
+{
+    if (strlen(hex) != 64 || strspn(hex, "0123456789abcdef") != 64)
+        return -1;
+    int n = snprintf(out, outsize, "%s/%.2s/%.2s/%s", store_dir, hex, hex + 2, hex);
+    return n < 0 || (size_t)n >= outsize ? -1 : 0;
+}
+
+int files_clean_name(const char *in, char *out, size_t outsize)
+{
+    if (!in || outsize < 2)
+        return -1;
+    const char *base = in;
+    for (const char *p = in; *p; p++)
+        if (*p == '/' || *p == '\\')
+            base = p + 1;
+    size_t o = 0, limit = outsize - 1 < 255 ? outsize - 1 : 255;
+    for (const unsigned char *p = (const unsigned char *)base; *p && o < limit; p++) {
+        if (*p < 0x20 || *p == 0x7f || *p == '"')
+            continue;
+        out[o++] = (char)*p;
+    }
+    /* Do not cut a UTF-8 sequence in half. */
+    while (o > 0 && ((unsigned char)out[o - 1] & 0xc0) == 0x80)
+        o--;
+    if (o > 0 && ((unsigned char)out[o - 1] & 0x80))
+        o--;
+    out[o] = '\0';
+    while (o > 0 && (out[o - 1] == ' ' || out[o - 1] == '.'))
+        out[--o] = '\0';
+    if (o == 0 || strcmp(out, ".") == 0 || strcmp(out, "..") == 0)
+        return -1;
+    return 0;
+}
+
+void files_disposition(const char *name, char *out, size_t outsize)
+{
+    char ascii[256], enc[800];
+    size_t a = 0, e = 0;
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+        if (a < sizeof ascii - 1)
+            ascii[a++] =
+                (*p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\' && *p != '%') ? (char)*p : '_';
+        bool plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                     (*p >= '0' && *p <= '9') || strchr("!#$&+-.^_`|~", *p);
+        if (e + 4 >= sizeof enc)
+            break;
+        if (plain)
+            enc[e++] = (char)*p;
+        else
+            e += (size_t)snprintf(enc + e, sizeof enc - e, "%%%02X", *p);
+    }
+    ascii[a] = '\0';
+    enc[e] = '\0';
+    snprintf(out, outsize,
+             "Content-Disposition: attachment; filename=\"%s\"; filename*=UTF-8''%s\r\n", ascii,
+             enc);
+}
+
+static const char *clean_type(const char *ct)
+{
+    /* type/subtype from a conservative alphabet, parameters dropped. */
+    static _Thread_local char buf[128];
+    if (!ct)
+        return "application/octet-stream";
+    size_t n = strcspn(ct, ";");
+    if (n == 0 || n >= sizeof buf)
+        return "application/octet-stream";
+    memcpy(buf, ct, n);
+    buf[n] = '\0';
+    while (n && buf[n - 1] == ' ')
+        buf[--n] = '\0';
+    if (strspn(buf, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.+-/") != n ||
+        !strchr(buf, '/'))
+        return "application/octet-stream";
+    return buf;
+}
+
+int files_upload(struct req *r)
+{
+    char name[256];
+    const char *qname = http_query(r, "name");
+    if (!qname || files_clean_name(qname, name, sizeof name) < 0)
+        return http_error(r, 400, "validation_failed", "Give the file a name: ?name=", "name");
+    long long cl = r->ri->content_length;
+    if (cl > (long long)config.max_upload)
+        return http_error(r, 413, "payload_too_large", "The file is larger than the upload limit",
+                          NULL);
+
+    char tmp_path[1200];
+    snprintf(tmp_path, sizeof tmp_path, "%s/upload-XXXXXX", tmp_dir);
+    int fd = mkstemp(tmp_path);
+    if (fd < 0) {
+        log_error("upload: mkstemp in %s: %s", tmp_dir, strerror(errno));
+        return http_error(r, 503, "storage_unavailable", "The file store is not writable", NULL);
+    }
+    crypto_hash_sha256_state sha;
+    crypto_hash_sha256_init(&sha);
+    long long total = 0;
+    /* CivetWeb workers have small stacks: big buffers go in the arena. */
+    enum { BUFSZ = 65536 };
+    char *buf = arena_alloc(&r->arena, BUFSZ);
+    int status = 0;
+    for (;;) {
+        int n = mg_read(r->conn, buf, BUFSZ);
+        if (n < 0) {
+            status = http_error(r, 400, "bad_request", "The upload was interrupted", NULL);
+            break;
+        }
+        if (n == 0)
+            break;
+        total += n;
+        if (total > (long long)config.max_upload) {
+            status = http_error(r, 413, "payload_too_large",
+                                "The file is larger than the upload limit", NULL);
+            break;
+        }
+        crypto_hash_sha256_update(&sha, (unsigned char *)buf, (unsigned long long)n);
+        for (ssize_t off = 0; off < n;) {
+            ssize_t w = write(fd, buf + off, (size_t)(n - off));
+            if (w < 0) {
+                log_error("upload: write: %s", strerror(errno));
+                status = http_error(r, 507, "storage_full", "The file store is full", NULL);
+                break;
+            }
+            off += w;
+        }
+        if (status)
+            break;
+    }
+    if (!status && cl >= 0 && total != cl)
+        status = http_error(r, 400, "bad_request", "The upload ended early", NULL);
+    if (!status && fsync(fd) < 0)
+        status = http_error(r, 507, "storage_full", "The file store is full", NULL);
+    close(fd);
+    if (status) {
+        unlink(tmp_path);
+        return status;
+    }
+
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    char hex[crypto_hash_sha256_BYTES * 2 + 1], final_path[1200], dir[1200];
+    crypto_hash_sha256_final(&sha, digest);
+    sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+    files_blob_path(hex, final_path, sizeof final_path);
+    snprintf(dir, sizeof dir, "%s/%.2s/%.2s", store_dir, hex, hex + 2);
+    if (mkdir_p(dir) < 0 || rename(tmp_path, final_path) < 0) {
+        log_error("upload: store %s: %s", final_path, strerror(errno));
+        unlink(tmp_path);
+        return http_error(r, 503, "storage_unavailable", "The file store is not writable", NULL);
+    }
+    long long uploader = auth_user_id(r), id = 0;
+    if (db_begin() < 0 ||
+        db_exec(sql_insert, "sissI", hex, total, name, clean_type(http_header(r, "Content-Type")),
+                uploader) < 0 ||
+        (id = db_insert_id(), audit_log(r, "file.upload", "file", id, NULL)) < 0 ||
+        db_commit() < 0) {
+        db_rollback();
+        return http_db_error(r); /* the blob stays: content-addressed, reused by a retry */
+    }
+    return http_json(r, 201,
+                     json_pack("{s:I, s:s, s:I, s:s}", "id", (json_int_t)id, "name", name, "size",
+                               (json_int_t)total, "sha256", hex));
+}
+
+int files_attach(long long file_id, long long uploader_id, const char *kind, long long owner_id)
+{
+    if (db_exec(sql_attach, "siii", kind, owner_id, file_id, uploader_id) < 0)
+        return -1;
+    return db_affected() == 1 ? 0 : -1;
+}
+
+static bool may_read(struct req *r, const char *kind, long long owner_id, long long uploader)
+{
+    if (!kind) /* not attached yet: the uploader's alone */
+        return uploader && uploader == auth_user_id(r);
+    for (int i = 0; i < nowners; i++)
+        if (strcmp(owners[i].kind, kind) == 0)
+            return owners[i].rule(r, owner_id);
+    return false;
+}
+
+int files_download(struct req *r)
+{
+    long long id = http_param_id(r, "id");
+    struct db_res *res = id ? db_query(&r->arena, sql_get, "i", id) : NULL;
+    if (id && !res)
+        return http_db_error(r);
+    /* Someone who may not read the file learns nothing, not even that it exists. */
+    if (!res || res->nrows == 0 ||
+        !may_read(r, db_str(res, 0, 6), db_ll(res, 0, 7), db_ll(res, 0, 5)))
+        return http_error(r, 404, "not_found", "No such file", NULL);
+
+    char path[1200];
+    if (files_blob_path(db_str(res, 0, 1), path, sizeof path) < 0)
+        return http_error(r, 500, "internal", "Internal error", NULL);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        log_error("download %lld: %s: %s", id, path, strerror(errno));
+        return http_error(r, 503, "storage_unavailable", "The stored file is missing", NULL);
+    }
+    char headers[1200];
+    files_disposition(db_str(res, 0, 3), headers, sizeof headers - 64);
+    strcat(headers, "Cache-Control: private, no-cache\r\n");
+    long long size = db_ll(res, 0, 2);
+    http_send_head(r, 200, db_str(res, 0, 4), headers, size);
+    if (strcmp(r->ri->request_method, "HEAD") != 0) {
+        /* CivetWeb workers have small stacks: big buffers go in the arena. */
+        enum { BUFSZ = 65536 };
+        char *buf = arena_alloc(&r->arena, BUFSZ);
+        ssize_t n;
+        while ((n = read(fd, buf, BUFSZ)) > 0) {
+            if (mg_write(r->conn, buf, (size_t)n) <= 0)
+                break;
+            r->sent += n;
+        }
+    }
+    close(fd);
+    return 200;
+}

@@ -1,0 +1,667 @@
+/* http.c - CivetWeb glue: dispatch through the route table, JSON in and out, errors,
+ * limits, security headers and the access log. */
+#include "http.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "auth.h"
+#include "config.h"
+#include "db.h"
+#include "log.h"
+#include "static.h"
+
+/* Sent with every response, whatever produced it. */
+#define SECURITY_HEADERS                                                                           \
+    "Content-Security-Policy: default-src 'self'; connect-src 'self' ws: wss:; "                   \
+    "img-src 'self' data: blob:; frame-ancestors 'none'; base-uri 'none'; object-src 'none'; "     \
+    "form-action 'self'\r\n"                                                                       \
+    "X-Content-Type-Options: nosniff\r\n"                                                          \
+    "Referrer-Policy: same-origin\r\n"                                                             \
+    "X-Frame-Options: DENY\r\n"                                                                    \
+    "Cross-Origin-Opener-Policy: same-origin\r\n"
+
+static struct mg_context *ctx;
+
+double http_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static const char *status_text(int status)
+{
+    switch (status) {
+    case 200:
+        return "OK";
+    case 201:
+        return "Created";
+    case 204:
+        return "No Content";
+    case 301:
+        return "Moved Permanently";
+    case 302:
+        return "Found";
+    case 304:
+        return "Not Modified";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 408:
+        return "Request Timeout";
+    case 409:
+        return "Conflict";
+    case 410:
+        return "Gone";
+    case 411:
+        return "Length Required";
+    case 413:
+        return "Content Too Large";
+    case 414:
+        return "URI Too Long";
+    case 415:
+        return "Unsupported Media Type";
+    case 422:
+        return "Unprocessable Content";
+    case 429:
+        return "Too Many Requests";
+    case 431:
+        return "Request Header Fields Too Large";
+    case 500:
+        return "Internal Server Error";
+    case 501:
+        return "Not Implemented";
+    case 503:
+        return "Service Unavailable";
+    default:
+        return "Status";
+    }
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Responses
+ * ------------------------------------------------------------------------------------- */
+
+int http_send_head(struct req *r, int status, const char *content_type, const char *extra_headers,
+                   long long content_length)
+{
+    char head[2048];
+    char len[48] = "";
+    if (content_length >= 0)
+        snprintf(len, sizeof len, "Content-Length: %lld\r\n", content_length);
+    int n =
+        snprintf(head, sizeof head,
+                 "HTTP/1.1 %d %s\r\n"
+                 "Content-Type: %s\r\n"
+                 "%s" SECURITY_HEADERS "%s%s\r\n",
+                 status, status_text(status), content_type, len, extra_headers ? extra_headers : "",
+                 content_length < 0 ? "Connection: close\r\n" : "");
+    r->status = status;
+    if (n < 0 || (size_t)n >= sizeof head) /* extra headers too long: a programming error */
+        return status;
+    mg_write(r->conn, head, (size_t)n);
+    return status;
+}
+
+int http_send(struct req *r, int status, const char *content_type, const char *extra_headers,
+              const void *body, size_t len)
+{
+    if (r->status) /* a response already went out; never send two */
+        return r->status;
+    /* One write for small responses: a second syscall costs more than the copy. */
+    char buf[4096];
+    char lenhdr[48];
+    snprintf(lenhdr, sizeof lenhdr, "Content-Length: %zu\r\n", len);
+    int n = snprintf(buf, sizeof buf,
+                     "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n%s" SECURITY_HEADERS "%s\r\n", status,
+                     status_text(status), content_type, lenhdr, extra_headers ? extra_headers : "");
+    r->status = status;
+    if (n < 0 || (size_t)n >= sizeof buf)
+        return status;
+    if ((size_t)n + len <= sizeof buf) {
+        if (len)
+            memcpy(buf + n, body, len);
+        mg_write(r->conn, buf, (size_t)n + len);
+    } else {
+        mg_write(r->conn, buf, (size_t)n);
+        if (len)
+            mg_write(r->conn, body, len);
+    }
+    r->sent = (long long)len;
+    return status;
+}
+
+static int json_with_headers(struct req *r, int status, json_t *body, const char *extra)
+{
+    char *text = body ? json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+    json_decref(body);
+    char headers[512];
+    snprintf(headers, sizeof headers, "Cache-Control: no-store\r\n%s", extra ? extra : "");
+    if (!text) {
+        static const char oom[] =
+            "{\"error\":{\"code\":\"internal\",\"message\":\"Internal error\"}}";
+        r->error_code = "internal";
+        return http_send(r, 500, "application/json", headers, oom, sizeof oom - 1);
+    }
+    int rc = http_send(r, status, "application/json", headers, text, strlen(text));
+    free(text);
+    return rc;
+}
+
+int http_json(struct req *r, int status, json_t *body)
+{
+    return json_with_headers(r, status, body, NULL);
+}
+
+int http_error_headers(struct req *r, int status, const char *code, const char *message,
+                       const char *field, const char *extra_headers)
+{
+    json_t *err = json_pack("{s:s, s:s}", "code", code, "message", message);
+    if (err && field)
+        json_object_set_new(err, "field", json_string(field));
+    r->error_code = code;
+    return json_with_headers(r, status, err ? json_pack("{s:o}", "error", err) : NULL,
+                             extra_headers);
+}
+
+int http_error(struct req *r, int status, const char *code, const char *message, const char *field)
+{
+    return http_error_headers(r, status, code, message, field, NULL);
+}
+
+int http_db_error(struct req *r)
+{
+    int err = db_errno();
+    if (db_errno_is_down(err))
+        return http_error_headers(r, 503, "service_unavailable",
+                                  "The database is unavailable; try again shortly", NULL,
+                                  "Retry-After: 2\r\n");
+    if (db_errno_is_retryable(err))
+        return http_error_headers(r, 503, "service_unavailable", "The server is busy; try again",
+                                  NULL, "Retry-After: 1\r\n");
+    log_error("database error %d on %s %s: %s", err, r->ri ? r->ri->request_method : "?",
+              r->path ? r->path : "?", db_error());
+    return http_error(r, 500, "internal", "Internal error", NULL);
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Paths and routes
+ * ------------------------------------------------------------------------------------- */
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c = tolower(c);
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+int http_path_normalize(const char *raw, char *out, size_t outsize)
+{
+    if (!raw || raw[0] != '/' || outsize < 2)
+        return -1;
+    size_t o = 0;
+    /* Segments are decoded one at a time so "%2e%2e" and "%2f" are seen as what they
+     * decode to: ".." climbs (and is checked), an encoded slash is refused. */
+    const char *p = raw;
+    while (*p) {
+        while (*p == '/')
+            p++;
+        if (!*p)
+            break;
+        size_t seg_start = o;
+        if (o + 1 >= outsize)
+            return -1;
+        out[o++] = '/';
+        for (; *p && *p != '/'; p++) {
+            int c = (unsigned char)*p;
+            if (c == '%') {
+                int hi = hexval((unsigned char)p[1]),
+                    lo = hi < 0 ? -1 : hexval((unsigned char)p[2]);
+                if (hi < 0 || lo < 0)
+                    return -1;
+                c = hi * 16 + lo;
+                p += 2;
+                if (c == '/' || c == '\\')
+                    return -1;
+            }
+            if (c < 0x20 || c == 0x7f)
+                return -1; /* NUL, CR, LF and friends */
+            if (o + 1 >= outsize)
+                return -1;
+            out[o++] = (char)c;
+        }
+        size_t seg_len = o - seg_start - 1;
+        const char *seg = out + seg_start + 1;
+        if (seg_len == 1 && seg[0] == '.') {
+            o = seg_start;
+        } else if (seg_len == 2 && seg[0] == '.' && seg[1] == '.') {
+            if (seg_start == 0)
+                return -1; /* above the root */
+            o = seg_start;
+            while (o > 0 && out[o - 1] != '/')
+                o--;
+            o--; /* drop the previous segment and its slash */
+        }
+    }
+    /* Keep a trailing slash: "/app/" and "/app" differ for the static handler. */
+    size_t rl = strlen(raw);
+    if (o == 0 || (rl > 1 && raw[rl - 1] == '/' && out[o - 1] != '/')) {
+        if (o + 1 >= outsize)
+            return -1;
+        out[o++] = '/';
+    }
+    out[o] = '\0';
+    return 0;
+}
+
+int http_route_match(const char *pattern, const char *path, struct req *r)
+{
+    const char *p = pattern, *s = path;
+    int n = 0;
+    while (*p && *s) {
+        if (*p == '{') {
+            const char *close = strchr(p, '}');
+            const char *seg_end = strchr(s, '/');
+            if (!close)
+                return 0;
+            if (!seg_end)
+                seg_end = s + strlen(s);
+            if (seg_end == s || n >= HTTP_MAX_PARAMS)
+                return 0;
+            if (r) {
+                r->param_name[n] = arena_strndup(&r->arena, p + 1, (size_t)(close - p - 1));
+                r->param[n] = arena_strndup(&r->arena, s, (size_t)(seg_end - s));
+            }
+            n++;
+            p = close + 1;
+            s = seg_end;
+            continue;
+        }
+        if (*p != *s)
+            return 0;
+        p++;
+        s++;
+    }
+    if (*p || *s)
+        return 0;
+    if (r)
+        r->nparam = n;
+    return 1;
+}
+
+const struct route *http_route_find(const char *method, const char *path, struct req *r,
+                                    bool *path_known, char *allow, size_t allowsize)
+{
+    *path_known = false;
+    if (allow && allowsize)
+        allow[0] = '\0';
+    const struct route *found = NULL;
+    for (size_t i = 0; i < http_routes_count; i++) {
+        const struct route *rt = &http_routes[i];
+        if (!http_route_match(rt->pattern, path, NULL))
+            continue;
+        if (strcmp(rt->method, method) == 0 ||
+            (strcmp(method, "HEAD") == 0 && strcmp(rt->method, "GET") == 0)) {
+            if (!found)
+                found = rt;
+        }
+        *path_known = true;
+        if (allow && !strstr(allow, rt->method)) {
+            size_t l = strlen(allow);
+            snprintf(allow + l, allowsize - l, "%s%s", l ? ", " : "", rt->method);
+        }
+    }
+    if (found && r)
+        http_route_match(found->pattern, path, r);
+    return found;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Request helpers
+ * ------------------------------------------------------------------------------------- */
+
+const char *http_param(struct req *r, const char *name)
+{
+    for (int i = 0; i < r->nparam; i++)
+        if (strcmp(r->param_name[i], name) == 0)
+            return r->param[i];
+    return NULL;
+}
+
+long long http_param_id(struct req *r, const char *name)
+{
+    const char *v = http_param(r, name);
+    if (!v || !*v || strlen(v) > 18)
+        return 0;
+    long long n = 0;
+    for (const char *p = v; *p; p++) {
+        if (!isdigit((unsigned char)*p))
+            return 0;
+        n = n * 10 + (*p - '0');
+    }
+    return n;
+}
+
+const char *http_query(struct req *r, const char *name)
+{
+    const char *qs = r->ri->query_string;
+    if (!qs)
+        return NULL;
+    size_t qlen = strlen(qs);
+    char *buf = arena_alloc(&r->arena, qlen + 1);
+    if (!buf)
+        return NULL;
+    int n = mg_get_var(qs, qlen, name, buf, qlen + 1);
+    return n >= 0 ? buf : NULL;
+}
+
+const char *http_header(struct req *r, const char *name)
+{
+    return mg_get_header(r->conn, name);
+}
+
+int http_page_args(struct req *r, int def, int max, int *limit, long long *before)
+{
+    const char *l = http_query(r, "limit"), *b = http_query(r, "before");
+    *limit = def;
+    *before = 0;
+    if (l) {
+        char *end;
+        long v = strtol(l, &end, 10);
+        if (!*l || *end || v < 1 || v > max) {
+            char msg[80];
+            snprintf(msg, sizeof msg, "limit must be a whole number from 1 to %d", max);
+            http_error(r, 400, "validation_failed", msg, "limit");
+            return -1;
+        }
+        *limit = (int)v;
+    }
+    if (b) {
+        char *end;
+        long long v = strtoll(b, &end, 10);
+        if (!*b || *end || v < 1) {
+            http_error(r, 400, "validation_failed", "before must be a positive id", "before");
+            return -1;
+        }
+        *before = v;
+    }
+    return 0;
+}
+
+static bool is_json_type(const char *ct)
+{
+    if (!ct)
+        return false;
+    while (*ct == ' ')
+        ct++;
+    size_t n = strlen("application/json");
+    return strncasecmp(ct, "application/json", n) == 0 &&
+           (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+json_t *http_json_body(struct req *r)
+{
+    if (r->body)
+        return r->body;
+    if (!is_json_type(http_header(r, "Content-Type"))) {
+        http_error(r, 415, "unsupported_media_type", "Send the body as application/json", NULL);
+        return NULL;
+    }
+    long long cl = r->ri->content_length;
+    if (cl > (long long)config.max_body) {
+        http_error(r, 413, "payload_too_large", "The request body is too large", NULL);
+        return NULL;
+    }
+    /* content_length is -1 for chunked bodies: read until the limit. */
+    size_t cap = cl >= 0 ? (size_t)cl : 8192, len = 0;
+    char *buf = malloc(cap + 1);
+    if (!buf) {
+        http_error(r, 503, "service_unavailable", "Out of memory, try again", NULL);
+        return NULL;
+    }
+    for (;;) {
+        if (len == cap) {
+            if (cl >= 0)
+                break;
+            if (cap >= config.max_body) {
+                free(buf);
+                http_error(r, 413, "payload_too_large", "The request body is too large", NULL);
+                return NULL;
+            }
+            cap = cap * 2 > config.max_body ? config.max_body + 1 : cap * 2;
+            char *nb = realloc(buf, cap + 1);
+            if (!nb) {
+                free(buf);
+                http_error(r, 503, "service_unavailable", "Out of memory, try again", NULL);
+                return NULL;
+            }
+            buf = nb;
+        }
+        int n = mg_read(r->conn, buf + len, cap - len);
+        if (n <= 0)
+            break;
+        len += (size_t)n;
+    }
+    if (cl >= 0 && len < (size_t)cl) {
+        free(buf);
+        http_error(r, 400, "invalid_json", "The request body ended early", NULL);
+        return NULL;
+    }
+    json_error_t jerr;
+    json_t *j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+    free(buf);
+    if (!j) {
+        char msg[220];
+        snprintf(msg, sizeof msg, "Malformed JSON at line %d, column %d: %s", jerr.line,
+                 jerr.column, jerr.text);
+        http_error(r, 400, "invalid_json", msg, NULL);
+        return NULL;
+    }
+    if (!json_is_object(j)) {
+        json_decref(j);
+        http_error(r, 400, "invalid_json", "The body must be a JSON object", NULL);
+        return NULL;
+    }
+    r->body = j;
+    return j;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Access log: one line per request, buffered; log_flush() runs from the main loop.
+ * ------------------------------------------------------------------------------------- */
+
+static void access_log(struct req *r, const char *method, const char *uri, double started)
+{
+    if (!log_access_enabled())
+        return;
+    double ms = (http_now() - started) * 1000.0;
+    const char *addr = r->ri ? r->ri->remote_addr : "-";
+    log_access_line("%s %s %s %d %lld %.2fms%s%s", addr, method, uri, r->status, r->sent, ms,
+                    r->error_code ? " " : "", r->error_code ? r->error_code : "");
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Dispatch
+ * ------------------------------------------------------------------------------------- */
+
+static bool is_api_path(const char *path)
+{
+    return strncmp(path, "/api/", 5) == 0 || strcmp(path, "/api") == 0 ||
+           strcmp(path, "/healthz") == 0 || strncmp(path, "/s/", 3) == 0;
+}
+
+static bool is_write_method(const char *m)
+{
+    return strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0 && strcmp(m, "OPTIONS") != 0;
+}
+
+static int dispatch(struct req *r)
+{
+    const char *method = r->ri->request_method;
+    /* CivetWeb hands us request_uri without the query string, still encoded? It decodes
+     * local_uri; we decode local_uri_raw ourselves so the checks see one form. */
+    const char *raw = r->ri->local_uri_raw ? r->ri->local_uri_raw : r->ri->local_uri;
+    size_t rawlen = raw ? strlen(raw) : 0;
+    char *path = arena_alloc(&r->arena, rawlen + 2);
+    if (!raw || !path || http_path_normalize(raw, path, rawlen + 2) < 0)
+        return http_error(r, 400, "bad_path", "The request path is not valid", NULL);
+    r->path = path;
+
+    if (!is_api_path(path)) {
+        if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+            return http_error_headers(r, 405, "method_not_allowed",
+                                      "Only GET and HEAD are allowed here", NULL,
+                                      "Allow: GET, HEAD\r\n");
+        return static_serve(r);
+    }
+
+    bool known;
+    char allow[128];
+    const struct route *rt = http_route_find(method, path, r, &known, allow, sizeof allow);
+    if (!rt) {
+        if (!known)
+            return http_error(r, 404, "not_found", "No such API path", NULL);
+        char hdr[160], msg[160];
+        snprintf(hdr, sizeof hdr, "Allow: %s\r\n", allow);
+        snprintf(msg, sizeof msg, "Use one of: %s", allow);
+        return http_error_headers(r, 405, "method_not_allowed", msg, NULL, hdr);
+    }
+    r->route = rt;
+
+    int rc = auth_authorize(r, is_write_method(method));
+    if (rc)
+        return rc;
+    if (is_write_method(method) && !(rt->flags & ROUTE_RAW_BODY)) {
+        /* Writes carry JSON (or nothing): refuse other types before the handler runs. */
+        const char *ct = http_header(r, "Content-Type");
+        long long cl = r->ri->content_length;
+        if ((cl > 0 || cl < 0 || ct) && !is_json_type(ct))
+            return http_error(r, 415, "unsupported_media_type", "Send the body as application/json",
+                              NULL);
+        if (cl > (long long)config.max_body)
+            return http_error(r, 413, "payload_too_large", "The request body is too large", NULL);
+    }
+    rc = rt->handler(r);
+    if (!r->status) /* a handler that forgot to answer is a bug; never hang the client */
+        rc = http_error(r, 500, "internal", "Internal error", NULL);
+    return rc;
+}
+
+static int begin_request(struct mg_connection *conn)
+{
+    double started = http_now();
+    struct req r;
+    memset(&r, 0, sizeof r);
+    r.conn = conn;
+    r.ri = mg_get_request_info(conn);
+    arena_init(&r.arena);
+    dispatch(&r);
+    db_request_end(); /* rolls back a transaction a handler left open */
+    access_log(&r, r.ri->request_method, r.ri->local_uri ? r.ri->local_uri : "?", started);
+    json_decref(r.body);
+    auth_request_end(&r);
+    arena_cleanup(&r.arena);
+    return r.status ? r.status : 500;
+}
+
+/* Errors CivetWeb produces itself (header too large, bad request line): JSON too. */
+static int on_http_error(struct mg_connection *conn, int status, const char *msg)
+{
+    struct req r;
+    memset(&r, 0, sizeof r);
+    r.conn = conn;
+    r.ri = mg_get_request_info(conn);
+    const char *code = status == 413 || status == 431 ? "request_too_large"
+                       : status == 408                ? "request_timeout"
+                       : status >= 500                ? "internal"
+                                                      : "bad_request";
+    char body[160];
+    int n = snprintf(body, sizeof body, "{\"error\":{\"code\":\"%s\",\"message\":\"%s\"}}", code,
+                     status == 413 || status == 431 ? "The request line or headers are too large"
+                                                    : "The request could not be handled");
+    r.error_code = code;
+    http_send(&r, status, "application/json", "Connection: close\r\n", body, (size_t)n);
+    if (log_access_enabled())
+        log_access_line("%s - - %d 0 0ms %s", r.ri ? r.ri->remote_addr : "-", status, code);
+    return 0;
+}
+
+static int on_log_message(const struct mg_connection *conn, const char *message)
+{
+    log_warn("civetweb: %s", message);
+    return 1;
+}
+
+static void *on_init_thread(const struct mg_context *c, int thread_type)
+{
+    return NULL;
+}
+
+static void on_exit_thread(const struct mg_context *c, int thread_type, void *p)
+{
+    db_thread_end(); /* each worker owns one MariaDB connection */
+}
+
+int http_start(void)
+{
+    char threads[16], timeout[16];
+    snprintf(threads, sizeof threads, "%d", config.threads);
+    snprintf(timeout, sizeof timeout, "%d", config.request_timeout_ms);
+    const char *options[] = {
+        "listening_ports",
+        config.http_listen,
+        "num_threads",
+        threads,
+        "request_timeout_ms",
+        timeout,
+        "enable_keep_alive",
+        "yes",
+        "keep_alive_timeout_ms",
+        "30000",
+        "max_request_size",
+        "16384",
+        "decode_url",
+        "no",
+        "tcp_nodelay",
+        "1",
+        NULL,
+    };
+    struct mg_callbacks cb;
+    memset(&cb, 0, sizeof cb);
+    cb.begin_request = begin_request;
+    cb.http_error = on_http_error;
+    cb.log_message = on_log_message;
+    cb.init_thread = on_init_thread;
+    cb.exit_thread = on_exit_thread;
+    mg_init_library(0);
+    ctx = mg_start(&cb, NULL, options);
+    if (!ctx) {
+        log_error("cannot listen on %s (in use, or not a host:port?)", config.http_listen);
+        return -1;
+    }
+    return 0;
+}
+
+void http_stop(void)
+{
+    if (ctx)
+        mg_stop(ctx);
+    ctx = NULL;
+    mg_exit_library();
+}

@@ -1,0 +1,130 @@
+/* http.h - request context, route table types, JSON responses and errors. */
+#ifndef PORTAL_HTTP_H
+#define PORTAL_HTTP_H
+
+#include <civetweb.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "arena.h"
+
+/* Who may call a route: a set of realms (a session belongs to exactly one). */
+enum {
+    REALM_ANON = 1 << 0,     /* no session */
+    REALM_EMPLOYEE = 1 << 1, /* employee session */
+    REALM_CUSTOMER = 1 << 2, /* customer session, bound to one account */
+    REALM_PARTNER = 1 << 3,  /* partner session, bound to one account */
+};
+#define REALM_CABINET (REALM_CUSTOMER | REALM_PARTNER)
+#define REALM_SESSION (REALM_EMPLOYEE | REALM_CABINET)
+#define REALM_ALL     (REALM_ANON | REALM_SESSION)
+
+/* Employee roles, ordered: a route's minimum role admits every higher one. */
+enum role { ROLE_NONE = 0, ROLE_MEMBER = 1, ROLE_MANAGER = 2, ROLE_ADMIN = 3 };
+
+/* Route flags. */
+enum {
+    ROUTE_RAW_BODY = 1 << 0, /* body is not JSON (uploads): the handler streams it */
+    ROUTE_NO_CSRF = 1 << 1,  /* state-changing route reachable without a session (login) */
+    ROUTE_NO_LOG = 1 << 2,   /* keep out of the access log (none yet) */
+};
+
+struct req;
+typedef int (*http_handler)(struct req *r);
+
+struct route {
+    const char *method;
+    const char *pattern; /* "/api/v1/users/{id}": a {name} matches one segment */
+    unsigned realms;
+    enum role min_role; /* for REALM_EMPLOYEE */
+    http_handler handler;
+    unsigned flags;
+};
+
+/* The one route table lives in routes.c. */
+extern const struct route http_routes[];
+extern const size_t http_routes_count;
+
+struct session; /* defined by the identity module */
+
+#define HTTP_MAX_PARAMS 4
+
+struct req {
+    struct mg_connection *conn;
+    const struct mg_request_info *ri;
+    struct arena arena;
+    const struct route *route;
+    const char *path; /* decoded, dot segments removed */
+    const char *param_name[HTTP_MAX_PARAMS];
+    const char *param[HTTP_MAX_PARAMS];
+    int nparam;
+    json_t *body; /* parsed JSON body (owned), NULL until http_json_body() */
+    struct session *session;
+    int status;             /* status sent, 0 until a response goes out */
+    long long sent;         /* body bytes sent */
+    const char *error_code; /* for the access log */
+};
+
+/* --- path and routing (pure functions, fuzzed) ---------------------------------------- */
+
+/* Decodes a raw URL path into out: percent-decoding, then removal of "." and ".."
+ * segments and duplicate slashes. Refuses (returns -1) NUL bytes, malformed escapes,
+ * control characters and paths that climb above the root. */
+int http_path_normalize(const char *raw, char *out, size_t outsize);
+
+/* Matches path against pattern; on success fills r->param[] (copied into r's arena)
+ * and returns 1, else 0. */
+int http_route_match(const char *pattern, const char *path, struct req *r);
+
+/* Finds the route for method+path. Returns it, or NULL with *path_known set when the
+ * path exists under another method (then allow gets "GET, POST" etc.). */
+const struct route *http_route_find(const char *method, const char *path, struct req *r,
+                                    bool *path_known, char *allow, size_t allowsize);
+
+/* --- responses ---------------------------------------------------------------------- */
+
+/* Sends status with a JSON body; steals the reference to body. Returns status. */
+int http_json(struct req *r, int status, json_t *body);
+/* Sends {"error":{"code","message","field"}} (field may be NULL). Returns status. */
+int http_error(struct req *r, int status, const char *code, const char *message, const char *field);
+/* The same with extra "Name: value\r\n" header lines (Allow, Retry-After). */
+int http_error_headers(struct req *r, int status, const char *code, const char *message,
+                       const char *field, const char *extra_headers);
+/* Sends a response with the common security headers. extra_headers is zero or more
+ * complete "Name: value\r\n" lines. Returns status. */
+int http_send(struct req *r, int status, const char *content_type, const char *extra_headers,
+              const void *body, size_t len);
+/* Writes the status line and headers only (for streaming); content_length < 0 means
+ * the body ends with the connection. */
+int http_send_head(struct req *r, int status, const char *content_type, const char *extra_headers,
+                   long long content_length);
+
+/* After a failed db_* call: 503 with Retry-After when the database is unreachable,
+ * else a 500 that leaks nothing (the cause goes to the log). Returns the status. */
+int http_db_error(struct req *r);
+
+/* --- request helpers ---------------------------------------------------------------- */
+
+const char *http_param(struct req *r, const char *name);
+/* A path parameter as a positive id, or 0 (then the caller answers 404). */
+long long http_param_id(struct req *r, const char *name);
+/* A query-string variable copied into the arena, or NULL. */
+const char *http_query(struct req *r, const char *name);
+const char *http_header(struct req *r, const char *name);
+
+/* Reads and parses the JSON object body. On failure sends the 4xx itself and
+ * returns NULL (the handler then returns r->status). */
+json_t *http_json_body(struct req *r);
+
+/* Keyset paging: ?limit= (1..max, default def) and ?before= (positive id or absent).
+ * Returns 0, or sends 400 and returns -1. */
+int http_page_args(struct req *r, int def, int max, int *limit, long long *before);
+
+/* --- server ------------------------------------------------------------------------- */
+
+int http_start(void); /* starts CivetWeb; 0 or -1 */
+void http_stop(void);
+double http_now(void); /* monotonic seconds */
+
+#endif

@@ -1,0 +1,51 @@
+/* jobs.c - the housekeeping jobs of the core: stale uploads and old events. */
+#include "jobs.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "db.h"
+#include "scheduler.h"
+
+static const char sql_prune_events[] =
+    "DELETE FROM event WHERE created_at < UTC_TIMESTAMP(6) - INTERVAL 30 DAY LIMIT 10000";
+
+/* Uploads that died half-way leave upload-* files in files/tmp: remove those older
+ * than an hour (a live upload touches its file continuously). */
+static int clean_tmp_uploads(void)
+{
+    char dir[1100];
+    snprintf(dir, sizeof dir, "%s/files/tmp", config.data_dir);
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    time_t now = time(NULL);
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (strncmp(e->d_name, "upload-", 7) != 0)
+            continue;
+        char path[1400];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (stat(path, &st) == 0 && now - st.st_mtime > 3600)
+            unlink(path);
+    }
+    closedir(d);
+    return 0;
+}
+
+static int prune_events(void)
+{
+    return db_exec(sql_prune_events, "");
+}
+
+int jobs_register_core(void)
+{
+    return scheduler_register("files.tmp_cleanup", 600, clean_tmp_uploads) |
+           scheduler_register("event.prune", 3600, prune_events);
+}

@@ -1,0 +1,111 @@
+/* log.c - diagnostics go to stderr at once; access lines are buffered (one write per
+ * request would cost as much as the request) and flushed by the main loop. */
+#include "log.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "config.h"
+
+static FILE *access_out;
+static pthread_mutex_t access_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void stamp(char *buf, size_t n)
+{
+    struct timespec ts;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    size_t l = strftime(buf, n, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf + l, n - l, ".%03ldZ", ts.tv_nsec / 1000000);
+}
+
+static void vlog(const char *level, const char *fmt, va_list ap)
+{
+    char ts[40], line[2048];
+    stamp(ts, sizeof ts);
+    vsnprintf(line, sizeof line, fmt, ap);
+    fprintf(stderr, "%s %s %s\n", ts, level, line);
+}
+
+void log_info(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vlog("info", fmt, ap);
+    va_end(ap);
+}
+
+void log_warn(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vlog("warn", fmt, ap);
+    va_end(ap);
+}
+
+void log_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vlog("error", fmt, ap);
+    va_end(ap);
+}
+
+int log_access_open(void)
+{
+    const char *dst = config.access_log;
+    if (!dst || strcmp(dst, "off") == 0)
+        return 0;
+    if (strcmp(dst, "-") == 0) {
+        access_out = stdout;
+    } else {
+        access_out = fopen(dst, "a");
+        if (!access_out) {
+            log_error("access log %s: %s", dst, strerror(errno));
+            return -1;
+        }
+    }
+    setvbuf(access_out, NULL, _IOFBF, 1 << 16);
+    return 0;
+}
+
+bool log_access_enabled(void)
+{
+    return access_out != NULL;
+}
+
+void log_access_line(const char *fmt, ...)
+{
+    char ts[40];
+    stamp(ts, sizeof ts);
+    va_list ap;
+    va_start(ap, fmt);
+    pthread_mutex_lock(&access_lock);
+    fprintf(access_out, "%s ", ts);
+    vfprintf(access_out, fmt, ap);
+    fputc('\n', access_out);
+    pthread_mutex_unlock(&access_lock);
+    va_end(ap);
+}
+
+void log_flush(void)
+{
+    if (!access_out)
+        return;
+    pthread_mutex_lock(&access_lock);
+    fflush(access_out);
+    pthread_mutex_unlock(&access_lock);
+}
+
+void log_access_close(void)
+{
+    log_flush();
+    if (access_out && access_out != stdout)
+        fclose(access_out);
+    access_out = NULL;
+}

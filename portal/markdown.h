@@ -1,0 +1,16 @@
+/* markdown.h - the one wrapper over libcmark every module renders Markdown with. */
+#ifndef PORTAL_MARKDOWN_H
+#define PORTAL_MARKDOWN_H
+
+#include <stddef.h>
+
+#define MARKDOWN_MAX_INPUT (256 * 1024)
+
+enum markdown_status { MARKDOWN_OK = 0, MARKDOWN_TOO_LARGE, MARKDOWN_BAD_UTF8, MARKDOWN_NOMEM };
+
+/* Renders src in cmark's safe mode (raw HTML and javascript:/vbscript:/file: links
+ * dropped, never CMARK_OPT_UNSAFE). Returns HTML the caller frees with free(), or NULL
+ * with *status saying why (input over MARKDOWN_MAX_INPUT, invalid UTF-8). */
+char *markdown_render(const char *src, size_t len, enum markdown_status *status);
+
+#endif
