@@ -1,0 +1,197 @@
+// Shared Preact components: app frame (header, nav, main), language switch, health indicator, page states.
+import { html, useEffect, useState } from '/shared/preact.js';
+import { getLang, languages, onLangChange, setLang, t } from '/shared/i18n.js';
+import { pathMatches } from '/shared/router.js';
+
+/* Re-renders the caller after a language switch. */
+export function useLang() {
+  const [lang, setState] = useState(getLang());
+  useEffect(() => onLangChange(setState), []);
+  return lang;
+}
+
+/* ---------- icons (24x24 strokes, drawn for this project) ---------- */
+
+const ICONS = {
+  feed: 'M4 5h16v14H4z M8 9h8 M8 13h8 M8 17h5',
+  book: 'M5 5a2 2 0 0 1 2-2h12v15H7a2 2 0 0 0-2 2z M5 20a2 2 0 0 0 2 1h12v-3 M9 7h6',
+  board: 'M4 4h4v16H4z M10 4h4v11h-4z M16 4h4v7h-4z',
+  chat: 'M4 5h16v11H10l-4 4v-4H4z M8 9h8 M8 12h5',
+  building: 'M5 21V4h10v17 M15 9h4v12 M3 21h18 M8 8h4 M8 12h4 M8 16h4',
+  box: 'M4 8l8-4 8 4v8l-8 4-8-4z M4 8l8 4 8-4 M12 12v8',
+  ticket: 'M3 7h18v3a2 2 0 0 0 0 4v3H3v-3a2 2 0 0 0 0-4z M15 7v2 M15 11v2 M15 15v2',
+  file: 'M6 3h8l4 4v14H6z M14 3v4h4 M9 12h6 M9 16h6',
+  help: 'M12 3a9 9 0 1 0 0 18a9 9 0 1 0 0-18z M9.5 9.5a2.5 2.5 0 1 1 3.5 2.3c-.6.3-1 .8-1 1.5v.5 M12 17h.01',
+  menu: 'M4 7h16 M4 12h16 M4 17h16',
+  close: 'M6 6l12 12 M18 6L6 18',
+  compass: 'M12 3a9 9 0 1 0 0 18a9 9 0 1 0 0-18z M15.5 8.5l-2 5-5 2 2-5z',
+};
+
+export function Icon({ name, class: cls = 'icon' }) {
+  return html`<svg class=${cls} viewBox="0 0 24 24" aria-hidden="true" focusable="false"
+    fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round">
+    <path d=${ICONS[name] || ICONS.file} />
+  </svg>`;
+}
+
+function BrandMark() {
+  return html`<svg class="brand-mark" viewBox="0 0 32 32" aria-hidden="true" focusable="false">
+    <rect width="32" height="32" rx="8" class="brand-mark-bg" />
+    <path d="M10 24V14a6 6 0 0 1 12 0v10" fill="none" stroke="#fff" stroke-width="3" stroke-linecap="round" />
+  </svg>`;
+}
+
+/* ---------- header widgets ---------- */
+
+export function LangSwitch() {
+  const current = getLang();
+  return html`<div class="lang-switch" role="group" aria-label=${t('lang.label')}>
+    ${languages.map(
+      (code) => html`<button type="button" lang=${code} title=${t(`lang.${code}`)}
+        aria-pressed=${code === current ? 'true' : 'false'}
+        onClick=${() => setLang(code).catch((err) => console.warn('language switch failed', err))}>
+        ${code.toUpperCase()}
+      </button>`,
+    )}
+  </div>`;
+}
+
+const HEALTH_INTERVAL_MS = 30000;
+
+/* Asks GET /healthz now, every 30 s and when the network comes back. */
+export function HealthStatus() {
+  const [state, setState] = useState('checking');
+  useEffect(() => {
+    let live = true;
+    async function check() {
+      let next;
+      try {
+        const res = await fetch('/healthz', { cache: 'no-store', headers: { Accept: 'application/json' } });
+        const body = await res.json().catch(() => null);
+        if (res.ok && body?.status === 'ok') next = 'ok';
+        else if (body?.db === 'down') next = 'db_down';
+        else next = 'degraded';
+      } catch {
+        next = 'unreachable';
+      }
+      if (live) setState(next);
+    }
+    check();
+    const timer = setInterval(check, HEALTH_INTERVAL_MS);
+    window.addEventListener('online', check);
+    return () => {
+      live = false;
+      clearInterval(timer);
+      window.removeEventListener('online', check);
+    };
+  }, []);
+  const text = t(`status.${state}`);
+  return html`<div class="health" role="status" data-state=${state} title=${text}>
+    <span class="health-dot" aria-hidden="true"></span>
+    <span class="health-text">${text}</span>
+  </div>`;
+}
+
+/* ---------- navigation ---------- */
+
+function NavLink({ item, path }) {
+  const active = pathMatches(item.path, path);
+  return html`<li>
+    <a class="nav-link" href=${item.path} aria-current=${active ? 'page' : undefined}>
+      <${Icon} name=${item.icon} />
+      <span>${t(item.label)}</span>
+    </a>
+  </li>`;
+}
+
+function NavTree({ nav, path }) {
+  return nav.map((entry) =>
+    entry.items
+      ? html`<div class="nav-group">
+          <div class="nav-group-title" id=${`nav-group-${entry.id}`}>${t(entry.label)}</div>
+          <ul class="nav-list" aria-labelledby=${`nav-group-${entry.id}`}>
+            ${entry.items.map((item) => html`<${NavLink} item=${item} path=${path} />`)}
+          </ul>
+        </div>`
+      : html`<ul class="nav-list"><${NavLink} item=${entry} path=${path} /></ul>`,
+  );
+}
+
+/* ---------- the frame ---------- */
+
+/*
+ * Header (menu toggle on phones, brand, language switch, user slot), side navigation
+ * (a drawer on phones) with the health indicator at its foot, and the main area.
+ */
+export function AppFrame({ home, realm, nav, path, user, onLinkClick, children }) {
+  const [navOpen, setNavOpen] = useState(false);
+
+  useEffect(() => setNavOpen(false), [path]);
+  useEffect(() => {
+    if (!navOpen) return undefined;
+    const onKey = (e) => e.key === 'Escape' && setNavOpen(false);
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [navOpen]);
+
+  return html`<div class=${'shell' + (navOpen ? ' nav-open' : '')} onClick=${onLinkClick}>
+    <a class="skip-link" href="#main">${t('nav.skip')}</a>
+    <header class="topbar">
+      <button type="button" class="nav-toggle" aria-controls="sidenav" aria-expanded=${navOpen ? 'true' : 'false'}
+        aria-label=${t(navOpen ? 'nav.close' : 'nav.open')} onClick=${() => setNavOpen(!navOpen)}>
+        <${Icon} name=${navOpen ? 'close' : 'menu'} />
+      </button>
+      <a class="brand" href=${home}>
+        <${BrandMark} />
+        <span class="brand-name">${t('brand.name')}</span>
+        ${realm && html`<span class="brand-realm">${t(realm)}</span>`}
+      </a>
+      <div class="topbar-end">
+        <${LangSwitch} />
+        ${user}
+      </div>
+    </header>
+    <nav id="sidenav" class="sidenav" aria-label=${t('nav.main')}>
+      <div class="sidenav-scroll"><${NavTree} nav=${nav} path=${path} /></div>
+      <div class="sidenav-foot"><${HealthStatus} /></div>
+    </nav>
+    <div class="scrim" aria-hidden="true" onClick=${() => setNavOpen(false)}></div>
+    <main id="main" class="main" tabindex="-1">${children}</main>
+  </div>`;
+}
+
+/* ---------- page states ---------- */
+
+export function PageHeader({ title, lead }) {
+  return html`<header class="page-header">
+    <h1 class="page-title" tabindex="-1">${title}</h1>
+    ${lead && html`<p class="page-lead">${lead}</p>`}
+  </header>`;
+}
+
+export function EmptyState({ icon, title, body, children }) {
+  return html`<section class="empty-state">
+    <div class="empty-icon"><${Icon} name=${icon} /></div>
+    <h2 class="empty-title">${title}</h2>
+    <p class="empty-body">${body}</p>
+    ${children}
+  </section>`;
+}
+
+/* A section that is not built yet: its title, what it will hold, and a "coming soon" note. */
+export function PlaceholderPage({ item }) {
+  const title = t(item.label);
+  return html`<div class="page">
+    <${PageHeader} title=${title} lead=${t(item.lead)} />
+    <${EmptyState} icon=${item.icon} title=${t('empty.soon.title')} body=${t('empty.soon.body', { section: title })} />
+  </div>`;
+}
+
+export function NotFoundPage({ path, home }) {
+  return html`<div class="page">
+    <${PageHeader} title=${t('notfound.title')} />
+    <${EmptyState} icon="compass" title=${t('notfound.title')} body=${t('notfound.body', { path })}>
+      <a class="button" href=${home}>${t('notfound.home')}</a>
+    <//>
+  </div>`;
+}
