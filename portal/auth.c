@@ -1,24 +1,536 @@
-/* auth.c - route access check. Sessions arrive with the identity issue; until then
- * every caller is anonymous and only REALM_ANON routes answer. */
+/* auth.c - sessions live in the database (any number of HTTP nodes), identified by a
+ * 256-bit random cookie of which only the SHA-256 is stored. Every request with a
+ * session costs one indexed SELECT; last_seen is written at most once a minute. */
 #include "auth.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "audit.h"
+#include "config.h"
+#include "db.h"
+#include "log.h"
+#include "password.h"
+#include "users.h"
+
+#define TOKEN_BYTES      32
+#define TOKEN_CHARS      43 /* base64url, no padding */
+#define ACCOUNT_FAILURES 5  /* per email within the window before a block */
+#define ADDRESS_FAILURES 30 /* per client address */
+
+static const char sql_lookup[] =
+    "SELECT s.id, s.user_id, s.csrf_token, s.last_seen < UTC_TIMESTAMP(6) - INTERVAL 60 SECOND,"
+    " u.realm, u.role, u.account_id, u.email, u.name, u.locale"
+    " FROM sessions s JOIN users u ON u.id = s.user_id"
+    " WHERE s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > UTC_TIMESTAMP(6)"
+    " AND s.last_seen > UTC_TIMESTAMP(6) - INTERVAL ? SECOND AND u.disabled = 0";
+static const char sql_touch[] = "UPDATE sessions SET last_seen = UTC_TIMESTAMP(6) WHERE id = ?";
+static const char sql_insert_session[] =
+    "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen, expires_at,"
+    " ip, user_agent) VALUES (?, ?, ?, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6),"
+    " UTC_TIMESTAMP(6) + INTERVAL ? SECOND, ?, ?)";
+static const char sql_revoke_one[] =
+    "UPDATE sessions SET revoked_at = UTC_TIMESTAMP(6) WHERE id = ? AND user_id = ?"
+    " AND revoked_at IS NULL";
+static const char sql_revoke_any[] =
+    "UPDATE sessions SET revoked_at = UTC_TIMESTAMP(6) WHERE id = ? AND revoked_at IS NULL";
+static const char sql_revoke_user[] =
+    "UPDATE sessions SET revoked_at = UTC_TIMESTAMP(6) WHERE user_id = ? AND id <> ?"
+    " AND revoked_at IS NULL";
+static const char sql_my_sessions[] =
+    "SELECT id, created_at, last_seen, ip, user_agent FROM sessions"
+    " WHERE user_id = ? AND revoked_at IS NULL AND expires_at > UTC_TIMESTAMP(6)"
+    " AND last_seen > UTC_TIMESTAMP(6) - INTERVAL ? SECOND ORDER BY last_seen DESC LIMIT 200";
+static const char sql_all_sessions[] =
+    "SELECT s.id, s.created_at, s.last_seen, s.ip, s.user_agent, u.id, u.email, u.name, u.realm"
+    " FROM sessions s JOIN users u ON u.id = s.user_id"
+    " WHERE s.revoked_at IS NULL AND s.expires_at > UTC_TIMESTAMP(6)"
+    " AND s.last_seen > UTC_TIMESTAMP(6) - INTERVAL ? SECOND AND u.disabled = 0"
+    " AND (? = 0 OR s.id < ?) ORDER BY s.id DESC LIMIT ?";
+static const char sql_blocked[] =
+    "SELECT MAX(TIMESTAMPDIFF(SECOND, UTC_TIMESTAMP(6), blocked_until)) + 1 FROM login_throttle"
+    " WHERE k IN (?, ?) AND blocked_until > UTC_TIMESTAMP(6)";
+/* Assignments run left to right and see the new values: failures first. */
+static const char sql_fail[] =
+    "INSERT INTO login_throttle (k, failures, window_start) VALUES (?, 1, UTC_TIMESTAMP(6))"
+    " ON DUPLICATE KEY UPDATE"
+    " failures = IF(window_start < UTC_TIMESTAMP(6) - INTERVAL 15 MINUTE, 1, failures + 1),"
+    " window_start = IF(failures = 1, UTC_TIMESTAMP(6), window_start),"
+    " blocked_until = IF(failures >= ?, UTC_TIMESTAMP(6) + INTERVAL"
+    " LEAST(900, 30 * POW(2, LEAST(failures - ?, 5))) SECOND, blocked_until)";
+static const char sql_clear[] = "DELETE FROM login_throttle WHERE k = ?";
+static const char sql_set_hash[] =
+    "UPDATE users SET password_hash = ?, updated_at = UTC_TIMESTAMP(6) WHERE id = ?";
+
+/* ---------------------------------------------------------------------------------------
+ * Names
+ * ------------------------------------------------------------------------------------- */
+
+const char *realm_name(unsigned realm)
+{
+    switch (realm) {
+    case REALM_EMPLOYEE:
+        return "employee";
+    case REALM_CUSTOMER:
+        return "customer";
+    case REALM_PARTNER:
+        return "partner";
+    default:
+        return "anonymous";
+    }
+}
+
+unsigned realm_from_name(const char *name)
+{
+    if (!name)
+        return 0;
+    if (strcmp(name, "employee") == 0)
+        return REALM_EMPLOYEE;
+    if (strcmp(name, "customer") == 0)
+        return REALM_CUSTOMER;
+    if (strcmp(name, "partner") == 0)
+        return REALM_PARTNER;
+    return 0;
+}
+
+const char *role_name(enum role role)
+{
+    switch (role) {
+    case ROLE_ADMIN:
+        return "admin";
+    case ROLE_MANAGER:
+        return "manager";
+    case ROLE_MEMBER:
+        return "member";
+    default:
+        return NULL;
+    }
+}
+
+enum role role_from_name(const char *name)
+{
+    if (!name)
+        return ROLE_NONE;
+    if (strcmp(name, "admin") == 0)
+        return ROLE_ADMIN;
+    if (strcmp(name, "manager") == 0)
+        return ROLE_MANAGER;
+    if (strcmp(name, "member") == 0)
+        return ROLE_MEMBER;
+    return ROLE_NONE;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Tokens and cookies
+ * ------------------------------------------------------------------------------------- */
+
+static const char *cookie_name(void)
+{
+    return config.secure_cookies ? "__Host-portal_session" : "portal_session";
+}
+
+static void random_token(char out[TOKEN_CHARS + 1])
+{
+    unsigned char raw[TOKEN_BYTES];
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2base64(out, TOKEN_CHARS + 1, raw, sizeof raw,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    sodium_memzero(raw, sizeof raw);
+}
+
+static void token_hash(const char *token, unsigned char out[crypto_hash_sha256_BYTES])
+{
+    crypto_hash_sha256(out, (const unsigned char *)token, strlen(token));
+}
+
+static void queue_cookie(struct req *r, const char *value, long long max_age)
+{
+    r->headers_out = arena_printf(
+        &r->arena, "%sSet-Cookie: %s=%s; HttpOnly; SameSite=Lax; Path=/; Max-Age=%lld%s\r\n",
+        r->headers_out ? r->headers_out : "", cookie_name(), value, max_age,
+        config.secure_cookies ? "; Secure" : "");
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Session lookup and the access check
+ * ------------------------------------------------------------------------------------- */
+
+/* Returns 0 (r->session set or not), or -1 on a database error. */
+static int load_session(struct req *r)
+{
+    const char *cookies = http_header(r, "Cookie");
+    if (!cookies)
+        return 0;
+    char token[TOKEN_CHARS + 8];
+    int n = mg_get_cookie(cookies, cookie_name(), token, sizeof token);
+    if (n != TOKEN_CHARS)
+        return 0;
+    unsigned char hash[crypto_hash_sha256_BYTES];
+    token_hash(token, hash);
+    struct db_res *res =
+        db_query(&r->arena, sql_lookup, "bi", hash, sizeof hash, (long long)config.session_idle_s);
+    if (!res)
+        return -1;
+    if (res->nrows != 1)
+        return 0;
+    struct session *s = arena_alloc(&r->arena, sizeof *s);
+    memset(s, 0, sizeof *s);
+    s->id = db_ll(res, 0, 0);
+    s->user_id = db_ll(res, 0, 1);
+    snprintf(s->csrf, sizeof s->csrf, "%s", db_str(res, 0, 2));
+    s->realm = realm_from_name(db_str(res, 0, 4));
+    s->role = role_from_name(db_str(res, 0, 5));
+    s->account_id = db_ll(res, 0, 6);
+    s->email = db_str(res, 0, 7);
+    s->name = db_str(res, 0, 8);
+    s->locale = db_str(res, 0, 9);
+    if (!s->realm)
+        return 0;
+    r->session = s;
+    if (db_ll(res, 0, 3))
+        db_exec(sql_touch, "i", s->id); /* best effort: a failure only delays idle expiry */
+    return 0;
+}
+
+/* With PORTAL_CABINET_HOST set, the cabinet host serves only the cabinet and the main
+ * host never the cabinet (ASVS 3.5.4: separate origins for separate audiences). */
+static bool wrong_host(struct req *r)
+{
+    if (!config.cabinet_host[0])
+        return false;
+    const char *host = http_header(r, "Host");
+    size_t hl = host ? strcspn(host, ":") : 0;
+    bool on_cabinet = host && hl == strlen(config.cabinet_host) &&
+                      strncasecmp(host, config.cabinet_host, hl) == 0;
+    unsigned realms = r->route->realms;
+    if (on_cabinet)
+        return (realms & REALM_EMPLOYEE) && !(realms & (REALM_CABINET | REALM_ANON));
+    return (realms & REALM_CABINET) && !(realms & (REALM_EMPLOYEE | REALM_ANON));
+}
 
 int auth_authorize(struct req *r, bool write)
 {
-    if (r->route->realms & REALM_ANON)
+    const struct route *rt = r->route;
+    if (wrong_host(r))
+        return http_error(r, 404, "not_found", "No such API path", NULL);
+    /* Routes open to everyone that do not look at the caller skip the lookup: /healthz
+     * and /ping never touch the sessions table. */
+    if (rt->realms == REALM_ALL && !(rt->flags & ROUTE_SESSION_AWARE))
         return 0;
-    return http_error(r, 401, "unauthorized", "Log in first", NULL);
+    if (load_session(r) < 0)
+        return http_db_error(r);
+    unsigned caller = r->session ? r->session->realm : REALM_ANON;
+    if (!(rt->realms & caller)) {
+        if (!r->session)
+            return http_error(r, 401, "unauthorized", "Log in first", NULL);
+        return http_error(r, 403, "forbidden", "This is not available to your account", NULL);
+    }
+    if (caller == REALM_EMPLOYEE && r->session->role < rt->min_role)
+        return http_error(r, 403, "forbidden", "Your role does not allow this", NULL);
+    if (write && r->session && !(rt->flags & ROUTE_NO_CSRF)) {
+        const char *sent = http_header(r, "X-CSRF-Token");
+        if (!sent || strlen(sent) != strlen(r->session->csrf) ||
+            sodium_memcmp(sent, r->session->csrf, strlen(sent)) != 0)
+            return http_error(r, 403, "csrf_failed", "Missing or wrong X-CSRF-Token header", NULL);
+    }
+    return 0;
 }
 
 void auth_request_end(struct req *r)
 {
+    r->session = NULL;
 }
 
 long long auth_user_id(struct req *r)
 {
-    return 0;
+    return r && r->session ? r->session->user_id : 0;
+}
+
+long long auth_account_id(struct req *r)
+{
+    return r && r->session && (r->session->realm & REALM_CABINET) ? r->session->account_id : 0;
 }
 
 const char *auth_realm_name(struct req *r)
 {
-    return "anonymous";
+    return realm_name(r && r->session ? r->session->realm : 0);
+}
+
+bool auth_is_employee(struct req *r, enum role at_least)
+{
+    return r->session && r->session->realm == REALM_EMPLOYEE && r->session->role >= at_least;
+}
+
+const char *auth_session_start(struct req *r, long long user_id)
+{
+    char token[TOKEN_CHARS + 1], *csrf = arena_alloc(&r->arena, TOKEN_CHARS + 1);
+    random_token(token);
+    random_token(csrf);
+    unsigned char hash[crypto_hash_sha256_BYTES];
+    token_hash(token, hash);
+    const char *ua = http_header(r, "User-Agent");
+    char ua_cut[256];
+    snprintf(ua_cut, sizeof ua_cut, "%s", ua ? ua : "");
+    /* Cut at a character boundary: the column is utf8mb4 and STRICT. */
+    size_t ul = strlen(ua_cut);
+    while (ul > 0 && ((unsigned char)ua_cut[ul - 1] & 0x80)) {
+        bool lead = ((unsigned char)ua_cut[ul - 1] & 0xc0) == 0xc0;
+        ua_cut[--ul] = '\0';
+        if (lead)
+            break;
+    }
+    if (db_exec(sql_insert_session, "bisiss", hash, sizeof hash, user_id, csrf,
+                (long long)config.session_max_s, r->ri->remote_addr, ua_cut) < 0)
+        return NULL;
+    queue_cookie(r, token, config.session_max_s);
+    sodium_memzero(token, sizeof token);
+    return csrf;
+}
+
+int auth_sessions_revoke_user(long long user_id, long long keep_session_id)
+{
+    return db_exec(sql_revoke_user, "ii", user_id, keep_session_id);
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Login throttling: per account and per client address
+ * ------------------------------------------------------------------------------------- */
+
+static long long blocked_for(struct req *r, const char *email_key, const char *addr_key)
+{
+    struct db_res *res = db_query(&r->arena, sql_blocked, "ss", email_key, addr_key);
+    return res && res->nrows ? db_ll(res, 0, 0) : (res ? 0 : -1);
+}
+
+static void record_failure(const char *email_key, const char *addr_key)
+{
+    db_exec(sql_fail, "sii", email_key, (long long)ACCOUNT_FAILURES, (long long)ACCOUNT_FAILURES);
+    db_exec(sql_fail, "sii", addr_key, (long long)ADDRESS_FAILURES, (long long)ADDRESS_FAILURES);
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Handlers
+ * ------------------------------------------------------------------------------------- */
+
+int auth_login(struct req *r)
+{
+    json_t *body = http_json_body(r);
+    if (!body)
+        return r->status;
+    const char *email = NULL, *password = NULL, *want = NULL;
+    if (HTTP_FIELDS(r, body, {"email", FIELD_STRING, true, 254, &email},
+                    {"password", FIELD_TEXT, true, 1024, &password},
+                    {"realm", FIELD_STRING, false, 16, &want}) < 0)
+        return r->status;
+    if (want && strcmp(want, "employee") != 0 && strcmp(want, "cabinet") != 0)
+        return http_error(r, 400, "validation_failed", "realm must be employee or cabinet",
+                          "realm");
+    /* The password field is taken untrimmed: spaces may be part of it. */
+    password = json_string_value(json_object_get(body, "password"));
+    char *lower = arena_strdup(&r->arena, email);
+    for (char *p = lower; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    const char *email_key = arena_printf(&r->arena, "e:%s", lower);
+    const char *addr_key = arena_printf(&r->arena, "a:%s", r->ri->remote_addr);
+
+    long long wait = blocked_for(r, email_key, addr_key);
+    if (wait < 0)
+        return http_db_error(r);
+    if (wait > 0) {
+        char hdr[48];
+        snprintf(hdr, sizeof hdr, "Retry-After: %lld\r\n", wait);
+        return http_error_headers(r, 429, "rate_limited", "Too many failed logins; try again later",
+                                  NULL, hdr);
+    }
+
+    struct user_auth u;
+    int found = users_find_for_login(&r->arena, lower, &u);
+    if (found < 0)
+        return http_db_error(r);
+    bool ok;
+    if (found && u.password_hash && !u.disabled) {
+        ok = password_verify(u.password_hash, password);
+    } else {
+        password_verify_dummy(password); /* same time for unknown users */
+        ok = false;
+    }
+    if (!ok) {
+        record_failure(email_key, addr_key);
+        audit_log(r, "auth.login_failed", "user", found ? u.id : 0, NULL);
+        return http_error(r, 401, "invalid_credentials", "Wrong email or password", NULL);
+    }
+    unsigned realm = realm_from_name(u.realm);
+    bool cabinet = realm & REALM_CABINET;
+    if (want && (strcmp(want, "cabinet") == 0) != cabinet)
+        return http_error(r, 403, "wrong_realm",
+                          cabinet ? "Customers and partners sign in to the client cabinet"
+                                  : "Employees sign in to the portal app",
+                          NULL);
+
+    db_exec(sql_clear, "s", email_key);
+    if (password_needs_rehash(u.password_hash)) {
+        char fresh[crypto_pwhash_STRBYTES];
+        if (password_hash(password, fresh) == 0)
+            db_exec(sql_set_hash, "si", fresh, u.id);
+    }
+    /* A session cookie the browser already had is ended: login always issues a new
+     * token (no fixation). */
+    if (load_session(r) == 0 && r->session)
+        db_exec(sql_revoke_any, "i", r->session->id);
+    r->session = NULL;
+
+    const char *csrf = NULL;
+    if (db_begin() < 0 || !(csrf = auth_session_start(r, u.id)) ||
+        audit_log_as(r, u.id, realm_name(realm), "auth.login", "user", u.id, NULL) < 0 ||
+        db_commit() < 0) {
+        db_rollback();
+        r->headers_out = NULL;
+        return http_db_error(r);
+    }
+    json_t *user = users_json(&r->arena, u.id);
+    if (!user)
+        return http_db_error(r);
+    return http_json(r, 200, json_pack("{s:o, s:s}", "user", user, "csrf_token", csrf));
+}
+
+int auth_logout(struct req *r)
+{
+    if (db_begin() < 0 || db_exec(sql_revoke_any, "i", r->session->id) < 0 ||
+        audit_log(r, "auth.logout", "user", r->session->user_id, NULL) < 0 || db_commit() < 0) {
+        db_rollback();
+        return http_db_error(r);
+    }
+    queue_cookie(r, "", 0);
+    return http_send(r, 204, "application/json", "Cache-Control: no-store\r\n", "", 0);
+}
+
+int auth_me(struct req *r)
+{
+    json_t *user = users_json(&r->arena, r->session->user_id);
+    if (!user)
+        return http_db_error(r);
+    return http_json(r, 200, json_pack("{s:o, s:s}", "user", user, "csrf_token", r->session->csrf));
+}
+
+int auth_my_sessions(struct req *r)
+{
+    struct db_res *res = db_query(&r->arena, sql_my_sessions, "ii", r->session->user_id,
+                                  (long long)config.session_idle_s);
+    if (!res)
+        return http_db_error(r);
+    json_t *items = json_array();
+    for (int i = 0; i < res->nrows; i++) {
+        json_t *o = db_row_json(res, i, "ittss", &r->arena);
+        json_object_set_new(o, "current", json_boolean(db_ll(res, i, 0) == r->session->id));
+        json_array_append_new(items, o);
+    }
+    return http_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+int auth_end_my_session(struct req *r)
+{
+    long long id = http_param_id(r, "id");
+    if (!id)
+        return http_error(r, 404, "not_found", "No such session", NULL);
+    if (db_begin() < 0 || db_exec(sql_revoke_one, "ii", id, r->session->user_id) < 0)
+        goto fail;
+    if (db_affected() != 1) {
+        db_rollback();
+        return http_error(r, 404, "not_found", "No such session", NULL);
+    }
+    if (audit_log(r, "session.end", "session", id, NULL) < 0 || db_commit() < 0)
+        goto fail;
+    if (id == r->session->id)
+        queue_cookie(r, "", 0);
+    return http_send(r, 204, "application/json", "Cache-Control: no-store\r\n", "", 0);
+fail:
+    db_rollback();
+    return http_db_error(r);
+}
+
+int auth_change_password(struct req *r)
+{
+    json_t *body = http_json_body(r);
+    if (!body)
+        return r->status;
+    const char *current = NULL, *fresh = NULL;
+    if (HTTP_FIELDS(r, body, {"current_password", FIELD_TEXT, true, 1024, &current},
+                    {"new_password", FIELD_TEXT, true, 1024, &fresh}) < 0)
+        return r->status;
+    current = json_string_value(json_object_get(body, "current_password"));
+    fresh = json_string_value(json_object_get(body, "new_password"));
+    struct user_auth u;
+    int found = users_find_for_login(&r->arena, r->session->email, &u);
+    if (found < 0)
+        return http_db_error(r);
+    if (!found || !password_verify(u.password_hash, current))
+        return http_error(r, 400, "wrong_password", "The current password is wrong",
+                          "current_password");
+    const char *why = password_weakness(fresh, u.email, u.name);
+    if (why)
+        return http_error(r, 400, "weak_password", arena_printf(&r->arena, "Password %s", why),
+                          "new_password");
+    if (strcmp(current, fresh) == 0)
+        return http_error(r, 400, "weak_password", "Choose a password you have not used here",
+                          "new_password");
+    char hash[crypto_pwhash_STRBYTES];
+    if (password_hash(fresh, hash) < 0)
+        return http_error(r, 503, "service_unavailable", "Out of memory, try again", NULL);
+    if (db_begin() < 0 || users_set_password(u.id, hash) < 0 ||
+        auth_sessions_revoke_user(u.id, r->session->id) < 0 ||
+        audit_log(r, "user.password_change", "user", u.id, NULL) < 0 || db_commit() < 0) {
+        db_rollback();
+        return http_db_error(r);
+    }
+    return http_send(r, 204, "application/json", "Cache-Control: no-store\r\n", "", 0);
+}
+
+int auth_sessions_list(struct req *r)
+{
+    int limit;
+    long long before;
+    if (http_page_args(r, 100, 500, &limit, &before) < 0)
+        return r->status;
+    struct db_res *res =
+        db_query(&r->arena, sql_all_sessions, "iiii", (long long)config.session_idle_s, before,
+                 before, (long long)limit);
+    if (!res)
+        return http_db_error(r);
+    json_t *items = json_array();
+    for (int i = 0; i < res->nrows; i++) {
+        json_t *o = db_row_json(res, i, "ittss", &r->arena);
+        json_object_set_new(o, "user",
+                            json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)db_ll(res, i, 5),
+                                      "email", db_str(res, i, 6), "name", db_str(res, i, 7),
+                                      "realm", db_str(res, i, 8)));
+        json_array_append_new(items, o);
+    }
+    json_t *out = json_pack("{s:o}", "items", items);
+    if (res->nrows == limit)
+        json_object_set_new(out, "next_before", json_integer(db_ll(res, res->nrows - 1, 0)));
+    return http_json(r, 200, out);
+}
+
+int auth_sessions_end(struct req *r)
+{
+    long long id = http_param_id(r, "id");
+    if (!id)
+        return http_error(r, 404, "not_found", "No such session", NULL);
+    if (db_begin() < 0 || db_exec(sql_revoke_any, "i", id) < 0)
+        goto fail;
+    if (db_affected() != 1) {
+        db_rollback();
+        return http_error(r, 404, "not_found", "No such session", NULL);
+    }
+    if (audit_log(r, "session.end", "session", id, NULL) < 0 || db_commit() < 0)
+        goto fail;
+    return http_send(r, 204, "application/json", "Cache-Control: no-store\r\n", "", 0);
+fail:
+    db_rollback();
+    return http_db_error(r);
 }

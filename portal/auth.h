@@ -1,4 +1,4 @@
-/* auth.h - who is calling: session lookup, realm/role check, CSRF. */
+/* auth.h - who is calling: sessions, realm/role check, CSRF, login throttling. */
 #ifndef PORTAL_AUTH_H
 #define PORTAL_AUTH_H
 
@@ -6,13 +6,44 @@
 
 #include "http.h"
 
+struct session {
+    long long id, user_id, account_id; /* account_id: customers and partners only */
+    unsigned realm;                    /* REALM_EMPLOYEE, REALM_CUSTOMER or REALM_PARTNER */
+    enum role role;                    /* employees only */
+    char csrf[44];
+    const char *email, *name, *locale; /* in the request arena */
+};
+
 /* Checks r->route's realms and role against the caller (and CSRF for writes).
  * Returns 0 to go on, or the status of the error it sent. */
 int auth_authorize(struct req *r, bool write);
 void auth_request_end(struct req *r);
-/* The caller's user id, 0 when anonymous. */
-long long auth_user_id(struct req *r);
-/* The caller's realm name ("employee", "customer", "partner") or "anonymous". */
+
+long long auth_user_id(struct req *r);    /* 0 when anonymous */
+long long auth_account_id(struct req *r); /* the cabinet caller's account, else 0 */
 const char *auth_realm_name(struct req *r);
+bool auth_is_employee(struct req *r, enum role at_least);
+
+/* Starts a session for user_id (a fresh token: no fixation), queues its cookie on r
+ * and returns the CSRF token (in r's arena), or NULL on a database error. Runs in the
+ * caller's transaction when one is open. */
+const char *auth_session_start(struct req *r, long long user_id);
+/* Revokes every session of user_id except keep_session_id (0 = all). */
+int auth_sessions_revoke_user(long long user_id, long long keep_session_id);
+
+const char *realm_name(unsigned realm); /* "employee", "customer", "partner" */
+unsigned realm_from_name(const char *name);
+const char *role_name(enum role role);
+enum role role_from_name(const char *name);
+
+/* Route handlers. */
+int auth_login(struct req *r);
+int auth_logout(struct req *r);
+int auth_me(struct req *r);
+int auth_my_sessions(struct req *r);
+int auth_end_my_session(struct req *r);
+int auth_change_password(struct req *r);
+int auth_sessions_list(struct req *r); /* admin: every active session */
+int auth_sessions_end(struct req *r);  /* admin */
 
 #endif

@@ -47,6 +47,25 @@ static struct setting settings[] = {
     {"PORTAL_DB_TIMEOUT", INT, "2", "MariaDB connect timeout in seconds", &config.db_timeout_s},
     {"PORTAL_SCHEDULER_INTERVAL", INT, "30", "seconds between scheduler ticks",
      &config.scheduler_interval_s},
+    {"PORTAL_SESSION_IDLE", INT, "28800", "seconds a session may sit idle (8 h)",
+     &config.session_idle_s},
+    {"PORTAL_SESSION_MAX", INT, "2592000", "absolute session lifetime in seconds (30 days)",
+     &config.session_max_s},
+    {"PORTAL_PWHASH_MODERATE", INT, "0",
+     "1 = hash passwords with argon2id MODERATE limits (default INTERACTIVE); old hashes are "
+     "upgraded at login",
+     &config.pwhash_moderate},
+    {"PORTAL_SECURE_COOKIES", INT, "0",
+     "1 when served over TLS: cookies get Secure and the __Host- prefix", &config.secure_cookies},
+    {"PORTAL_PUBLIC_URL", STR, "http://127.0.0.1:8080", "base URL used in links sent by mail",
+     &config.public_url},
+    {"PORTAL_CABINET_HOST", STR, "",
+     "host name that serves only the client cabinet (the employee app is refused there)",
+     &config.cabinet_host},
+    {"PORTAL_SMTP_URL", STR, "",
+     "smtp://user:pass@host:587 to send mail; empty = write .eml files to PORTAL_DATA_DIR/mail",
+     &config.smtp_url},
+    {"PORTAL_MAIL_FROM", STR, "portal@localhost", "sender address of mail", &config.mail_from},
 };
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
 

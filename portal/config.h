@@ -20,6 +20,14 @@ struct config {
     int request_timeout_ms;   /* PORTAL_REQUEST_TIMEOUT_MS */
     int db_timeout_s;         /* PORTAL_DB_TIMEOUT, connect/read/write seconds */
     int scheduler_interval_s; /* PORTAL_SCHEDULER_INTERVAL */
+    int session_idle_s;       /* PORTAL_SESSION_IDLE */
+    int session_max_s;        /* PORTAL_SESSION_MAX */
+    int pwhash_moderate;      /* PORTAL_PWHASH_MODERATE: 1 = argon2id MODERATE limits */
+    int secure_cookies;       /* PORTAL_SECURE_COOKIES: 1 behind TLS */
+    const char *public_url;   /* PORTAL_PUBLIC_URL, base of links in mail */
+    const char *cabinet_host; /* PORTAL_CABINET_HOST, optional own host for the cabinet */
+    const char *smtp_url;     /* PORTAL_SMTP_URL, smtp[s]://user:pass@host:port */
+    const char *mail_from;    /* PORTAL_MAIL_FROM */
 };
 
 extern struct config config;

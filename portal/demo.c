@@ -3,9 +3,52 @@
 
 #include <stdio.h>
 
+#include <sodium.h>
+
 #include "arena.h"
+#include "crm.h"
 #include "db.h"
 #include "log.h"
+#include "password.h"
+#include "users.h"
+
+#define DEMO_PASSWORD "demo-password-1"
+
+/* Identity: three employees and one user per customer/partner account. */
+static int seed_people(void)
+{
+    static const struct {
+        const char *name, *kind;
+    } accounts[] = {
+        {"Romashka LLC", "customer"},
+        {"Vasilek JSC", "customer"},
+        {"Logistika Partner", "partner"},
+    };
+    static const struct {
+        const char *email, *name, *realm, *role;
+        int account; /* index into accounts, -1 for employees */
+    } people[] = {
+        {"anna@demo.example", "Anna Petrova", "employee", "admin", -1},
+        {"boris@demo.example", "Boris Ivanov", "employee", "manager", -1},
+        {"vera@demo.example", "Vera Smirnova", "employee", "member", -1},
+        {"carol@client.example", "Carol Sokolova", "customer", NULL, 0},
+        {"dmitry@client2.example", "Dmitry Kuznetsov", "customer", NULL, 1},
+        {"pavel@partner.example", "Pavel Morozov", "partner", NULL, 2},
+    };
+    long long account_ids[3];
+    for (int i = 0; i < 3; i++)
+        if ((account_ids[i] = crm_account_insert(accounts[i].name, accounts[i].kind)) < 0)
+            return -1;
+    for (size_t i = 0; i < sizeof people / sizeof people[0]; i++) {
+        char hash[crypto_pwhash_STRBYTES];
+        if (password_hash(DEMO_PASSWORD, hash) < 0)
+            return -1;
+        if (users_insert(people[i].email, people[i].name, people[i].realm, people[i].role,
+                         people[i].account < 0 ? 0 : account_ids[people[i].account], hash) < 0)
+            return -1;
+    }
+    return 0;
+}
 
 static const char sql_seeded[] = "SELECT v FROM meta WHERE k = 'demo_seeded'";
 static const char sql_mark[] = "INSERT INTO meta (k, v) VALUES ('demo_seeded', "
@@ -14,6 +57,8 @@ static const char sql_mark[] = "INSERT INTO meta (k, v) VALUES ('demo_seeded', "
 static int seed_all(void *arg)
 {
     /* Domains seed here, inside one transaction: all or nothing. */
+    if (seed_people() < 0)
+        return -1;
     return db_exec(sql_mark, "");
 }
 

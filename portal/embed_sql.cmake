@@ -1,5 +1,6 @@
 # Turns portal/sql/NNNN_name.sql into a C array of {version, name, sql}.
 set(body "/* Generated from the files in portal/sql by portal/embed_sql.cmake: do not edit. */\n#include \"migrate.h\"\n\nconst struct migration migrations[] = {\n")
+string(REPLACE "|" ";" FILES "${FILES}")
 foreach(f ${FILES})
   get_filename_component(name ${f} NAME_WE)
   string(REGEX MATCH "^[0-9]+" ver ${name})

@@ -102,13 +102,13 @@ int http_send_head(struct req *r, int status, const char *content_type, const ch
     char len[48] = "";
     if (content_length >= 0)
         snprintf(len, sizeof len, "Content-Length: %lld\r\n", content_length);
-    int n =
-        snprintf(head, sizeof head,
-                 "HTTP/1.1 %d %s\r\n"
-                 "Content-Type: %s\r\n"
-                 "%s" SECURITY_HEADERS "%s%s\r\n",
-                 status, status_text(status), content_type, len, extra_headers ? extra_headers : "",
-                 content_length < 0 ? "Connection: close\r\n" : "");
+    int n = snprintf(head, sizeof head,
+                     "HTTP/1.1 %d %s\r\n"
+                     "Content-Type: %s\r\n"
+                     "%s" SECURITY_HEADERS "%s%s%s\r\n",
+                     status, status_text(status), content_type, len,
+                     extra_headers ? extra_headers : "", r->headers_out ? r->headers_out : "",
+                     content_length < 0 ? "Connection: close\r\n" : "");
     r->status = status;
     if (n < 0 || (size_t)n >= sizeof head) /* extra headers too long: a programming error */
         return status;
@@ -126,8 +126,9 @@ int http_send(struct req *r, int status, const char *content_type, const char *e
     char lenhdr[48];
     snprintf(lenhdr, sizeof lenhdr, "Content-Length: %zu\r\n", len);
     int n = snprintf(buf, sizeof buf,
-                     "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n%s" SECURITY_HEADERS "%s\r\n", status,
-                     status_text(status), content_type, lenhdr, extra_headers ? extra_headers : "");
+                     "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n%s" SECURITY_HEADERS "%s%s\r\n", status,
+                     status_text(status), content_type, lenhdr, extra_headers ? extra_headers : "",
+                     r->headers_out ? r->headers_out : "");
     r->status = status;
     if (n < 0 || (size_t)n >= sizeof buf)
         return status;
@@ -332,6 +333,41 @@ const struct route *http_route_find(const char *method, const char *path, struct
     return found;
 }
 
+int http_routes_print(FILE *out)
+{
+    static const struct {
+        unsigned bit;
+        const char *name;
+    } realms[] = {{REALM_ANON, "anonymous"},
+                  {REALM_EMPLOYEE, "employee"},
+                  {REALM_CUSTOMER, "customer"},
+                  {REALM_PARTNER, "partner"}};
+    static const char *const roles[] = {"none", "member", "manager", "admin"};
+    int rc = 0;
+    json_t *arr = json_array();
+    for (size_t i = 0; i < http_routes_count; i++) {
+        const struct route *rt = &http_routes[i];
+        json_t *names = json_array();
+        for (size_t k = 0; k < sizeof realms / sizeof realms[0]; k++)
+            if (rt->realms & realms[k].bit)
+                json_array_append_new(names, json_string(realms[k].name));
+        if (!rt->realms || ((rt->realms & REALM_EMPLOYEE) && rt->realms != REALM_ALL &&
+                            rt->min_role == ROLE_NONE)) {
+            fprintf(stderr, "route %s %s has no access rule\n", rt->method, rt->pattern);
+            rc = 1;
+        }
+        json_array_append_new(arr, json_pack("{s:s, s:s, s:o, s:s, s:b, s:b}", "method", rt->method,
+                                             "pattern", rt->pattern, "realms", names, "min_role",
+                                             roles[rt->min_role], "raw_body",
+                                             (rt->flags & ROUTE_RAW_BODY) != 0, "csrf",
+                                             !(rt->flags & ROUTE_NO_CSRF)));
+    }
+    json_dumpf(arr, out, JSON_INDENT(1));
+    fputc('\n', out);
+    json_decref(arr);
+    return rc;
+}
+
 /* ---------------------------------------------------------------------------------------
  * Request helpers
  * ------------------------------------------------------------------------------------- */
@@ -400,6 +436,91 @@ int http_page_args(struct req *r, int def, int max, int *limit, long long *befor
             return -1;
         }
         *before = v;
+    }
+    return 0;
+}
+
+static size_t utf8_len(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xc0) != 0x80)
+            n++;
+    return n;
+}
+
+int http_fields(struct req *r, json_t *body, const struct field *fields, size_t n)
+{
+    char msg[200];
+    for (size_t i = 0; i < n; i++) {
+        const struct field *f = &fields[i];
+        json_t *v = json_object_get(body, f->name);
+        if (f->present)
+            *f->present = v && !json_is_null(v);
+        if (!v || (json_is_null(v) && !f->required)) {
+            if (f->required) {
+                snprintf(msg, sizeof msg, "%s is required", f->name);
+                http_error(r, 400, "validation_failed", msg, f->name);
+                return -1;
+            }
+            continue;
+        }
+        switch (f->type) {
+        case FIELD_STRING:
+        case FIELD_TEXT: {
+            if (!json_is_string(v))
+                goto wrong_type;
+            const char *sv = json_string_value(v);
+            size_t len = json_string_length(v);
+            if (strlen(sv) != len) {
+                snprintf(msg, sizeof msg, "%s must not contain NUL characters", f->name);
+                http_error(r, 400, "validation_failed", msg, f->name);
+                return -1;
+            }
+            while (len && isspace((unsigned char)*sv))
+                sv++, len--;
+            while (len && isspace((unsigned char)sv[len - 1]))
+                len--;
+            if (f->type == FIELD_STRING && len == 0 && f->required) {
+                snprintf(msg, sizeof msg, "%s must not be empty", f->name);
+                http_error(r, 400, "validation_failed", msg, f->name);
+                return -1;
+            }
+            char *copy = arena_strndup(&r->arena, sv, len);
+            size_t max = f->max ? f->max : 1000;
+            if (!copy || utf8_len(copy) > max) {
+                snprintf(msg, sizeof msg, "%s is longer than %zu characters", f->name, max);
+                http_error(r, 400, "validation_failed", msg, f->name);
+                return -1;
+            }
+            *(const char **)f->out = copy;
+            break;
+        }
+        case FIELD_INT:
+        case FIELD_ID:
+            if (!json_is_integer(v))
+                goto wrong_type;
+            if (f->type == FIELD_ID && json_integer_value(v) < 1) {
+                snprintf(msg, sizeof msg, "%s must be a positive id", f->name);
+                http_error(r, 400, "validation_failed", msg, f->name);
+                return -1;
+            }
+            *(long long *)f->out = json_integer_value(v);
+            break;
+        case FIELD_BOOL:
+            if (!json_is_boolean(v))
+                goto wrong_type;
+            *(int *)f->out = json_is_true(v);
+            break;
+        }
+        continue;
+    wrong_type:
+        snprintf(msg, sizeof msg, "%s must be %s", f->name,
+                 f->type == FIELD_BOOL                         ? "true or false"
+                 : f->type == FIELD_INT || f->type == FIELD_ID ? "a whole number"
+                                                               : "a string");
+        http_error(r, 400, "validation_failed", msg, f->name);
+        return -1;
     }
     return 0;
 }

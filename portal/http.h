@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "arena.h"
 
@@ -25,9 +26,9 @@ enum role { ROLE_NONE = 0, ROLE_MEMBER = 1, ROLE_MANAGER = 2, ROLE_ADMIN = 3 };
 
 /* Route flags. */
 enum {
-    ROUTE_RAW_BODY = 1 << 0, /* body is not JSON (uploads): the handler streams it */
-    ROUTE_NO_CSRF = 1 << 1,  /* state-changing route reachable without a session (login) */
-    ROUTE_NO_LOG = 1 << 2,   /* keep out of the access log (none yet) */
+    ROUTE_RAW_BODY = 1 << 0,      /* body is not JSON (uploads): the handler streams it */
+    ROUTE_NO_CSRF = 1 << 1,       /* state-changing route reachable without a session (login) */
+    ROUTE_SESSION_AWARE = 1 << 2, /* open to all, but the handler looks at the caller */
 };
 
 struct req;
@@ -61,9 +62,10 @@ struct req {
     int nparam;
     json_t *body; /* parsed JSON body (owned), NULL until http_json_body() */
     struct session *session;
-    int status;             /* status sent, 0 until a response goes out */
-    long long sent;         /* body bytes sent */
-    const char *error_code; /* for the access log */
+    int status;              /* status sent, 0 until a response goes out */
+    long long sent;          /* body bytes sent */
+    const char *error_code;  /* for the access log */
+    const char *headers_out; /* extra "Name: value\r\n" lines for the response (Set-Cookie) */
 };
 
 /* --- path and routing (pure functions, fuzzed) ---------------------------------------- */
@@ -81,6 +83,11 @@ int http_route_match(const char *pattern, const char *path, struct req *r);
  * path exists under another method (then allow gets "GET, POST" etc.). */
 const struct route *http_route_find(const char *method, const char *path, struct req *r,
                                     bool *path_known, char *allow, size_t allowsize);
+
+/* Prints the route table as a JSON array (method, pattern, realms, min_role, flags);
+ * returns 0, or 1 when a route lacks a rule (no realm, or an employee route without
+ * a minimum role). */
+int http_routes_print(FILE *out);
 
 /* --- responses ---------------------------------------------------------------------- */
 
@@ -116,6 +123,29 @@ const char *http_header(struct req *r, const char *name);
 /* Reads and parses the JSON object body. On failure sends the 4xx itself and
  * returns NULL (the handler then returns r->status). */
 json_t *http_json_body(struct req *r);
+
+/* Declared body fields, checked in one place before a handler does any work. */
+enum field_type {
+    FIELD_STRING, /* const char **: non-empty after trimming unless optional; no NUL */
+    FIELD_TEXT,   /* const char **: may be empty */
+    FIELD_INT,    /* long long * */
+    FIELD_ID,     /* long long *: a positive integer */
+    FIELD_BOOL,   /* int *: 0 or 1 */
+};
+struct field {
+    const char *name;
+    enum field_type type;
+    bool required;
+    size_t max;    /* strings: most characters (0 = 1000); ints: ignored */
+    void *out;     /* untouched when the field is absent (or JSON null, if optional) */
+    bool *present; /* optional: set when the field was given */
+};
+/* Validates body against fields; strings are trimmed copies in r's arena. Returns 0,
+ * or sends 400 validation_failed naming the field and returns -1. */
+int http_fields(struct req *r, json_t *body, const struct field *fields, size_t n);
+#define HTTP_FIELDS(r, body, ...)                                                                  \
+    http_fields((r), (body), (const struct field[]){__VA_ARGS__},                                  \
+                sizeof((const struct field[]){__VA_ARGS__}) / sizeof(struct field))
 
 /* Keyset paging: ?limit= (1..max, default def) and ?before= (positive id or absent).
  * Returns 0, or sends 400 and returns -1. */

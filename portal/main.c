@@ -15,6 +15,7 @@
 #include "jobs.h"
 #include "log.h"
 #include "migrate.h"
+#include "password.h"
 #include "scheduler.h"
 #include "static.h"
 #include "users.h"
@@ -38,6 +39,8 @@ static void usage(FILE *out)
             "  user add --email E --name N --role admin|manager|member [--password-stdin]\n"
             "             create an employee; the password is read from stdin or asked for\n"
             "  version    print the version and the schema version this binary knows\n"
+            "  routes     print the route table as JSON (the access-matrix test reads it)\n"
+            "  config     print the effective settings\n"
             "  help       this text\n\n",
             PORTAL_VERSION);
     config_print_help(out);
@@ -108,6 +111,12 @@ int main(int argc, char **argv)
     }
     if (config_load() < 0)
         return 2;
+    if (strcmp(cmd, "routes") == 0)
+        return http_routes_print(stdout);
+    if (password_init() < 0) {
+        fprintf(stderr, "portal: cannot initialise libsodium\n");
+        return 1;
+    }
     if (db_global_init() < 0)
         return 1;
     int rc;

@@ -1,23 +1,58 @@
 /* routes.c - every route of the portal in one table: method, path, who may call it,
- * handler. The access-matrix test is generated from this table, so a route without a
- * rule cannot slip in. Realms: ANON (no session), EMPLOYEE (+ minimum role),
- * CUSTOMER, PARTNER; see http.h. */
+ * handler. The access-matrix test is generated from this table (`portal routes`), so
+ * a route without a rule cannot slip in. Realms: ANON (no session), EMPLOYEE (+ the
+ * minimum role), CUSTOMER, PARTNER; see http.h. */
 #include "http.h"
 
+#include "audit.h"
+#include "auth.h"
+#include "crm.h"
 #include "files.h"
 #include "health.h"
+#include "users.h"
 
-#define ANY     REALM_ALL
-#define SESSION REALM_SESSION
+#define ANY        REALM_ALL
+#define SESSION    REALM_SESSION
+#define EMP        REALM_EMPLOYEE
+#define CAB        REALM_CABINET
+#define NOBODY_YET REALM_ANON /* open only to callers without a session */
 
 const struct route http_routes[] = {
-    /* method  path                       who      min role    handler */
-    {"GET", "/healthz", ANY, ROLE_NONE, health_healthz, 0},
-    {"GET", "/api/v1/ping", ANY, ROLE_NONE, health_ping, 0},
+    /* method   path                                  who      min role      handler */
+    {"GET", "/healthz", ANY, ROLE_NONE, health_healthz},
+    {"GET", "/api/v1/ping", ANY, ROLE_NONE, health_ping},
+
+    /* identity: login and the one-time links are open; the rest needs a session */
+    {"POST", "/api/v1/auth/login", ANY, ROLE_NONE, auth_login, ROUTE_NO_CSRF | ROUTE_SESSION_AWARE},
+    {"POST", "/api/v1/auth/logout", SESSION, ROLE_MEMBER, auth_logout},
+    {"POST", "/api/v1/auth/invitations/inspect", ANY, ROLE_NONE, invitations_inspect,
+     ROUTE_NO_CSRF},
+    {"POST", "/api/v1/auth/invitations/accept", ANY, ROLE_NONE, invitations_accept, ROUTE_NO_CSRF},
+    {"POST", "/api/v1/auth/reset/request", ANY, ROLE_NONE, reset_request, ROUTE_NO_CSRF},
+    {"POST", "/api/v1/auth/reset/confirm", ANY, ROLE_NONE, reset_confirm, ROUTE_NO_CSRF},
+    {"GET", "/api/v1/me", SESSION, ROLE_MEMBER, auth_me},
+    {"GET", "/api/v1/me/sessions", SESSION, ROLE_MEMBER, auth_my_sessions},
+    {"DELETE", "/api/v1/me/sessions/{id}", SESSION, ROLE_MEMBER, auth_end_my_session},
+    {"POST", "/api/v1/me/password", SESSION, ROLE_MEMBER, auth_change_password},
+
+    /* administration (employees) */
+    {"GET", "/api/v1/users", EMP, ROLE_MANAGER, users_list},
+    {"POST", "/api/v1/users", EMP, ROLE_ADMIN, users_create},
+    {"PATCH", "/api/v1/users/{id}", EMP, ROLE_ADMIN, users_update},
+    {"GET", "/api/v1/invitations", EMP, ROLE_MANAGER, invitations_list},
+    {"POST", "/api/v1/invitations", EMP, ROLE_MANAGER, invitations_create},
+    {"DELETE", "/api/v1/invitations/{id}", EMP, ROLE_MANAGER, invitations_revoke},
+    {"GET", "/api/v1/sessions", EMP, ROLE_ADMIN, auth_sessions_list},
+    {"DELETE", "/api/v1/sessions/{id}", EMP, ROLE_ADMIN, auth_sessions_end},
+    {"GET", "/api/v1/audit", EMP, ROLE_ADMIN, audit_list},
+
+    /* CRM */
+    {"GET", "/api/v1/accounts", EMP, ROLE_MEMBER, crm_accounts_list},
+    {"POST", "/api/v1/accounts", EMP, ROLE_MANAGER, crm_accounts_create},
 
     /* files: any realm with a session; downloads follow the owning object's rule */
     {"POST", "/api/v1/files", SESSION, ROLE_MEMBER, files_upload, ROUTE_RAW_BODY},
-    {"GET", "/api/v1/files/{id}", SESSION, ROLE_MEMBER, files_download, 0},
+    {"GET", "/api/v1/files/{id}", SESSION, ROLE_MEMBER, files_download},
 };
 
 const size_t http_routes_count = sizeof(http_routes) / sizeof(http_routes[0]);

@@ -1,10 +1,769 @@
-/* users.c - user records. The identity issue fills this in. */
+/* users.c - user records, the admin API over them, invitations and password reset. */
 #include "users.h"
 
+#include <mysqld_error.h>
+#include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "auth.h"
+#include "config.h"
+#include "crm.h"
+#include "db.h"
+#include "log.h"
+#include "mail.h"
+#include "password.h"
+
+#define INVITE_HOURS  72
+#define RESET_MINUTES 60
+
+static const char sql_find_login[] =
+    "SELECT id, email, name, realm, password_hash, disabled FROM users WHERE email = ?";
+#define USER_COLUMNS                                                                               \
+    "u.id, u.email, u.name, u.realm, u.role, u.locale, u.disabled, u.created_at, u.version,"       \
+    " a.id, a.name, a.kind"
+static const char sql_user[] =
+    "SELECT " USER_COLUMNS " FROM users u LEFT JOIN accounts a ON a.id = u.account_id"
+    " WHERE u.id = ?";
+static const char sql_list[] =
+    "SELECT " USER_COLUMNS " FROM users u LEFT JOIN accounts a ON a.id = u.account_id"
+    " WHERE (? IS NULL OR u.realm = ?) AND (? IS NULL OR u.email LIKE ? OR u.name LIKE ?)"
+    " AND (? = 0 OR u.id < ?) ORDER BY u.id DESC LIMIT ?";
+static const char sql_insert[] =
+    "INSERT INTO users (email, name, realm, role, account_id, password_hash, created_at,"
+    " updated_at, password_changed_at) VALUES (?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(6),"
+    " UTC_TIMESTAMP(6), IF(? IS NULL, NULL, UTC_TIMESTAMP(6)))";
+static const char sql_set_password[] =
+    "UPDATE users SET password_hash = ?, password_changed_at = UTC_TIMESTAMP(6),"
+    " updated_at = UTC_TIMESTAMP(6), version = version + 1 WHERE id = ?";
+static const char sql_lock_user[] =
+    "SELECT id, realm, role, disabled, version, name FROM users WHERE id = ? FOR UPDATE";
+static const char sql_active_admins[] =
+    "SELECT COUNT(*) FROM users WHERE realm = 'employee' AND role = 'admin' AND disabled = 0"
+    " AND id <> ?";
+static const char sql_update[] =
+    "UPDATE users SET name = ?, role = ?, disabled = ?, updated_at = UTC_TIMESTAMP(6),"
+    " version = version + 1 WHERE id = ? AND version = ?";
+static const char sql_email_taken[] = "SELECT 1 FROM users WHERE email = ?";
+static const char sql_token_insert[] =
+    "INSERT INTO auth_tokens (kind, token_hash, email, user_id, name, realm, role, account_id,"
+    " created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(6),"
+    " UTC_TIMESTAMP(6) + INTERVAL ? MINUTE)";
+static const char sql_token_revoke_pending[] =
+    "UPDATE auth_tokens SET revoked_at = UTC_TIMESTAMP(6) WHERE kind = 'invite' AND email = ?"
+    " AND used_at IS NULL AND revoked_at IS NULL";
+static const char sql_token_lock[] =
+    "SELECT id, email, user_id, name, realm, role, account_id, expires_at FROM auth_tokens"
+    " WHERE token_hash = ? AND kind = ? AND used_at IS NULL AND revoked_at IS NULL"
+    " AND expires_at > UTC_TIMESTAMP(6) FOR UPDATE";
+static const char sql_token_peek[] =
+    "SELECT id, email, user_id, name, realm, role, account_id, expires_at FROM auth_tokens"
+    " WHERE token_hash = ? AND kind = ? AND used_at IS NULL AND revoked_at IS NULL"
+    " AND expires_at > UTC_TIMESTAMP(6)";
+static const char sql_token_use[] =
+    "UPDATE auth_tokens SET used_at = UTC_TIMESTAMP(6) WHERE id = ? AND used_at IS NULL";
+static const char sql_invites[] =
+    "SELECT t.id, t.email, t.name, t.realm, t.role, t.created_at, t.expires_at, t.used_at,"
+    " t.revoked_at, a.id, a.name, a.kind, c.id, c.name"
+    " FROM auth_tokens t LEFT JOIN accounts a ON a.id = t.account_id"
+    " LEFT JOIN users c ON c.id = t.created_by"
+    " WHERE t.kind = 'invite' AND (? = 0 OR t.id < ?) ORDER BY t.id DESC LIMIT ?";
+static const char sql_invite_revoke[] =
+    "UPDATE auth_tokens SET revoked_at = UTC_TIMESTAMP(6) WHERE id = ? AND kind = 'invite'"
+    " AND used_at IS NULL AND revoked_at IS NULL";
+
+/* ---------------------------------------------------------------------------------------
+ * Records
+ * ------------------------------------------------------------------------------------- */
+
+int users_find_for_login(struct arena *a, const char *email, struct user_auth *out)
+{
+    struct db_res *res = db_query(a, sql_find_login, "s", email);
+    if (!res)
+        return -1;
+    if (res->nrows == 0)
+        return 0;
+    out->id = db_ll(res, 0, 0);
+    out->email = db_str(res, 0, 1);
+    out->name = db_str(res, 0, 2);
+    out->realm = db_str(res, 0, 3);
+    out->password_hash = db_str(res, 0, 4);
+    out->disabled = (int)db_ll(res, 0, 5);
+    return 1;
+}
+
+static json_t *user_row_json(const struct db_res *res, int i, struct arena *a)
+{
+    json_t *o = db_row_json(res, i, "isssssbti", a);
+    json_object_set_new(o, "account",
+                        db_str(res, i, 9)
+                            ? json_pack("{s:I, s:s, s:s}", "id", (json_int_t)db_ll(res, i, 9),
+                                        "name", db_str(res, i, 10), "kind", db_str(res, i, 11))
+                            : json_null());
+    return o;
+}
+
+json_t *users_json(struct arena *a, long long id)
+{
+    struct db_res *res = db_query(a, sql_user, "i", id);
+    return res && res->nrows ? user_row_json(res, 0, a) : NULL;
+}
+
+int users_set_password(long long id, const char *hash)
+{
+    return db_exec(sql_set_password, "si", hash, id);
+}
+
+long long users_insert(const char *email, const char *name, const char *realm, const char *role,
+                       long long account_id, const char *password_hash)
+{
+    if (db_exec(sql_insert, "ssssIss", email, name, realm, role, account_id, password_hash,
+                password_hash) < 0)
+        return -1;
+    return db_insert_id();
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Validation shared by create, invite and the CLI
+ * ------------------------------------------------------------------------------------- */
+
+static char *normalize_email(struct arena *a, const char *in)
+{
+    char *e = arena_strdup(a, in);
+    for (char *p = e; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    const char *at = strchr(e, '@');
+    if (!at || at == e || !at[1] || strchr(at + 1, '@') || !strchr(at + 1, '.') ||
+        strpbrk(e, " \t\r\n<>,;\"'()[]\\") || strlen(e) > 254)
+        return NULL;
+    return e;
+}
+
+/* Checks realm/role/account of a new user. Returns NULL when fine, else the message,
+ * with *field set. */
+static const char *check_shape(struct arena *a, const char *realm, const char *role,
+                               long long account_id, const char **field)
+{
+    unsigned rb = realm_from_name(realm);
+    if (!rb) {
+        *field = "realm";
+        return "realm must be employee, customer or partner";
+    }
+    if (rb == REALM_EMPLOYEE) {
+        if (!role || role_from_name(role) == ROLE_NONE) {
+            *field = "role";
+            return "role must be admin, manager or member";
+        }
+        if (account_id) {
+            *field = "account_id";
+            return "employees do not belong to an account";
+        }
+        return NULL;
+    }
+    if (role) {
+        *field = "role";
+        return "only employees have a role";
+    }
+    if (!account_id) {
+        *field = "account_id";
+        return "customers and partners belong to an account: give account_id";
+    }
+    const char *kind = crm_account_kind(a, account_id);
+    if (!kind) {
+        *field = "account_id";
+        return "no such account";
+    }
+    if ((rb == REALM_PARTNER) != (strcmp(kind, "partner") == 0)) {
+        *field = "account_id";
+        return rb == REALM_PARTNER ? "partner users belong to a partner account"
+                                   : "customer users belong to a customer or prospect account";
+    }
+    return NULL;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Admin API
+ * ------------------------------------------------------------------------------------- */
+
+int users_list(struct req *r)
+{
+    int limit;
+    long long before;
+    if (http_page_args(r, 50, 500, &limit, &before) < 0)
+        return r->status;
+    const char *realm = http_query(r, "realm"), *q = http_query(r, "q");
+    if (realm && *realm && !realm_from_name(realm))
+        return http_error(r, 400, "validation_failed",
+                          "realm must be employee, customer or partner", "realm");
+    if (realm && !*realm)
+        realm = NULL;
+    const char *like = q && *q ? arena_printf(&r->arena, "%%%s%%", q) : NULL;
+    struct db_res *res = db_query(&r->arena, sql_list, "sssssiii", realm, realm, like, like, like,
+                                  before, before, (long long)limit);
+    if (!res)
+        return http_db_error(r);
+    json_t *items = json_array();
+    for (int i = 0; i < res->nrows; i++)
+        json_array_append_new(items, user_row_json(res, i, &r->arena));
+    json_t *out = json_pack("{s:o}", "items", items);
+    if (res->nrows == limit)
+        json_object_set_new(out, "next_before", json_integer(db_ll(res, res->nrows - 1, 0)));
+    return http_json(r, 200, out);
+}
+
+int users_create(struct req *r)
+{
+    json_t *body = http_json_body(r);
+    if (!body)
+        return r->status;
+    const char *email = NULL, *name = NULL, *realm = NULL, *role = NULL, *password = NULL;
+    long long account_id = 0;
+    if (HTTP_FIELDS(r, body, {"email", FIELD_STRING, true, 254, &email},
+                    {"name", FIELD_STRING, true, 200, &name},
+                    {"realm", FIELD_STRING, true, 16, &realm},
+                    {"role", FIELD_STRING, false, 16, &role},
+                    {"account_id", FIELD_ID, false, 0, &account_id},
+                    {"password", FIELD_TEXT, true, 1024, &password}) < 0)
+        return r->status;
+    password = json_string_value(json_object_get(body, "password"));
+    char *norm = normalize_email(&r->arena, email);
+    if (!norm)
+        return http_error(r, 400, "validation_failed", "email is not a valid address", "email");
+    const char *field = NULL, *why = check_shape(&r->arena, realm, role, account_id, &field);
+    if (why)
+        return field ? http_error(r, 400, "validation_failed", why, field) : http_db_error(r);
+    if ((why = password_weakness(password, norm, name)))
+        return http_error(r, 400, "weak_password", arena_printf(&r->arena, "Password %s", why),
+                          "password");
+    char hash[crypto_pwhash_STRBYTES];
+    if (password_hash(password, hash) < 0)
+        return http_error(r, 503, "service_unavailable", "Out of memory, try again", NULL);
+    long long id = -1;
+    if (db_begin() < 0 || (id = users_insert(norm, name, realm, role, account_id, hash)) < 0 ||
+        audit_log(r, "user.create", "user", id,
+                  json_pack("{s:s, s:s?}", "realm", realm, "role", role)) < 0 ||
+        db_commit() < 0) {
+        int err = db_errno();
+        db_rollback();
+        if (err == ER_DUP_ENTRY)
+            return http_error(r, 409, "email_taken", "A user with this email exists", "email");
+        return http_db_error(r);
+    }
+    json_t *user = users_json(&r->arena, id);
+    return user ? http_json(r, 201, user) : http_db_error(r);
+}
+
+int users_update(struct req *r)
+{
+    long long id = http_param_id(r, "id");
+    if (!id)
+        return http_error(r, 404, "not_found", "No such user", NULL);
+    json_t *body = http_json_body(r);
+    if (!body)
+        return r->status;
+    const char *name = NULL, *role = NULL;
+    int disabled = 0;
+    long long version = 0;
+    bool has_name, has_role, has_disabled;
+    if (HTTP_FIELDS(r, body, {"name", FIELD_STRING, false, 200, &name, &has_name},
+                    {"role", FIELD_STRING, false, 16, &role, &has_role},
+                    {"disabled", FIELD_BOOL, false, 0, &disabled, &has_disabled},
+                    {"version", FIELD_INT, true, 0, &version}) < 0)
+        return r->status;
+    if (has_role && role_from_name(role) == ROLE_NONE)
+        return http_error(r, 400, "validation_failed", "role must be admin, manager or member",
+                          "role");
+    if (id == r->session->user_id &&
+        ((has_role && strcmp(role, "admin") != 0) || (has_disabled && disabled)))
+        return http_error(r, 400, "validation_failed",
+                          "You cannot demote or disable your own account",
+                          has_role ? "role" : "disabled");
+    if (db_begin() < 0)
+        return http_db_error(r);
+    struct db_res *cur = db_query(&r->arena, sql_lock_user, "i", id);
+    if (!cur)
+        goto fail;
+    if (cur->nrows == 0) {
+        db_rollback();
+        return http_error(r, 404, "not_found", "No such user", NULL);
+    }
+    bool employee = strcmp(db_str(cur, 0, 1), "employee") == 0;
+    if (has_role && !employee) {
+        db_rollback();
+        return http_error(r, 400, "validation_failed", "only employees have a role", "role");
+    }
+    if (db_ll(cur, 0, 4) != version) {
+        db_rollback();
+        json_t *now = users_json(&r->arena, id);
+        json_t *err = json_pack("{s:{s:s, s:s}, s:o*}", "error", "code", "conflict", "message",
+                                "Someone changed this user meanwhile; reload", "current", now);
+        r->error_code = "conflict";
+        return http_json(r, 409, err);
+    }
+    const char *new_role = has_role ? role : db_str(cur, 0, 2);
+    int new_disabled = has_disabled ? disabled : (int)db_ll(cur, 0, 3);
+    bool was_admin = employee && strcmp(db_str(cur, 0, 2), "admin") == 0 && !db_ll(cur, 0, 3);
+    bool stays_admin = new_role && strcmp(new_role, "admin") == 0 && !new_disabled;
+    if (was_admin && !stays_admin) {
+        struct db_res *admins = db_query(&r->arena, sql_active_admins, "i", id);
+        if (!admins)
+            goto fail;
+        if (db_ll(admins, 0, 0) == 0) {
+            db_rollback();
+            return http_error(r, 409, "last_admin", "The portal needs at least one active admin",
+                              NULL);
+        }
+    }
+    json_t *changes = json_object();
+    if (has_name)
+        json_object_set_new(changes, "name", json_string(name));
+    if (has_role)
+        json_object_set_new(changes, "role", json_string(role));
+    if (has_disabled)
+        json_object_set_new(changes, "disabled", json_boolean(disabled));
+    int rc = db_exec(sql_update, "ssiii", has_name ? name : db_str(cur, 0, 5), new_role,
+                     (long long)new_disabled, id, version);
+    if (rc == 0 && new_disabled)
+        rc = auth_sessions_revoke_user(id, 0); /* disabling ends every session at once */
+    if (rc == 0)
+        rc = audit_log(r, new_disabled && !db_ll(cur, 0, 3) ? "user.disable" : "user.update",
+                       "user", id, changes);
+    else
+        json_decref(changes);
+    if (rc < 0 || db_commit() < 0)
+        goto fail;
+    json_t *user = users_json(&r->arena, id);
+    return user ? http_json(r, 200, user) : http_db_error(r);
+fail:
+    db_rollback();
+    return http_db_error(r);
+}
+
+/* ---------------------------------------------------------------------------------------
+ * One-time tokens: invitations and password resets
+ * ------------------------------------------------------------------------------------- */
+
+/* Makes a token, stores its hash; returns the token text (arena) or NULL. */
+static const char *token_create(struct req *r, const char *kind, const char *email,
+                                long long user_id, const char *name, const char *realm,
+                                const char *role, long long account_id, long long minutes)
+{
+    unsigned char raw[32], hash[crypto_hash_sha256_BYTES];
+    char *token = arena_alloc(&r->arena, 44);
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2base64(token, 44, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    crypto_hash_sha256(hash, (unsigned char *)token, strlen(token));
+    if (db_exec(sql_token_insert, "sbsIsssIIi", kind, hash, sizeof hash, email, user_id, name,
+                realm, role, account_id, auth_user_id(r), minutes) < 0)
+        return NULL;
+    return token;
+}
+
+/* Finds a live token (locking it when lock); NULL when unknown, used, revoked or
+ * expired (then *db_failed tells a database error apart). */
+static struct db_res *token_find(struct req *r, const char *kind, const char *token, bool lock,
+                                 bool *db_failed)
+{
+    *db_failed = false;
+    if (!token || strlen(token) != 43)
+        return NULL;
+    unsigned char hash[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(hash, (const unsigned char *)token, strlen(token));
+    struct db_res *res =
+        db_query(&r->arena, lock ? sql_token_lock : sql_token_peek, "bs", hash, sizeof hash, kind);
+    if (!res) {
+        *db_failed = true;
+        return NULL;
+    }
+    return res->nrows ? res : NULL;
+}
+
+static int invalid_token(struct req *r)
+{
+    return http_error(r, 400, "invalid_token",
+                      "This link is not valid any more: it was used, revoked or has expired",
+                      "token");
+}
+
+int invitations_list(struct req *r)
+{
+    int limit;
+    long long before;
+    if (http_page_args(r, 100, 500, &limit, &before) < 0)
+        return r->status;
+    struct db_res *res = db_query(&r->arena, sql_invites, "iii", before, before, (long long)limit);
+    if (!res)
+        return http_db_error(r);
+    json_t *items = json_array();
+    for (int i = 0; i < res->nrows; i++) {
+        json_t *o = db_row_json(res, i, "issssttttt", &r->arena);
+        json_object_set_new(o, "account",
+                            db_str(res, i, 9)
+                                ? json_pack("{s:I, s:s, s:s}", "id", (json_int_t)db_ll(res, i, 9),
+                                            "name", db_str(res, i, 10), "kind", db_str(res, i, 11))
+                                : json_null());
+        json_object_set_new(o, "created_by",
+                            db_str(res, i, 12)
+                                ? json_pack("{s:I, s:s}", "id", (json_int_t)db_ll(res, i, 12),
+                                            "name", db_str(res, i, 13))
+                                : json_null());
+        json_array_append_new(items, o);
+    }
+    json_t *out = json_pack("{s:o}", "items", items);
+    if (res->nrows == limit)
+        json_object_set_new(out, "next_before", json_integer(db_ll(res, res->nrows - 1, 0)));
+    return http_json(r, 200, out);
+}
+
+static const char *app_path(const char *realm)
+{
+    return strcmp(realm, "employee") == 0 ? "/app" : "/cabinet";
+}
+
+int invitations_create(struct req *r)
+{
+    json_t *body = http_json_body(r);
+    if (!body)
+        return r->status;
+    const char *email = NULL, *name = NULL, *realm = NULL, *role = NULL;
+    long long account_id = 0;
+    if (HTTP_FIELDS(r, body, {"email", FIELD_STRING, true, 254, &email},
+                    {"name", FIELD_STRING, true, 200, &name},
+                    {"realm", FIELD_STRING, true, 16, &realm},
+                    {"role", FIELD_STRING, false, 16, &role},
+                    {"account_id", FIELD_ID, false, 0, &account_id}) < 0)
+        return r->status;
+    char *norm = normalize_email(&r->arena, email);
+    if (!norm)
+        return http_error(r, 400, "validation_failed", "email is not a valid address", "email");
+    const char *field = NULL, *why = check_shape(&r->arena, realm, role, account_id, &field);
+    if (why)
+        return field ? http_error(r, 400, "validation_failed", why, field) : http_db_error(r);
+    if (role && strcmp(role, "admin") == 0 && !auth_is_employee(r, ROLE_ADMIN))
+        return http_error(r, 403, "forbidden", "Only admins may invite admins", "role");
+
+    if (db_begin() < 0)
+        return http_db_error(r);
+    struct db_res *taken = db_query(&r->arena, sql_email_taken, "s", norm);
+    if (!taken)
+        goto fail;
+    if (taken->nrows) {
+        db_rollback();
+        return http_error(r, 409, "email_taken", "A user with this email exists", "email");
+    }
+    /* Inviting again replaces the earlier, unused invitation. */
+    if (db_exec(sql_token_revoke_pending, "s", norm) < 0)
+        goto fail;
+    const char *token =
+        token_create(r, "invite", norm, 0, name, realm, role, account_id, INVITE_HOURS * 60);
+    if (!token)
+        goto fail;
+    long long id = db_insert_id();
+    if (audit_log(r, "invitation.create", "invitation", id,
+                  json_pack("{s:s, s:s, s:s?}", "email", norm, "realm", realm, "role", role)) < 0 ||
+        db_commit() < 0)
+        goto fail;
+
+    const char *link =
+        arena_printf(&r->arena, "%s%s/invite?token=%s", config.public_url, app_path(realm), token);
+    const char *text = arena_printf(
+        &r->arena,
+        "Hello %s,\r\n\r\n%s invites you to the portal. Open this link within %d hours to set "
+        "your password:\r\n\r\n%s\r\n\r\n"
+        "Здравствуйте, %s!\r\n\r\n%s приглашает вас на портал. Откройте ссылку в течение %d "
+        "часов, чтобы задать пароль:\r\n\r\n%s\r\n",
+        name, r->session->name, INVITE_HOURS, link, name, r->session->name, INVITE_HOURS, link);
+    if (mail_send(norm, "Invitation to the portal / Приглашение на портал", text) < 0)
+        log_warn("invitation %lld: mail to %s failed; the link is in the API answer", id, norm);
+    struct db_res *exp = db_query(&r->arena, "SELECT UTC_TIMESTAMP(6) + INTERVAL 72 HOUR", "");
+    return http_json(r, 201,
+                     json_pack("{s:I, s:s, s:s?, s:s}", "id", (json_int_t)id, "email", norm,
+                               "expires_at", exp ? db_time_iso(&r->arena, db_str(exp, 0, 0)) : NULL,
+                               "link", link));
+fail:
+    db_rollback();
+    return http_db_error(r);
+}
+
+int invitations_revoke(struct req *r)
+{
+    long long id = http_param_id(r, "id");
+    if (!id)
+        return http_error(r, 404, "not_found", "No such invitation", NULL);
+    if (db_begin() < 0 || db_exec(sql_invite_revoke, "i", id) < 0)
+        goto fail;
+    if (db_affected() != 1) {
+        db_rollback();
+        return http_error(r, 404, "not_found", "No pending invitation with this id", NULL);
+    }
+    if (audit_log(r, "invitation.revoke", "invitation", id, NULL) < 0 || db_commit() < 0)
+        goto fail;
+    return http_send(r, 204, "application/json", "Cache-Control: no-store\r\n", "", 0);
+fail:
+    db_rollback();
+    return http_db_error(r);
+}
+
+int invitations_inspect(struct req *r)
+{
+    json_t *body = http_json_body(r);
+    if (!body)
+        return r->status;
+    const char *token = NULL;
+    if (HTTP_FIELDS(r, body, {"token", FIELD_STRING, true, 64, &token}) < 0)
+        return r->status;
+    bool failed;
+    struct db_res *t = token_find(r, "invite", token, false, &failed);
+    if (!t)
+        return failed ? http_db_error(r) : invalid_token(r);
+    return http_json(r, 200,
+                     json_pack("{s:s, s:s?, s:s, s:s}", "email", db_str(t, 0, 1), "name",
+                               db_str(t, 0, 3), "realm", db_str(t, 0, 4), "expires_at",
+                               db_time_iso(&r->arena, db_str(t, 0, 7))));
+}
+
+int invitations_accept(struct req *r)
+{
+    json_t *body = http_json_body(r);
+    if (!body)
+        return r->status;
+    const char *token = NULL, *password = NULL, *name = NULL;
+    if (HTTP_FIELDS(r, body, {"token", FIELD_STRING, true, 64, &token},
+                    {"password", FIELD_TEXT, true, 1024, &password},
+                    {"name", FIELD_STRING, false, 200, &name}) < 0)
+        return r->status;
+    password = json_string_value(json_object_get(body, "password"));
+    bool failed;
+    /* Check the token and the password before hashing (slow) and before locking. */
+    struct db_res *t = token_find(r, "invite", token, false, &failed);
+    if (!t)
+        return failed ? http_db_error(r) : invalid_token(r);
+    const char *email = db_str(t, 0, 1);
+    if (!name || !*name)
+        name = db_str(t, 0, 3) ? db_str(t, 0, 3) : email;
+    const char *why = password_weakness(password, email, name);
+    if (why)
+        return http_error(r, 400, "weak_password", arena_printf(&r->arena, "Password %s", why),
+                          "password");
+    char hash[crypto_pwhash_STRBYTES];
+    if (password_hash(password, hash) < 0)
+        return http_error(r, 503, "service_unavailable", "Out of memory, try again", NULL);
+
+    if (db_begin() < 0)
+        return http_db_error(r);
+    t = token_find(r, "invite", token, true, &failed); /* again, locked: one use only */
+    if (!t) {
+        db_rollback();
+        return failed ? http_db_error(r) : invalid_token(r);
+    }
+    long long id =
+        users_insert(email, name, db_str(t, 0, 4), db_str(t, 0, 5), db_ll(t, 0, 6), hash);
+    if (id < 0) {
+        int err = db_errno();
+        db_rollback();
+        if (err == ER_DUP_ENTRY)
+            return http_error(r, 409, "email_taken", "A user with this email exists already", NULL);
+        return http_db_error(r);
+    }
+    const char *csrf = NULL;
+    if (db_exec(sql_token_use, "i", db_ll(t, 0, 0)) < 0 ||
+        audit_log_as(r, id, db_str(t, 0, 4), "invitation.accept", "user", id, NULL) < 0 ||
+        !(csrf = auth_session_start(r, id)) || db_commit() < 0) {
+        db_rollback();
+        r->headers_out = NULL;
+        return http_db_error(r);
+    }
+    json_t *user = users_json(&r->arena, id);
+    if (!user)
+        return http_db_error(r);
+    return http_json(r, 200, json_pack("{s:o, s:s}", "user", user, "csrf_token", csrf));
+}
+
+int reset_request(struct req *r)
+{
+    json_t *body = http_json_body(r);
+    if (!body)
+        return r->status;
+    const char *email = NULL;
+    if (HTTP_FIELDS(r, body, {"email", FIELD_STRING, true, 254, &email}) < 0)
+        return r->status;
+    char *norm = normalize_email(&r->arena, email);
+    /* The answer is the same whether or not the address is known. */
+    json_t *answer = json_pack("{s:s}", "status", "sent");
+    if (!norm)
+        return http_json(r, 202, answer);
+    struct user_auth u;
+    int found = users_find_for_login(&r->arena, norm, &u);
+    if (found < 0) {
+        json_decref(answer);
+        return http_db_error(r);
+    }
+    if (found && !u.disabled) {
+        const char *token = NULL;
+        if (db_begin() < 0 ||
+            !(token = token_create(r, "reset", norm, u.id, NULL, NULL, NULL, 0, RESET_MINUTES)) ||
+            audit_log_as(r, 0, "anonymous", "auth.reset_request", "user", u.id, NULL) < 0 ||
+            db_commit() < 0) {
+            db_rollback();
+            json_decref(answer);
+            return http_db_error(r);
+        }
+        const char *link = arena_printf(&r->arena, "%s%s/reset?token=%s", config.public_url,
+                                        app_path(u.realm), token);
+        const char *text = arena_printf(
+            &r->arena,
+            "Hello %s,\r\n\r\nSomeone asked to reset your portal password. If it was you, open "
+            "this link within an hour:\r\n\r\n%s\r\n\r\nIf it was not you, ignore this "
+            "mail.\r\n\r\n"
+            "Здравствуйте, %s!\r\n\r\nКто-то запросил сброс пароля на портале. Если это вы, "
+            "откройте ссылку в течение часа:\r\n\r\n%s\r\n\r\nЕсли это были не вы, просто "
+            "проигнорируйте письмо.\r\n",
+            u.name, link, u.name, link);
+        mail_send(norm, "Password reset / Сброс пароля", text);
+    }
+    return http_json(r, 202, answer);
+}
+
+int reset_confirm(struct req *r)
+{
+    json_t *body = http_json_body(r);
+    if (!body)
+        return r->status;
+    const char *token = NULL, *password = NULL;
+    if (HTTP_FIELDS(r, body, {"token", FIELD_STRING, true, 64, &token},
+                    {"password", FIELD_TEXT, true, 1024, &password}) < 0)
+        return r->status;
+    password = json_string_value(json_object_get(body, "password"));
+    bool failed;
+    struct db_res *t = token_find(r, "reset", token, false, &failed);
+    if (!t)
+        return failed ? http_db_error(r) : invalid_token(r);
+    long long user_id = db_ll(t, 0, 2);
+    const char *why = password_weakness(password, db_str(t, 0, 1), NULL);
+    if (why)
+        return http_error(r, 400, "weak_password", arena_printf(&r->arena, "Password %s", why),
+                          "password");
+    char hash[crypto_pwhash_STRBYTES];
+    if (password_hash(password, hash) < 0)
+        return http_error(r, 503, "service_unavailable", "Out of memory, try again", NULL);
+    if (db_begin() < 0)
+        return http_db_error(r);
+    t = token_find(r, "reset", token, true, &failed);
+    if (!t) {
+        db_rollback();
+        return failed ? http_db_error(r) : invalid_token(r);
+    }
+    if (db_exec(sql_token_use, "i", db_ll(t, 0, 0)) < 0 || users_set_password(user_id, hash) < 0 ||
+        auth_sessions_revoke_user(user_id, 0) < 0 ||
+        audit_log_as(r, user_id, "anonymous", "auth.reset_confirm", "user", user_id, NULL) < 0 ||
+        db_commit() < 0) {
+        db_rollback();
+        return http_db_error(r);
+    }
+    return http_send(r, 204, "application/json", "Cache-Control: no-store\r\n", "", 0);
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Command line
+ * ------------------------------------------------------------------------------------- */
+
+static int read_password(char *buf, size_t size, bool from_stdin)
+{
+    if (from_stdin || !isatty(STDIN_FILENO)) {
+        if (!fgets(buf, (int)size, stdin))
+            return -1;
+        buf[strcspn(buf, "\r\n")] = '\0';
+        return 0;
+    }
+    char *p = getpass("Password: ");
+    if (!p)
+        return -1;
+    snprintf(buf, size, "%s", p);
+    char again[1100];
+    p = getpass("Again: ");
+    snprintf(again, sizeof again, "%s", p ? p : "");
+    if (strcmp(buf, again) != 0) {
+        fprintf(stderr, "portal: the passwords differ\n");
+        return -1;
+    }
+    return 0;
+}
 
 int users_cli_add(int argc, char **argv)
 {
-    fprintf(stderr, "portal: user add needs the identity module (not built yet)\n");
-    return 1;
+    const char *email = NULL, *name = NULL, *role = "member", *realm = "employee";
+    long long account_id = 0;
+    bool pw_stdin = false;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--password-stdin") == 0) {
+            pw_stdin = true;
+        } else if (v && strcmp(a, "--email") == 0) {
+            email = v, i++;
+        } else if (v && strcmp(a, "--name") == 0) {
+            name = v, i++;
+        } else if (v && strcmp(a, "--role") == 0) {
+            role = v, i++;
+        } else if (v && strcmp(a, "--realm") == 0) {
+            realm = v, i++;
+        } else if (v && strcmp(a, "--account-id") == 0) {
+            account_id = atoll(v), i++;
+        } else {
+            fprintf(stderr,
+                    "portal: user add: unknown option %s\n"
+                    "usage: portal user add --email E --name N [--role admin|manager|member]\n"
+                    "       [--realm customer|partner --account-id ID] [--password-stdin]\n",
+                    a);
+            return 2;
+        }
+    }
+    if (!email || !name) {
+        fprintf(stderr, "portal: user add needs --email and --name\n");
+        return 2;
+    }
+    if (strcmp(realm, "employee") != 0)
+        role = NULL;
+    struct arena a;
+    arena_init(&a);
+    int rc = 1;
+    const char *norm = normalize_email(&a, email), *field = NULL, *why;
+    char password[1100], hash[crypto_pwhash_STRBYTES];
+    if (!norm) {
+        fprintf(stderr, "portal: %s is not a valid email address\n", email);
+        goto out;
+    }
+    if ((why = check_shape(&a, realm, role, account_id, &field))) {
+        fprintf(stderr, "portal: %s: %s\n", field ? field : "database", field ? why : db_error());
+        goto out;
+    }
+    if (read_password(password, sizeof password, pw_stdin) < 0) {
+        fprintf(stderr, "portal: no password given\n");
+        goto out;
+    }
+    if ((why = password_weakness(password, norm, name))) {
+        fprintf(stderr, "portal: password %s\n", why);
+        goto out;
+    }
+    if (password_hash(password, hash) < 0)
+        goto out;
+    long long id = -1;
+    if (db_begin() < 0 || (id = users_insert(norm, name, realm, role, account_id, hash)) < 0 ||
+        audit_log(NULL, "user.create", "user", id, NULL) < 0 || db_commit() < 0) {
+        int err = db_errno();
+        db_rollback();
+        fprintf(stderr, "portal: %s\n",
+                err == ER_DUP_ENTRY ? "a user with this email exists" : db_error());
+        goto out;
+    }
+    printf("created user %lld <%s> (%s%s%s)\n", id, norm, realm, role ? ", " : "",
+           role ? role : "");
+    rc = 0;
+out:
+    sodium_memzero(password, sizeof password);
+    arena_cleanup(&a);
+    return rc;
 }
