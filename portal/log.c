@@ -79,18 +79,33 @@ bool log_access_enabled(void)
     return access_out != NULL;
 }
 
+/* The timestamp is formatted once a second per thread, the line outside the lock; the
+ * lock covers only the copy into the stdio buffer. */
 void log_access_line(const char *fmt, ...)
 {
-    char ts[40];
-    stamp(ts, sizeof ts);
+    static _Thread_local time_t cached_sec;
+    static _Thread_local char cached[32];
+    char line[1024];
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    if (ts.tv_sec != cached_sec) {
+        struct tm tm;
+        gmtime_r(&ts.tv_sec, &tm);
+        strftime(cached, sizeof cached, "%Y-%m-%dT%H:%M:%S", &tm);
+        cached_sec = ts.tv_sec;
+    }
+    int n = snprintf(line, sizeof line, "%s.%03ldZ ", cached, ts.tv_nsec / 1000000);
     va_list ap;
     va_start(ap, fmt);
-    pthread_mutex_lock(&access_lock);
-    fprintf(access_out, "%s ", ts);
-    vfprintf(access_out, fmt, ap);
-    fputc('\n', access_out);
-    pthread_mutex_unlock(&access_lock);
+    int m = vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
     va_end(ap);
+    size_t len = (size_t)n + (m < 0 ? 0 : (size_t)m);
+    if (len > sizeof line - 2)
+        len = sizeof line - 2;
+    line[len++] = '\n';
+    pthread_mutex_lock(&access_lock);
+    fwrite_unlocked(line, 1, len, access_out);
+    pthread_mutex_unlock(&access_lock);
 }
 
 void log_flush(void)
