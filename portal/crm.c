@@ -9,6 +9,7 @@
 #include "db.h"
 
 static const char sql_kind[] = "SELECT kind FROM accounts WHERE id = ?";
+static const char sql_get[] = "SELECT id, name, kind FROM accounts WHERE id = ?";
 static const char sql_insert[] = "INSERT INTO accounts (name, kind, created_at, updated_at)"
                                  " VALUES (?, ?, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6))";
 static const char sql_list[] =
@@ -20,6 +21,12 @@ const char *crm_account_kind(struct arena *a, long long id)
 {
     struct db_res *res = db_query(a, sql_kind, "i", id);
     return res && res->nrows ? db_str(res, 0, 0) : NULL;
+}
+
+json_t *crm_account_json(struct arena *a, long long id)
+{
+    struct db_res *res = db_query(a, sql_get, "i", id);
+    return res && res->nrows ? db_row_json(res, 0, "iss", a) : NULL;
 }
 
 long long crm_account_insert(const char *name, const char *kind)

@@ -6,6 +6,7 @@
 
 #include "audit.h"
 #include "auth.h"
+#include "cabinet.h"
 #include "crm.h"
 #include "files.h"
 #include "health.h"
@@ -49,6 +50,9 @@ const struct route http_routes[] = {
     /* CRM */
     {"GET", "/api/v1/accounts", EMP, ROLE_MEMBER, crm_accounts_list},
     {"POST", "/api/v1/accounts", EMP, ROLE_MANAGER, crm_accounts_create},
+
+    /* client cabinet (customers and partners; rows filtered by the session's account) */
+    {"GET", "/api/v1/cabinet/account", CAB, ROLE_NONE, cab_account},
 
     /* files: any realm with a session; downloads follow the owning object's rule */
     {"POST", "/api/v1/files", SESSION, ROLE_MEMBER, files_upload, ROUTE_RAW_BODY},
