@@ -331,6 +331,7 @@ static int collect_args(struct args *a, const char *types, va_list ap)
 /* Runs one statement; with a non-NULL arena also fetches its rows into *out. */
 static int run(struct arena *ar, struct db_res **out, const char *sql, struct args *a)
 {
+    last_errno = 0; /* db_errno() speaks of the latest statement only */
     struct dbconn *c = conn_get();
     if (!c)
         return -1;

@@ -1,7 +1,13 @@
 // Employee app: navigation of the workspace; each section is a placeholder until its issue lands.
 import { startShell } from '/shared/shell.js';
+import { MePage } from '/shared/account.js';
+import { UsersPage } from '/app/admin/users.js';
+import { InvitationsPage } from '/app/admin/invitations.js';
+import { SessionsPage } from '/app/admin/sessions.js';
+import { AuditPage } from '/app/admin/audit.js';
 
-/* Sections in nav order; `page: Component` replaces a placeholder when a section is built. */
+/* Sections in nav order; `page: Component` replaces a placeholder when a section is built;
+ * `roles` limits an item or a group to those employee roles (the server checks again). */
 const NAV = [
   { path: '/app/feed', label: 'app.nav.feed', lead: 'app.lead.feed', icon: 'feed' },
   { path: '/app/kb', label: 'app.nav.kb', lead: 'app.lead.kb', icon: 'book' },
@@ -17,16 +23,28 @@ const NAV = [
       { path: '/app/crm/documents', label: 'app.nav.documents', lead: 'app.lead.documents', icon: 'file' },
     ],
   },
+  {
+    id: 'admin',
+    label: 'app.nav.admin',
+    roles: ['admin', 'manager'],
+    items: [
+      { path: '/app/admin/users', label: 'admin.nav.users', icon: 'users', page: UsersPage },
+      { path: '/app/admin/invitations', label: 'admin.nav.invitations', icon: 'send', page: InvitationsPage },
+      { path: '/app/admin/sessions', label: 'admin.nav.sessions', icon: 'monitor', page: SessionsPage },
+      { path: '/app/admin/audit', label: 'admin.nav.audit', icon: 'history', page: AuditPage },
+    ],
+  },
 ];
+
+/* Pages reached from the user menu rather than the nav. */
+const ROUTES = [{ path: '/app/me', label: 'me.title', icon: 'user', page: MePage }];
 
 await startShell({
   base: '/app',
   home: '/app/feed',
   nav: NAV,
+  routes: ROUTES,
   realm: null,
   titleKey: 'app.title',
-  // Sign-in (its own issue): pass `gate: LoginGate`, a component that asks GET /api/v1/me and
-  // renders the login form (POST /api/v1/auth/login, then api.js setCsrfToken) until a session
-  // exists, then its children (the app frame). api.js onUnauthorized() reports later 401s.
-  gate: null,
+  auth: 'employee', // employees sign in here; /app/login, /reset, /invite need no session
 });

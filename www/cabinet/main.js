@@ -1,5 +1,6 @@
 // Customer and partner cabinet: the same frame as the employee app with the cabinet's sections.
 import { startShell } from '/shared/shell.js';
+import { MePage } from '/shared/account.js';
 
 /* Sections in nav order; `page: Component` replaces a placeholder when a section is built. */
 const NAV = [
@@ -9,12 +10,15 @@ const NAV = [
   { path: '/cabinet/documents', label: 'cabinet.nav.documents', lead: 'cabinet.lead.documents', icon: 'file' },
 ];
 
+/* Pages reached from the user menu rather than the nav. */
+const ROUTES = [{ path: '/cabinet/me', label: 'me.title', icon: 'user', page: MePage }];
+
 await startShell({
   base: '/cabinet',
   home: '/cabinet/orders',
   nav: NAV,
+  routes: ROUTES,
   realm: 'cabinet.realm',
   titleKey: 'cabinet.title',
-  // Sign-in (its own issue): pass `gate: LoginGate` here too, against the cabinet realm.
-  gate: null,
+  auth: 'cabinet', // customers and partners sign in here; /cabinet/login, /reset, /invite need no session
 });

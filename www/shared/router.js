@@ -10,11 +10,15 @@ export function navigate(to, { replace = false } = {}) {
   window.dispatchEvent(new Event(NAVIGATE_EVENT));
 }
 
-/* The current path; re-renders the caller on pushState navigation and on back/forward. */
-export function usePath() {
-  const [path, setPath] = useState(location.pathname);
+function here() {
+  return location.pathname + location.search;
+}
+
+/* Re-renders the caller on pushState navigation and on back/forward (path or query changed). */
+function useLocationChange() {
+  const [, setHere] = useState(here());
   useEffect(() => {
-    const update = () => setPath(location.pathname);
+    const update = () => setHere(here());
     window.addEventListener('popstate', update);
     window.addEventListener(NAVIGATE_EVENT, update);
     return () => {
@@ -22,7 +26,18 @@ export function usePath() {
       window.removeEventListener(NAVIGATE_EVENT, update);
     };
   }, []);
-  return path;
+}
+
+/* The current path; re-renders the caller whenever the URL changes. */
+export function usePath() {
+  useLocationChange();
+  return location.pathname;
+}
+
+/* The current query string as URLSearchParams; re-renders the caller whenever the URL changes. */
+export function useQuery() {
+  useLocationChange();
+  return new URLSearchParams(location.search);
 }
 
 /*

@@ -25,6 +25,33 @@ const ICONS = {
   menu: 'M4 7h16 M4 12h16 M4 17h16',
   close: 'M6 6l12 12 M18 6L6 18',
   compass: 'M12 3a9 9 0 1 0 0 18a9 9 0 1 0 0-18z M15.5 8.5l-2 5-5 2 2-5z',
+  alert: 'M12 3a9 9 0 1 0 0 18a9 9 0 1 0 0-18z M12 7.5v5.5 M12 16.5h.01',
+  info: 'M12 3a9 9 0 1 0 0 18a9 9 0 1 0 0-18z M12 11v5.5 M12 7.5h.01',
+  check_circle: 'M12 3a9 9 0 1 0 0 18a9 9 0 1 0 0-18z M8 12.5l2.7 2.7L16 9.8',
+  check: 'M5 12.5l4.5 4.5L19 7.5',
+  eye: 'M2.5 12s3.5-6.5 9.5-6.5 9.5 6.5 9.5 6.5-3.5 6.5-9.5 6.5S2.5 12 2.5 12z M12 9a3 3 0 1 0 0 6a3 3 0 1 0 0-6z',
+  eye_off: 'M3 3l18 18 M10.6 5.6c.5-.1.9-.1 1.4-.1 6 0 9.5 6.5 9.5 6.5a17 17 0 0 1-2.9 3.7 M6.6 6.6C4 8.3 2.5 12 2.5 12s3.5 6.5 9.5 6.5c1.8 0 3.3-.6 4.6-1.3 M9.9 9.9a3 3 0 0 0 4.2 4.2',
+  user: 'M12 4a4 4 0 1 0 0 8a4 4 0 1 0 0-8z M4.5 20a7.5 7.5 0 0 1 15 0',
+  users: 'M9 5a3.5 3.5 0 1 0 0 7a3.5 3.5 0 1 0 0-7z M2.5 20a6.5 6.5 0 0 1 13 0 M16 5.2a3.5 3.5 0 0 1 0 6.6 M18.5 14.5a6.5 6.5 0 0 1 3 5.5',
+  logout: 'M10 4H5v16h5 M15 8l4 4-4 4 M19 12H9',
+  mail: 'M3 6h18v12H3z M3 7l9 6 9-6',
+  monitor: 'M3 4h18v12H3z M8 20h8 M12 16v4',
+  phone: 'M7 2h10v20H7z M11 18h2',
+  key: 'M8 11a4 4 0 1 0 0 8a4 4 0 1 0 0-8z M11 13l9-9 M17 7l3 3 M15 9l2 2',
+  shield: 'M12 3l8 3v6c0 5-3.5 8-8 9-4.5-1-8-4-8-9V6z M9 12l2 2 4-4',
+  search: 'M10.5 4a6.5 6.5 0 1 0 0 13a6.5 6.5 0 1 0 0-13z M20 20l-4.8-4.8',
+  plus: 'M12 5v14 M5 12h14',
+  copy: 'M9 9h11v11H9z M5 15H4V4h11v1',
+  clock: 'M12 3a9 9 0 1 0 0 18a9 9 0 1 0 0-18z M12 7v5l3 2',
+  history: 'M3 12a9 9 0 1 0 3-6.7 M3 4v5h5 M12 8v4l3 2',
+  lock: 'M5 11h14v10H5z M8 11V7a4 4 0 0 1 8 0v4',
+  send: 'M21 3L10 14 M21 3l-7 18-4-7-7-4z',
+  chevron_down: 'M6 9l6 6 6-6',
+  arrow_right: 'M5 12h14 M13 6l6 6-6 6',
+  arrow_left: 'M19 12H5 M11 6l-6 6 6 6',
+  edit: 'M4 20h4L19 9l-4-4L4 16z M13.5 6.5l4 4',
+  ban: 'M12 3a9 9 0 1 0 0 18a9 9 0 1 0 0-18z M5.6 5.6l12.8 12.8',
+  refresh: 'M20 11a8 8 0 0 0-14.5-4.5L4 8 M4 4v4h4 M4 13a8 8 0 0 0 14.5 4.5L20 16 M20 20v-4h-4',
 };
 
 export function Icon({ name, class: cls = 'icon' }) {
@@ -34,7 +61,7 @@ export function Icon({ name, class: cls = 'icon' }) {
   </svg>`;
 }
 
-function BrandMark() {
+export function BrandMark() {
   return html`<svg class="brand-mark" viewBox="0 0 32 32" aria-hidden="true" focusable="false">
     <rect width="32" height="32" rx="8" class="brand-mark-bg" />
     <path d="M10 24V14a6 6 0 0 1 12 0v10" fill="none" stroke="#fff" stroke-width="3" stroke-linecap="round" />
@@ -162,10 +189,14 @@ export function AppFrame({ home, realm, nav, path, user, onLinkClick, children }
 
 /* ---------- page states ---------- */
 
-export function PageHeader({ title, lead }) {
-  return html`<header class="page-header">
-    <h1 class="page-title" tabindex="-1">${title}</h1>
-    ${lead && html`<p class="page-lead">${lead}</p>`}
+/* The page's h1 and lead line; actions (buttons) sit at the right, below on phones. */
+export function PageHeader({ title, lead, actions }) {
+  return html`<header class=${'page-header' + (actions ? ' page-header-actions' : '')}>
+    <div class="page-header-text">
+      <h1 class="page-title" tabindex="-1">${title}</h1>
+      ${lead && html`<p class="page-lead">${lead}</p>`}
+    </div>
+    ${actions && html`<div class="page-actions">${actions}</div>`}
   </header>`;
 }
 
@@ -184,6 +215,16 @@ export function PlaceholderPage({ item }) {
   return html`<div class="page">
     <${PageHeader} title=${title} lead=${t(item.lead)} />
     <${EmptyState} icon=${item.icon} title=${t('empty.soon.title')} body=${t('empty.soon.body', { section: title })} />
+  </div>`;
+}
+
+/* A section the signed-in user's role does not open. */
+export function ForbiddenPage({ item, home }) {
+  return html`<div class="page">
+    <${PageHeader} title=${t(item.label)} />
+    <${EmptyState} icon="lock" title=${t('forbidden.title')} body=${t('forbidden.body')}>
+      <a class="button" href=${home}>${t('notfound.home')}</a>
+    <//>
   </div>`;
 }
 
