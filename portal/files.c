@@ -36,6 +36,28 @@ static const char sql_get[] =
 static const char sql_attach[] = "UPDATE files SET owner_kind = ?, owner_id = ?"
                                  " WHERE id = ? AND uploader_id = ? AND owner_kind IS NULL";
 
+static const char sql_for_owners[] =
+    "SELECT owner_id, id, name, size, content_type FROM files WHERE owner_kind = ?"
+    " AND owner_id IN (SELECT id FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) t)"
+    " ORDER BY id";
+
+struct db_res *files_for_owners(struct arena *a, const char *kind, const char *ids_json)
+{
+    return db_query(a, sql_for_owners, "ss", kind, ids_json);
+}
+
+json_t *files_json_for(const struct db_res *rows, long long owner_id)
+{
+    json_t *arr = json_array();
+    for (int i = 0; rows && i < rows->nrows; i++)
+        if (db_ll(rows, i, 0) == owner_id)
+            json_array_append_new(
+                arr, json_pack("{s:I, s:s, s:I, s:s}", "id", (json_int_t)db_ll(rows, i, 1), "name",
+                               db_str(rows, i, 2), "size", (json_int_t)db_ll(rows, i, 3),
+                               "content_type", db_str(rows, i, 4)));
+    return arr;
+}
+
 int files_register_owner(const char *kind, files_access_rule rule)
 {
     if (nowners == MAX_OWNERS)

@@ -18,6 +18,12 @@ int files_init(void); /* creates the store folders under PORTAL_DATA_DIR/files *
  * is attached already or does not exist. */
 int files_attach(long long file_id, long long uploader_id, const char *kind, long long owner_id);
 
+/* The files attached to any of the objects (kind, ids) where ids is a JSON array text:
+ * rows of (owner_id, id, name, size, content_type), or NULL on a database error. */
+struct db_res *files_for_owners(struct arena *a, const char *kind, const char *ids_json);
+/* The same rows as a JSON array of {id, name, size, content_type} for one owner. */
+json_t *files_json_for(const struct db_res *rows, long long owner_id);
+
 /* Where a stored blob lives: PORTAL_DATA_DIR/files/ab/cd/<sha256>. */
 int files_blob_path(const char *sha256_hex, char *out, size_t outsize);
 

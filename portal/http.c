@@ -147,7 +147,7 @@ int http_send(struct req *r, int status, const char *content_type, const char *e
 
 static int json_with_headers(struct req *r, int status, json_t *body, const char *extra)
 {
-    char *text = body ? json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
     json_decref(body);
     char headers[512];
     snprintf(headers, sizeof headers, "Cache-Control: no-store\r\n%s", extra ? extra : "");

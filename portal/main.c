@@ -9,6 +9,7 @@
 #include "config.h"
 #include "db.h"
 #include "demo.h"
+#include "feed.h"
 #include "files.h"
 #include "gateway.h"
 #include "http.h"
@@ -65,7 +66,7 @@ static int cmd_serve(void)
 {
     if (wait_for_db() < 0 || migrate_check() < 0)
         return 1;
-    if (static_init() < 0 || files_init() < 0 || log_access_open() < 0)
+    if (static_init() < 0 || files_init() < 0 || feed_init() < 0 || log_access_open() < 0)
         return 1;
     if (jobs_register_core() < 0)
         return 1;

@@ -8,8 +8,10 @@
 #include "auth.h"
 #include "cabinet.h"
 #include "crm.h"
+#include "feed.h"
 #include "files.h"
 #include "health.h"
+#include "notify.h"
 #include "users.h"
 
 #define ANY        REALM_ALL
@@ -46,6 +48,31 @@ const struct route http_routes[] = {
     {"GET", "/api/v1/sessions", EMP, ROLE_ADMIN, auth_sessions_list},
     {"DELETE", "/api/v1/sessions/{id}", EMP, ROLE_ADMIN, auth_sessions_end},
     {"GET", "/api/v1/audit", EMP, ROLE_ADMIN, audit_list},
+
+    /* company feed (employees) */
+    {"GET", "/api/v1/feed/posts", EMP, ROLE_MEMBER, feed_posts_list},
+    {"POST", "/api/v1/feed/posts", EMP, ROLE_MEMBER, feed_post_create},
+    {"GET", "/api/v1/feed/posts/{id}", EMP, ROLE_MEMBER, feed_post_get},
+    {"PATCH", "/api/v1/feed/posts/{id}", EMP, ROLE_MEMBER, feed_post_update},
+    {"DELETE", "/api/v1/feed/posts/{id}", EMP, ROLE_MEMBER, feed_post_delete},
+    {"GET", "/api/v1/feed/posts/{id}/versions", EMP, ROLE_MEMBER, feed_post_versions},
+    {"POST", "/api/v1/feed/posts/{id}/comments", EMP, ROLE_MEMBER, feed_comment_create},
+    {"PUT", "/api/v1/feed/posts/{id}/like", EMP, ROLE_MEMBER, feed_post_like},
+    {"DELETE", "/api/v1/feed/posts/{id}/like", EMP, ROLE_MEMBER, feed_post_like},
+    {"GET", "/api/v1/feed/posts/{id}/likes", EMP, ROLE_MEMBER, feed_post_likers},
+    {"POST", "/api/v1/feed/posts/{id}/ack", EMP, ROLE_MEMBER, feed_post_ack},
+    {"GET", "/api/v1/feed/posts/{id}/acks", EMP, ROLE_MEMBER, feed_post_acks},
+    {"PUT", "/api/v1/feed/comments/{id}/like", EMP, ROLE_MEMBER, feed_comment_like},
+    {"DELETE", "/api/v1/feed/comments/{id}/like", EMP, ROLE_MEMBER, feed_comment_like},
+    {"GET", "/api/v1/groups", EMP, ROLE_MEMBER, feed_groups_list},
+    {"POST", "/api/v1/groups", EMP, ROLE_MANAGER, feed_group_create},
+    {"POST", "/api/v1/groups/{id}/members", EMP, ROLE_MANAGER, feed_group_add_member},
+    {"DELETE", "/api/v1/groups/{id}/members/{user_id}", EMP, ROLE_MANAGER,
+     feed_group_remove_member},
+    {"GET", "/api/v1/people", EMP, ROLE_MEMBER, feed_people_lookup},
+    {"POST", "/api/v1/markdown/preview", SESSION, ROLE_MEMBER, feed_markdown_preview},
+    {"GET", "/api/v1/notifications", SESSION, ROLE_MEMBER, notify_list},
+    {"POST", "/api/v1/notifications/read", SESSION, ROLE_MEMBER, notify_mark_read},
 
     /* CRM */
     {"GET", "/api/v1/accounts", EMP, ROLE_MEMBER, crm_accounts_list},

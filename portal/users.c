@@ -24,7 +24,7 @@ static const char sql_find_login[] =
     "SELECT id, email, name, realm, password_hash, disabled FROM users WHERE email = ?";
 #define USER_COLUMNS                                                                               \
     "u.id, u.email, u.name, u.realm, u.role, u.locale, u.disabled, u.created_at, u.version,"       \
-    " a.id, a.name, a.kind"
+    " a.id, a.name, a.kind, u.handle"
 static const char sql_user[] =
     "SELECT " USER_COLUMNS " FROM users u LEFT JOIN accounts a ON a.id = u.account_id"
     " WHERE u.id = ?";
@@ -36,6 +36,7 @@ static const char sql_insert[] =
     "INSERT INTO users (email, name, realm, role, account_id, password_hash, created_at,"
     " updated_at, password_changed_at) VALUES (?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(6),"
     " UTC_TIMESTAMP(6), IF(? IS NULL, NULL, UTC_TIMESTAMP(6)))";
+static const char sql_set_handle[] = "UPDATE users SET handle = ? WHERE id = ?";
 static const char sql_set_password[] =
     "UPDATE users SET password_hash = ?, password_changed_at = UTC_TIMESTAMP(6),"
     " updated_at = UTC_TIMESTAMP(6), version = version + 1 WHERE id = ?";
@@ -103,6 +104,8 @@ static json_t *user_row_json(const struct db_res *res, int i, struct arena *a)
                             ? json_pack("{s:I, s:s, s:s}", "id", (json_int_t)db_ll(res, i, 9),
                                         "name", db_str(res, i, 10), "kind", db_str(res, i, 11))
                             : json_null());
+    json_object_set_new(o, "handle",
+                        db_str(res, i, 12) ? json_string(db_str(res, i, 12)) : json_null());
     return o;
 }
 
@@ -117,13 +120,37 @@ int users_set_password(long long id, const char *hash)
     return db_exec(sql_set_password, "si", hash, id);
 }
 
+/* The @handle for mentions: the email's local part, reduced to [a-z0-9._-]; when
+ * another user has it already, the id is appended. */
+static int assign_handle(long long id, const char *email)
+{
+    char base[56];
+    size_t n = 0;
+    for (const char *p = email; *p && *p != '@' && n < 48; p++) {
+        char c = *p >= 'A' && *p <= 'Z' ? (char)(*p - 'A' + 'a') : *p;
+        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-')
+            base[n++] = c;
+    }
+    base[n] = '\0';
+    if (n == 0)
+        snprintf(base, sizeof base, "user");
+    if (db_exec(sql_set_handle, "si", base, id) == 0)
+        return 0;
+    if (db_errno() != ER_DUP_ENTRY)
+        return -1;
+    char alt[80];
+    snprintf(alt, sizeof alt, "%s%lld", base, id);
+    return db_exec(sql_set_handle, "si", alt, id);
+}
+
 long long users_insert(const char *email, const char *name, const char *realm, const char *role,
                        long long account_id, const char *password_hash)
 {
     if (db_exec(sql_insert, "ssssIss", email, name, realm, role, account_id, password_hash,
                 password_hash) < 0)
         return -1;
-    return db_insert_id();
+    long long id = db_insert_id();
+    return assign_handle(id, email) < 0 ? -1 : id;
 }
 
 /* ---------------------------------------------------------------------------------------

@@ -1,0 +1,1181 @@
+/* feed.c - the company feed. A page of posts costs a fixed handful of queries: the
+ * page itself, then likes, comments, acknowledgements and files for all of its posts
+ * at once (ids passed as one JSON array through JSON_TABLE). */
+#include "feed.h"
+
+#include <ctype.h>
+#include <mysqld_error.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "auth.h"
+#include "db.h"
+#include "files.h"
+#include "markdown.h"
+#include "notify.h"
+#include "outbox.h"
+
+#define MAX_MENTIONS 50
+#define IDS_TABLE(col)                                                                             \
+    "SELECT " col " FROM JSON_TABLE(?, '$[*]' COLUMNS (" col " BIGINT PATH '$')) t"
+
+/* Who sees a post: company-wide posts everyone; group posts the group and admins.
+ * Arguments: is_admin, user_id. */
+#define VISIBLE                                                                                    \
+    " (p.group_id IS NULL OR ? = 1 OR EXISTS (SELECT 1 FROM group_members gm"                      \
+    " WHERE gm.group_id = p.group_id AND gm.user_id = ?))"
+#define POST_COLUMNS                                                                               \
+    "p.id, p.author_id, u.name, u.handle, p.group_id, g.name, p.body_md, p.body_html,"             \
+    " p.important, p.pinned_at, p.created_at, p.edited_at, p.version"
+#define POST_FROM                                                                                  \
+    " FROM posts p JOIN users u ON u.id = p.author_id LEFT JOIN `groups` g ON g.id = p.group_id"
+
+static const char sql_page[] =
+    "SELECT " POST_COLUMNS POST_FROM " WHERE p.deleted_at IS NULL AND" VISIBLE
+    " AND (? = 0 OR p.id < ?) AND (? IS NULL OR p.author_id = ?) AND (? IS NULL OR p.group_id = ?)"
+    " AND (? = 0 OR p.id IN (SELECT post_id FROM post_mentions WHERE user_id = ?))"
+    " AND (? = 0 OR p.pinned_at IS NULL)"
+    " ORDER BY p.id DESC LIMIT ?";
+static const char sql_pinned[] =
+    "SELECT " POST_COLUMNS POST_FROM
+    " WHERE p.deleted_at IS NULL AND p.pinned_at IS NOT NULL AND" VISIBLE
+    " ORDER BY p.pinned_at DESC LIMIT 5";
+static const char sql_post[] =
+    "SELECT " POST_COLUMNS POST_FROM " WHERE p.id = ? AND p.deleted_at IS NULL AND" VISIBLE;
+static const char sql_likes[] = "SELECT post_id, COUNT(*), MAX(user_id = ?) FROM post_likes"
+                                " WHERE post_id IN (" IDS_TABLE("id") ") GROUP BY post_id";
+static const char sql_comment_counts[] =
+    "SELECT post_id, COUNT(*) FROM post_comments WHERE deleted_at IS NULL"
+    " AND post_id IN (" IDS_TABLE("id") ") GROUP BY post_id";
+static const char sql_acks[] = "SELECT post_id, COUNT(*), MAX(user_id = ?) FROM post_acks"
+                               " WHERE post_id IN (" IDS_TABLE("id") ") GROUP BY post_id";
+static const char sql_comments[] =
+    "SELECT c.id, c.parent_id, c.author_id, u.name, u.handle, c.body_md, c.body_html,"
+    " c.created_at, c.deleted_at IS NOT NULL,"
+    " (SELECT COUNT(*) FROM comment_likes l WHERE l.comment_id = c.id),"
+    " EXISTS (SELECT 1 FROM comment_likes l WHERE l.comment_id = c.id AND l.user_id = ?)"
+    " FROM post_comments c JOIN users u ON u.id = c.author_id WHERE c.post_id = ?"
+    " ORDER BY c.id LIMIT 1000";
+static const char sql_insert_post[] =
+    "INSERT INTO posts (author_id, group_id, body_md, body_html, important, created_at)"
+    " VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(6))";
+static const char sql_insert_post_at[] =
+    "INSERT INTO posts (author_id, group_id, body_md, body_html, important, pinned_at,"
+    " created_at) VALUES (?, ?, ?, ?, ?, IF(? = 1, UTC_TIMESTAMP(6) - INTERVAL ? MINUTE, NULL),"
+    " UTC_TIMESTAMP(6) - INTERVAL ? MINUTE)";
+static const char sql_lock_post[] =
+    "SELECT p.id, p.author_id, p.version, p.body_md, p.group_id, p.important FROM posts p"
+    " WHERE p.id = ? AND p.deleted_at IS NULL AND" VISIBLE " FOR UPDATE";
+static const char sql_save_version[] =
+    "INSERT INTO post_versions (post_id, body_md, edited_by, edited_at)"
+    " VALUES (?, ?, ?, UTC_TIMESTAMP(6))";
+static const char sql_update_post[] =
+    "UPDATE posts SET body_md = ?, body_html = ?, important = ?,"
+    " pinned_at = IF(? = 1, COALESCE(pinned_at, UTC_TIMESTAMP(6)), NULL),"
+    " edited_at = IF(? = 1, UTC_TIMESTAMP(6), edited_at), version = version + 1"
+    " WHERE id = ? AND version = ?";
+static const char sql_soft_delete[] =
+    "UPDATE posts SET deleted_at = UTC_TIMESTAMP(6), version = version + 1 WHERE id = ?";
+static const char sql_hard_delete[] = "DELETE FROM posts WHERE id = ?";
+static const char sql_versions[] =
+    "SELECT v.id, v.body_md, v.edited_at, u.id, u.name FROM post_versions v"
+    " JOIN users u ON u.id = v.edited_by WHERE v.post_id = ? ORDER BY v.id DESC LIMIT 200";
+static const char sql_mention_targets[] =
+    "SELECT u.id FROM users u WHERE u.realm = 'employee' AND u.disabled = 0"
+    " AND (u.handle IN (SELECT h FROM JSON_TABLE(?, '$[*]' COLUMNS (h VARCHAR(64) PATH '$')) t)"
+    " OR u.id IN (SELECT gm.user_id FROM group_members gm JOIN `groups` g ON g.id = gm.group_id"
+    " WHERE g.handle IN (SELECT h FROM JSON_TABLE(?, '$[*]' COLUMNS (h VARCHAR(64) PATH '$')) t2)))"
+    " AND (? IS NULL OR u.role = 'admin' OR EXISTS (SELECT 1 FROM group_members m"
+    " WHERE m.group_id = ? AND m.user_id = u.id))";
+static const char sql_add_mention[] =
+    "INSERT IGNORE INTO post_mentions (post_id, user_id) VALUES (?, ?)";
+static const char sql_insert_comment[] =
+    "INSERT INTO post_comments (post_id, parent_id, author_id, body_md, body_html, created_at)"
+    " VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(6) - INTERVAL ? MINUTE)";
+static const char sql_comment_parent[] =
+    "SELECT id FROM post_comments WHERE id = ? AND post_id = ? AND parent_id IS NULL"
+    " AND deleted_at IS NULL";
+static const char sql_like[] =
+    "INSERT IGNORE INTO post_likes (post_id, user_id, created_at) VALUES (?, ?, UTC_TIMESTAMP(6))";
+static const char sql_unlike[] = "DELETE FROM post_likes WHERE post_id = ? AND user_id = ?";
+static const char sql_like_count[] =
+    "SELECT COUNT(*), COALESCE(MAX(user_id = ?), 0) FROM post_likes WHERE post_id = ?";
+static const char sql_comment_visible[] =
+    "SELECT c.id, c.post_id FROM post_comments c JOIN posts p ON p.id = c.post_id"
+    " WHERE c.id = ? AND c.deleted_at IS NULL AND p.deleted_at IS NULL AND" VISIBLE;
+static const char sql_clike[] = "INSERT IGNORE INTO comment_likes (comment_id, user_id, created_at)"
+                                " VALUES (?, ?, UTC_TIMESTAMP(6))";
+static const char sql_cunlike[] = "DELETE FROM comment_likes WHERE comment_id = ? AND user_id = ?";
+static const char sql_clike_count[] =
+    "SELECT COUNT(*), COALESCE(MAX(user_id = ?), 0) FROM comment_likes WHERE comment_id = ?";
+static const char sql_likers[] =
+    "SELECT u.id, u.name, u.handle FROM post_likes l JOIN users u ON u.id = l.user_id"
+    " WHERE l.post_id = ? ORDER BY l.created_at LIMIT 500";
+static const char sql_ack[] =
+    "INSERT IGNORE INTO post_acks (post_id, user_id, acked_at) VALUES (?, ?, UTC_TIMESTAMP(6))";
+/* The audience of a post: every active employee, or the group's members. */
+static const char sql_audience_acks[] =
+    "SELECT u.id, u.name, u.handle, a.acked_at FROM users u"
+    " LEFT JOIN post_acks a ON a.post_id = ? AND a.user_id = u.id"
+    " WHERE u.realm = 'employee' AND u.disabled = 0"
+    " AND (? IS NULL OR EXISTS (SELECT 1 FROM group_members m WHERE m.group_id = ?"
+    " AND m.user_id = u.id)) ORDER BY a.acked_at IS NULL, u.name LIMIT 5000";
+static const char sql_groups[] =
+    "SELECT g.id, g.name, g.handle, g.description,"
+    " (SELECT COUNT(*) FROM group_members m WHERE m.group_id = g.id),"
+    " EXISTS (SELECT 1 FROM group_members m WHERE m.group_id = g.id AND m.user_id = ?)"
+    " FROM `groups` g ORDER BY g.name LIMIT 500";
+static const char sql_group_exists[] = "SELECT id FROM `groups` WHERE id = ?";
+static const char sql_member_of[] =
+    "SELECT 1 FROM group_members WHERE group_id = ? AND user_id = ?";
+static const char sql_insert_group[] =
+    "INSERT INTO `groups` (name, handle, description, created_by, created_at)"
+    " VALUES (?, ?, ?, ?, UTC_TIMESTAMP(6))";
+static const char sql_group_handle[] = "UPDATE `groups` SET handle = ? WHERE id = ?";
+static const char sql_add_member[] =
+    "INSERT IGNORE INTO group_members (group_id, user_id, added_at)"
+    " SELECT ?, id, UTC_TIMESTAMP(6) FROM users WHERE id = ? AND realm = 'employee'";
+static const char sql_remove_member[] =
+    "DELETE FROM group_members WHERE group_id = ? AND user_id = ?";
+static const char sql_people[] =
+    "SELECT id, name, handle FROM users WHERE realm = 'employee' AND disabled = 0"
+    " AND (handle LIKE ? OR name LIKE ?) ORDER BY name LIMIT 10";
+static const char sql_people_groups[] =
+    "SELECT id, name, handle FROM `groups` WHERE handle LIKE ? OR name LIKE ? ORDER BY name"
+    " LIMIT 5";
+
+/* ---------------------------------------------------------------------------------------
+ * Helpers
+ * ------------------------------------------------------------------------------------- */
+
+static long long is_admin(struct req *r)
+{
+    return auth_is_employee(r, ROLE_ADMIN) ? 1 : 0;
+}
+
+/* Renders Markdown or answers the error. Returns HTML (malloc'd) or NULL. */
+static char *render_or_fail(struct req *r, const char *md, const char *field)
+{
+    enum markdown_status st;
+    char *html = markdown_render(md, strlen(md), &st);
+    if (html)
+        return html;
+    if (st == MARKDOWN_TOO_LARGE)
+        http_error(r, 413, "payload_too_large", "The text is larger than 256 KiB", field);
+    else if (st == MARKDOWN_BAD_UTF8)
+        http_error(r, 400, "validation_failed", "The text is not valid UTF-8", field);
+    else
+        http_error(r, 503, "service_unavailable", "Out of memory, try again", NULL);
+    return NULL;
+}
+
+/* Collects @handles from Markdown source as a JSON array text (arena). An @ counts
+ * when it starts a word (not inside an email address or code span). */
+static const char *mention_handles(struct arena *a, const char *md)
+{
+    json_t *arr = json_array();
+    bool in_code = false;
+    for (const char *p = md; *p && json_array_size(arr) < MAX_MENTIONS; p++) {
+        if (*p == '`') {
+            in_code = !in_code;
+            continue;
+        }
+        if (in_code || *p != '@')
+            continue;
+        if (p > md &&
+            (isalnum((unsigned char)p[-1]) || p[-1] == '_' || p[-1] == '.' || p[-1] == '@'))
+            continue;
+        char h[65];
+        size_t n = 0;
+        for (const char *q = p + 1;
+             n < 64 && (isalnum((unsigned char)*q) || *q == '.' || *q == '_' || *q == '-'); q++)
+            h[n++] = (char)tolower((unsigned char)*q);
+        while (n && (h[n - 1] == '.' || h[n - 1] == '-'))
+            n--;
+        h[n] = '\0';
+        if (n == 0)
+            continue;
+        bool dup = false;
+        size_t i;
+        json_t *v;
+        json_array_foreach(arr, i, v) if (strcmp(json_string_value(v), h) == 0) dup = true;
+        if (!dup)
+            json_array_append_new(arr, json_string(h));
+    }
+    char *text = json_dumps(arr, JSON_COMPACT);
+    json_decref(arr);
+    char *out = arena_strdup(a, text ? text : "[]");
+    free(text);
+    return out;
+}
+
+/* Records mentions of a post (or one of its comments) and notifies the mentioned who
+ * may see the post. Returns 0 or -1. */
+static int mention(struct req *r, long long post_id, long long group_id, const char *md,
+                   const char *kind, const char *summary)
+{
+    const char *handles = mention_handles(&r->arena, md);
+    if (strcmp(handles, "[]") == 0)
+        return 0;
+    struct db_res *who =
+        db_query(&r->arena, sql_mention_targets, "ssII", handles, handles, group_id, group_id);
+    if (!who)
+        return -1;
+    for (int i = 0; i < who->nrows; i++) {
+        long long uid = db_ll(who, i, 0);
+        if (db_exec(sql_add_mention, "ii", post_id, uid) < 0)
+            return -1;
+        if (db_affected() == 0 && strcmp(kind, "mention") == 0)
+            continue; /* mentioned before (an edit): notified already */
+        if (notify_user(uid, auth_user_id(r), kind, "post", post_id, summary) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Plain-text summary of Markdown for notifications: the first line, unadorned. */
+static const char *summary_of(struct arena *a, const char *who, const char *verb, const char *md)
+{
+    char line[160];
+    size_t n = 0;
+    for (const char *p = md; *p && *p != '\n' && n < sizeof line - 1; p++)
+        if (!strchr("#*_`>[]", *p))
+            line[n++] = *p;
+    line[n] = '\0';
+    return arena_printf(a, "%s %s: %s", who, verb, line);
+}
+
+static const char *audience_of(struct arena *a, long long group_id)
+{
+    return group_id ? arena_printf(a, "group:%lld", group_id) : "employees";
+}
+
+/* JSON array text of the ids in column 0 of rows. */
+static const char *ids_json(struct arena *a, const struct db_res *rows)
+{
+    size_t cap = 3 + (size_t)rows->nrows * 21, n = 0;
+    char *s = arena_alloc(a, cap);
+    s[n++] = '[';
+    for (int i = 0; i < rows->nrows; i++)
+        n += (size_t)snprintf(s + n, cap - n, "%s%s", i ? "," : "", db_str(rows, i, 0));
+    s[n++] = ']';
+    s[n] = '\0';
+    return s;
+}
+
+static long long lookup(const struct db_res *res, long long id, int col)
+{
+    for (int i = 0; res && i < res->nrows; i++)
+        if (db_ll(res, i, 0) == id)
+            return db_ll(res, i, col);
+    return 0;
+}
+
+static json_t *post_json(const struct db_res *p, int i, struct arena *a)
+{
+    json_t *o =
+        json_pack("{s:I, s:{s:I, s:s, s:s?}, s:s, s:s, s:b, s:b, s:s, s:s?, s:b, s:I}", "id",
+                  (json_int_t)db_ll(p, i, 0), "author", "id", (json_int_t)db_ll(p, i, 1), "name",
+                  db_str(p, i, 2), "handle", db_str(p, i, 3), "body", db_str(p, i, 6), "html",
+                  db_str(p, i, 7), "important", db_ll(p, i, 8) != 0, "pinned",
+                  db_str(p, i, 9) != NULL, "created_at", db_time_iso(a, db_str(p, i, 10)),
+                  "edited_at", db_time_iso(a, db_str(p, i, 11)), "edited", db_str(p, i, 11) != NULL,
+                  "version", (json_int_t)db_ll(p, i, 12));
+    json_object_set_new(o, "group",
+                        db_str(p, i, 4) ? json_pack("{s:I, s:s}", "id", (json_int_t)db_ll(p, i, 4),
+                                                    "name", db_str(p, i, 5))
+                                        : json_null());
+    return o;
+}
+
+/* Turns a page of post rows into JSON with counts, my flags and files: four queries
+ * whatever the page size. Returns NULL on a database error. */
+static json_t *decorate(struct req *r, const struct db_res *posts)
+{
+    json_t *arr = json_array();
+    if (posts->nrows == 0)
+        return arr;
+    const char *ids = ids_json(&r->arena, posts);
+    long long me = r->session->user_id;
+    struct db_res *likes = db_query(&r->arena, sql_likes, "is", me, ids);
+    struct db_res *comments = likes ? db_query(&r->arena, sql_comment_counts, "s", ids) : NULL;
+    struct db_res *acks = comments ? db_query(&r->arena, sql_acks, "is", me, ids) : NULL;
+    struct db_res *files = acks ? files_for_owners(&r->arena, "post", ids) : NULL;
+    if (!files) {
+        json_decref(arr);
+        return NULL;
+    }
+    for (int i = 0; i < posts->nrows; i++) {
+        long long id = db_ll(posts, i, 0);
+        json_t *o = post_json(posts, i, &r->arena);
+        json_object_set_new(o, "like_count", json_integer(lookup(likes, id, 1)));
+        json_object_set_new(o, "liked", json_boolean(lookup(likes, id, 2)));
+        json_object_set_new(o, "comment_count", json_integer(lookup(comments, id, 1)));
+        json_object_set_new(o, "ack_count", json_integer(lookup(acks, id, 1)));
+        json_object_set_new(o, "acked", json_boolean(lookup(acks, id, 2)));
+        json_object_set_new(o, "files", files_json_for(files, id));
+        json_array_append_new(arr, o);
+    }
+    return arr;
+}
+
+/* Loads one visible post as rows (NULL + 404/503 answered when it is not there). */
+static struct db_res *load_post(struct req *r, long long id)
+{
+    struct db_res *p =
+        id ? db_query(&r->arena, sql_post, "iii", id, is_admin(r), r->session->user_id) : NULL;
+    if (id && !p) {
+        http_db_error(r);
+        return NULL;
+    }
+    if (!p || p->nrows == 0) {
+        http_error(r, 404, "not_found", "No such post", NULL);
+        return NULL;
+    }
+    return p;
+}
+
+static json_t *full_post(struct req *r, const struct db_res *p)
+{
+    json_t *arr = decorate(r, p);
+    if (!arr)
+        return NULL;
+    json_t *post = json_incref(json_array_get(arr, 0));
+    json_decref(arr);
+    struct db_res *c = db_query(&r->arena, sql_comments, "ii", r->session->user_id, db_ll(p, 0, 0));
+    if (!c) {
+        json_decref(post);
+        return NULL;
+    }
+    json_t *comments = json_array();
+    for (int i = 0; i < c->nrows; i++) {
+        bool deleted = db_ll(c, i, 8) != 0;
+        json_array_append_new(
+            comments,
+            json_pack("{s:I, s:I*, s:{s:I, s:s, s:s?}, s:s, s:s, s:s, s:b, s:I, s:b}", "id",
+                      (json_int_t)db_ll(c, i, 0), "parent_id",
+                      db_str(c, i, 1) ? json_integer(db_ll(c, i, 1)) : NULL, "author", "id",
+                      (json_int_t)db_ll(c, i, 2), "name", db_str(c, i, 3), "handle",
+                      db_str(c, i, 4), "body", deleted ? "" : db_str(c, i, 5), "html",
+                      deleted ? "" : db_str(c, i, 6), "created_at",
+                      db_time_iso(&r->arena, db_str(c, i, 7)), "deleted", deleted, "like_count",
+                      (json_int_t)db_ll(c, i, 9), "liked", db_ll(c, i, 10) != 0));
+    }
+    json_object_set_new(post, "comments", comments);
+    return post;
+}
+
+/* Validates "files": [ids] of a body into a JSON array (borrowed) or sends 400. */
+static int file_ids(struct req *r, json_t *body, json_t **out)
+{
+    json_t *f = json_object_get(body, "files");
+    *out = NULL;
+    if (!f || json_is_null(f))
+        return 0;
+    if (!json_is_array(f) || json_array_size(f) > 20)
+        return http_error(r, 400, "validation_failed", "files must be a list of up to 20 file ids",
+                          "files"),
+               -1;
+    size_t i;
+    json_t *v;
+    json_array_foreach(f, i, v) if (!json_is_integer(v) ||
+                                    json_integer_value(v) <
+                                        1) return http_error(r, 400, "validation_failed",
+                                                             "files must be a list of file ids",
+                                                             "files"),
+        -1;
+    *out = f;
+    return 0;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Posts
+ * ------------------------------------------------------------------------------------- */
+
+int feed_posts_list(struct req *r)
+{
+    int limit;
+    long long before;
+    if (http_page_args(r, 20, 50, &limit, &before) < 0)
+        return r->status;
+    const char *author_q = http_query(r, "author"), *group_q = http_query(r, "group"),
+               *mentions_q = http_query(r, "mentions");
+    long long author = author_q ? strtoll(author_q, NULL, 10) : 0;
+    long long group = group_q ? strtoll(group_q, NULL, 10) : 0;
+    if ((author_q && author < 1) || (group_q && group < 1))
+        return http_error(r, 400, "validation_failed", "author and group are ids",
+                          author_q && author < 1 ? "author" : "group");
+    if (mentions_q && strcmp(mentions_q, "me") != 0)
+        return http_error(r, 400, "validation_failed", "mentions can only be me", "mentions");
+    long long me = r->session->user_id, admin = is_admin(r);
+    bool first_plain = !before && !author && !group && !mentions_q;
+    json_t *out = json_object();
+    if (first_plain) {
+        struct db_res *pinned = db_query(&r->arena, sql_pinned, "ii", admin, me);
+        json_t *arr = pinned ? decorate(r, pinned) : NULL;
+        if (!arr) {
+            json_decref(out);
+            return http_db_error(r);
+        }
+        json_object_set_new(out, "pinned", arr);
+    } else {
+        json_object_set_new(out, "pinned", json_array());
+    }
+    struct db_res *page = db_query(&r->arena, sql_page, "iiiiIIIIiiii", admin, me, before, before,
+                                   author, author, group, group, (long long)(mentions_q != NULL),
+                                   me, (long long)first_plain, (long long)limit);
+    json_t *items = page ? decorate(r, page) : NULL;
+    if (!items) {
+        json_decref(out);
+        return http_db_error(r);
+    }
+    json_object_set_new(out, "items", items);
+    if (page->nrows == limit)
+        json_object_set_new(out, "next_before", json_integer(db_ll(page, page->nrows - 1, 0)));
+    return http_json(r, 200, out);
+}
+
+int feed_post_create(struct req *r)
+{
+    json_t *body = http_json_body(r);
+    if (!body)
+        return r->status;
+    const char *md = NULL;
+    long long group_id = 0;
+    int important = 0;
+    json_t *files;
+    if (HTTP_FIELDS(r, body, {"body", FIELD_STRING, true, 300000, &md},
+                    {"group_id", FIELD_ID, false, 0, &group_id},
+                    {"important", FIELD_BOOL, false, 0, &important}) < 0 ||
+        file_ids(r, body, &files) < 0)
+        return r->status;
+    if (group_id) {
+        struct db_res *g = db_query(&r->arena, sql_group_exists, "i", group_id);
+        struct db_res *m =
+            g ? db_query(&r->arena, sql_member_of, "ii", group_id, r->session->user_id) : NULL;
+        if (!m)
+            return http_db_error(r);
+        if (g->nrows == 0)
+            return http_error(r, 400, "validation_failed", "No such group", "group_id");
+        if (m->nrows == 0 && !is_admin(r))
+            return http_error(r, 403, "forbidden", "Only members post to a group", "group_id");
+    }
+    char *html = render_or_fail(r, md, "body");
+    if (!html)
+        return r->status;
+    long long id = -1;
+    int rc = db_begin() < 0 || db_exec(sql_insert_post, "iIssi", r->session->user_id, group_id, md,
+                                       html, (long long)important) < 0;
+    free(html);
+    if (!rc)
+        id = db_insert_id();
+    size_t i;
+    json_t *v;
+    if (!rc && files)
+        json_array_foreach(files, i, v)
+        {
+            if (files_attach(json_integer_value(v), r->session->user_id, "post", id) < 0) {
+                db_rollback();
+                return db_errno() ? http_db_error(r)
+                                  : http_error(r, 400, "validation_failed",
+                                               "A file is not yours, is attached already or does "
+                                               "not exist",
+                                               "files");
+            }
+        }
+    const char *summary = summary_of(&r->arena, r->session->name, "mentioned you", md);
+    json_t *event = json_pack("{s:I, s:I}", "post_id", (json_int_t)id, "author_id",
+                              (json_int_t)r->session->user_id);
+    if (rc || mention(r, id, group_id, md, "mention", summary) < 0 ||
+        outbox_append("feed.post", audience_of(&r->arena, group_id), event) < 0 ||
+        audit_log(r, "post.create", "post", id, NULL) < 0 || db_commit() < 0) {
+        json_decref(event);
+        db_rollback();
+        return http_db_error(r);
+    }
+    json_decref(event);
+    struct db_res *p = load_post(r, id);
+    if (!p)
+        return r->status;
+    json_t *post = full_post(r, p);
+    return post ? http_json(r, 201, post) : http_db_error(r);
+}
+
+int feed_post_get(struct req *r)
+{
+    struct db_res *p = load_post(r, http_param_id(r, "id"));
+    if (!p)
+        return r->status;
+    json_t *post = full_post(r, p);
+    return post ? http_json(r, 200, post) : http_db_error(r);
+}
+
+int feed_post_update(struct req *r)
+{
+    long long id = http_param_id(r, "id");
+    json_t *body = http_json_body(r);
+    if (!body)
+        return r->status;
+    const char *md = NULL;
+    int pinned = 0, important = 0;
+    long long version = 0;
+    bool has_body, has_pinned, has_important;
+    if (HTTP_FIELDS(r, body, {"body", FIELD_STRING, false, 300000, &md, &has_body},
+                    {"pinned", FIELD_BOOL, false, 0, &pinned, &has_pinned},
+                    {"important", FIELD_BOOL, false, 0, &important, &has_important},
+                    {"version", FIELD_INT, true, 0, &version}) < 0)
+        return r->status;
+    if (has_body && !*md)
+        return http_error(r, 400, "validation_failed", "body must not be empty", "body");
+    char *html = NULL;
+    if (has_body && !(html = render_or_fail(r, md, "body")))
+        return r->status;
+    if (!id || db_begin() < 0)
+        goto fail;
+    struct db_res *cur =
+        db_query(&r->arena, sql_lock_post, "iii", id, is_admin(r), r->session->user_id);
+    if (!cur)
+        goto fail;
+    if (cur->nrows == 0) {
+        db_rollback();
+        free(html);
+        return http_error(r, 404, "not_found", "No such post", NULL);
+    }
+    bool mine = db_ll(cur, 0, 1) == r->session->user_id;
+    if (((has_body || has_important) && !mine) ||
+        (has_pinned && !auth_is_employee(r, ROLE_MANAGER))) {
+        db_rollback();
+        free(html);
+        return http_error(r, 403, "forbidden",
+                          has_pinned && !auth_is_employee(r, ROLE_MANAGER)
+                              ? "Only managers pin posts"
+                              : "Only the author edits a post",
+                          NULL);
+    }
+    if (db_ll(cur, 0, 2) != version) {
+        db_rollback();
+        free(html);
+        struct db_res *p = load_post(r, id);
+        json_t *now = p ? full_post(r, p) : NULL;
+        r->error_code = "conflict";
+        return http_json(r, 409,
+                         json_pack("{s:{s:s, s:s}, s:o*}", "error", "code", "conflict", "message",
+                                   "The post changed meanwhile; reload", "current", now));
+    }
+    bool changed_body = has_body && strcmp(md, db_str(cur, 0, 3)) != 0;
+    struct db_res *pin_now = NULL;
+    (void)pin_now;
+    long long group_id = db_ll(cur, 0, 4);
+    /* Current pin state comes from the row when not given. */
+    struct db_res *full = db_query(&r->arena, sql_post, "iii", id, 1LL, r->session->user_id);
+    if (!full || full->nrows == 0)
+        goto fail;
+    long long pin_value = has_pinned ? pinned : db_str(full, 0, 9) != NULL;
+    if ((changed_body &&
+         db_exec(sql_save_version, "isi", id, db_str(cur, 0, 3), r->session->user_id) < 0) ||
+        db_exec(sql_update_post, "ssiiiii", has_body ? md : db_str(cur, 0, 3),
+                has_body ? html : db_str(full, 0, 7),
+                has_important ? (long long)important : db_ll(cur, 0, 5), pin_value,
+                (long long)changed_body, id, version) < 0)
+        goto fail;
+    if (changed_body && mention(r, id, group_id, md, "mention",
+                                summary_of(&r->arena, r->session->name, "mentioned you", md)) < 0)
+        goto fail;
+    json_t *event = json_pack("{s:I}", "post_id", (json_int_t)id);
+    long long ev = outbox_append("feed.post.updated", audience_of(&r->arena, group_id), event);
+    json_decref(event);
+    json_t *details = json_object();
+    if (changed_body)
+        json_object_set_new(details, "body", json_true());
+    if (has_pinned)
+        json_object_set_new(details, "pinned", json_boolean(pinned));
+    if (has_important)
+        json_object_set_new(details, "important", json_boolean(important));
+    if (ev < 0 || audit_log(r, "post.update", "post", id, details) < 0 || db_commit() < 0)
+        goto fail;
+    free(html);
+    struct db_res *p = load_post(r, id);
+    if (!p)
+        return r->status;
+    json_t *post = full_post(r, p);
+    return post ? http_json(r, 200, post) : http_db_error(r);
+fail:
+    db_rollback();
+    free(html);
+    if (!id)
+        return http_error(r, 404, "not_found", "No such post", NULL);
+    return http_db_error(r);
+}
+
+int feed_post_delete(struct req *r)
+{
+    long long id = http_param_id(r, "id");
+    if (!id)
+        return http_error(r, 404, "not_found", "No such post", NULL);
+    if (db_begin() < 0)
+        return http_db_error(r);
+    struct db_res *cur =
+        db_query(&r->arena, sql_lock_post, "iii", id, is_admin(r), r->session->user_id);
+    if (!cur)
+        goto fail;
+    if (cur->nrows == 0) {
+        db_rollback();
+        return http_error(r, 404, "not_found", "No such post", NULL);
+    }
+    bool admin = is_admin(r), mine = db_ll(cur, 0, 1) == r->session->user_id;
+    if (!admin && !mine) {
+        db_rollback();
+        return http_error(r, 403, "forbidden", "Only the author or an admin deletes a post", NULL);
+    }
+    /* Authors delete softly (the post can be restored from the database); admins
+     * remove it for good. */
+    json_t *event = json_pack("{s:I}", "post_id", (json_int_t)id);
+    long long ev =
+        outbox_append("feed.post.deleted", audience_of(&r->arena, db_ll(cur, 0, 4)), event);
+    json_decref(event);
+    if (ev < 0 || db_exec(admin ? sql_hard_delete : sql_soft_delete, "i", id) < 0 ||
+        audit_log(r, admin ? "post.purge" : "post.delete", "post", id,
+                  json_pack("{s:s}", "body", db_str(cur, 0, 3))) < 0 ||
+        db_commit() < 0)
+        goto fail;
+    return http_send(r, 204, "application/json", "Cache-Control: no-store\r\n", "", 0);
+fail:
+    db_rollback();
+    return http_db_error(r);
+}
+
+int feed_post_versions(struct req *r)
+{
+    long long id = http_param_id(r, "id");
+    if (!load_post(r, id))
+        return r->status;
+    struct db_res *v = db_query(&r->arena, sql_versions, "i", id);
+    if (!v)
+        return http_db_error(r);
+    json_t *items = json_array();
+    for (int i = 0; i < v->nrows; i++)
+        json_array_append_new(items, json_pack("{s:I, s:s, s:s, s:{s:I, s:s}}", "id",
+                                               (json_int_t)db_ll(v, i, 0), "body", db_str(v, i, 1),
+                                               "edited_at", db_time_iso(&r->arena, db_str(v, i, 2)),
+                                               "edited_by", "id", (json_int_t)db_ll(v, i, 3),
+                                               "name", db_str(v, i, 4)));
+    return http_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Comments, likes, acknowledgements
+ * ------------------------------------------------------------------------------------- */
+
+int feed_comment_create(struct req *r)
+{
+    long long post_id = http_param_id(r, "id");
+    json_t *body = http_json_body(r);
+    if (!body)
+        return r->status;
+    const char *md = NULL;
+    long long parent_id = 0;
+    if (HTTP_FIELDS(r, body, {"body", FIELD_STRING, true, 300000, &md},
+                    {"parent_id", FIELD_ID, false, 0, &parent_id}) < 0)
+        return r->status;
+    struct db_res *p = load_post(r, post_id);
+    if (!p)
+        return r->status;
+    if (parent_id) {
+        struct db_res *par = db_query(&r->arena, sql_comment_parent, "ii", parent_id, post_id);
+        if (!par)
+            return http_db_error(r);
+        if (par->nrows == 0)
+            return http_error(r, 400, "validation_failed",
+                              "parent_id must be a top-level comment of this post", "parent_id");
+    }
+    char *html = render_or_fail(r, md, "body");
+    if (!html)
+        return r->status;
+    long long group_id = db_ll(p, 0, 4), author = db_ll(p, 0, 1);
+    int rc = db_begin() < 0 || db_exec(sql_insert_comment, "iIissi", post_id, parent_id,
+                                       r->session->user_id, md, html, 0LL) < 0;
+    free(html);
+    long long cid = rc ? 0 : db_insert_id();
+    json_t *event =
+        json_pack("{s:I, s:I}", "post_id", (json_int_t)post_id, "comment_id", (json_int_t)cid);
+    if (rc ||
+        notify_user(author, r->session->user_id, "comment", "post", post_id,
+                    summary_of(&r->arena, r->session->name, "commented", md)) < 0 ||
+        mention(r, post_id, group_id, md, "mention",
+                summary_of(&r->arena, r->session->name, "mentioned you", md)) < 0 ||
+        outbox_append("feed.comment", audience_of(&r->arena, group_id), event) < 0 ||
+        audit_log(r, "comment.create", "comment", cid,
+                  json_pack("{s:I}", "post_id", (json_int_t)post_id)) < 0 ||
+        db_commit() < 0) {
+        json_decref(event);
+        db_rollback();
+        return http_db_error(r);
+    }
+    json_decref(event);
+    json_t *post = full_post(r, p);
+    return post ? http_json(r, 201, post) : http_db_error(r);
+}
+
+int feed_post_like(struct req *r)
+{
+    long long id = http_param_id(r, "id");
+    if (!load_post(r, id))
+        return r->status;
+    bool on = strcmp(r->ri->request_method, "PUT") == 0;
+    if (db_begin() < 0 || db_exec(on ? sql_like : sql_unlike, "ii", id, r->session->user_id) < 0)
+        goto fail;
+    /* Liking twice is a no-op, and so is its audit. */
+    if (db_affected() && audit_log(r, on ? "post.like" : "post.unlike", "post", id, NULL) < 0)
+        goto fail;
+    struct db_res *c = db_query(&r->arena, sql_like_count, "ii", r->session->user_id, id);
+    if (!c || db_commit() < 0)
+        goto fail;
+    return http_json(r, 200,
+                     json_pack("{s:b, s:I}", "liked", db_ll(c, 0, 1) != 0, "like_count",
+                               (json_int_t)db_ll(c, 0, 0)));
+fail:
+    db_rollback();
+    return http_db_error(r);
+}
+
+int feed_comment_like(struct req *r)
+{
+    long long id = http_param_id(r, "id");
+    struct db_res *c =
+        id ? db_query(&r->arena, sql_comment_visible, "iii", id, is_admin(r), r->session->user_id)
+           : NULL;
+    if (id && !c)
+        return http_db_error(r);
+    if (!c || c->nrows == 0)
+        return http_error(r, 404, "not_found", "No such comment", NULL);
+    bool on = strcmp(r->ri->request_method, "PUT") == 0;
+    if (db_begin() < 0 || db_exec(on ? sql_clike : sql_cunlike, "ii", id, r->session->user_id) < 0)
+        goto fail;
+    if (db_affected() &&
+        audit_log(r, on ? "comment.like" : "comment.unlike", "comment", id, NULL) < 0)
+        goto fail;
+    struct db_res *n = db_query(&r->arena, sql_clike_count, "ii", r->session->user_id, id);
+    if (!n || db_commit() < 0)
+        goto fail;
+    return http_json(r, 200,
+                     json_pack("{s:b, s:I}", "liked", db_ll(n, 0, 1) != 0, "like_count",
+                               (json_int_t)db_ll(n, 0, 0)));
+fail:
+    db_rollback();
+    return http_db_error(r);
+}
+
+int feed_post_likers(struct req *r)
+{
+    long long id = http_param_id(r, "id");
+    if (!load_post(r, id))
+        return r->status;
+    struct db_res *l = db_query(&r->arena, sql_likers, "i", id);
+    if (!l)
+        return http_db_error(r);
+    return http_json(r, 200, json_pack("{s:o}", "items", db_rows_json(l, "iss", &r->arena)));
+}
+
+int feed_post_ack(struct req *r)
+{
+    long long id = http_param_id(r, "id");
+    struct db_res *p = load_post(r, id);
+    if (!p)
+        return r->status;
+    if (!db_ll(p, 0, 8))
+        return http_error(r, 400, "validation_failed", "Only important posts are acknowledged",
+                          NULL);
+    if (db_begin() < 0 || db_exec(sql_ack, "ii", id, r->session->user_id) < 0 ||
+        (db_affected() && audit_log(r, "post.ack", "post", id, NULL) < 0) || db_commit() < 0) {
+        db_rollback();
+        return http_db_error(r);
+    }
+    return feed_post_acks(r);
+}
+
+int feed_post_acks(struct req *r)
+{
+    long long id = http_param_id(r, "id");
+    struct db_res *p = load_post(r, id);
+    if (!p)
+        return r->status;
+    long long group = db_ll(p, 0, 4);
+    struct db_res *a = db_query(&r->arena, sql_audience_acks, "iII", id, group, group);
+    if (!a)
+        return http_db_error(r);
+    json_t *read = json_array(), *unread = json_array();
+    for (int i = 0; i < a->nrows; i++) {
+        json_t *u = json_pack("{s:I, s:s, s:s?}", "id", (json_int_t)db_ll(a, i, 0), "name",
+                              db_str(a, i, 1), "handle", db_str(a, i, 2));
+        if (db_str(a, i, 3)) {
+            json_object_set_new(u, "acked_at",
+                                json_string(db_time_iso(&r->arena, db_str(a, i, 3))));
+            json_array_append_new(read, u);
+        } else {
+            json_array_append_new(unread, u);
+        }
+    }
+    return http_json(r, 200,
+                     json_pack("{s:I, s:I, s:o, s:o}", "read_count",
+                               (json_int_t)json_array_size(read), "unread_count",
+                               (json_int_t)json_array_size(unread), "read", read, "unread",
+                               unread));
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Groups, people, preview
+ * ------------------------------------------------------------------------------------- */
+
+int feed_groups_list(struct req *r)
+{
+    struct db_res *g = db_query(&r->arena, sql_groups, "i", r->session->user_id);
+    if (!g)
+        return http_db_error(r);
+    return http_json(r, 200, json_pack("{s:o}", "items", db_rows_json(g, "isssib", &r->arena)));
+}
+
+/* An ASCII handle from a group name; non-Latin names get "group<id>" later. */
+static void slug(const char *name, char *out, size_t size)
+{
+    size_t n = 0;
+    for (const char *p = name; *p && n + 1 < size; p++) {
+        char c = (char)tolower((unsigned char)*p);
+        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+            out[n++] = c;
+        else if ((c == ' ' || c == '-' || c == '_') && n && out[n - 1] != '-')
+            out[n++] = '-';
+    }
+    while (n && out[n - 1] == '-')
+        n--;
+    out[n] = '\0';
+}
+
+int feed_group_create(struct req *r)
+{
+    json_t *body = http_json_body(r);
+    if (!body)
+        return r->status;
+    const char *name = NULL, *description = "";
+    if (HTTP_FIELDS(r, body, {"name", FIELD_STRING, true, 100, &name},
+                    {"description", FIELD_TEXT, false, 500, &description}) < 0)
+        return r->status;
+    json_t *members = json_object_get(body, "members");
+    if (members && !json_is_array(members))
+        return http_error(r, 400, "validation_failed", "members must be a list of user ids",
+                          "members");
+    char handle[64];
+    slug(name, handle, sizeof handle);
+    const char *tmp = arena_printf(&r->arena, "tmp-%s-%lld", handle, r->session->user_id);
+    if (db_begin() < 0 ||
+        db_exec(sql_insert_group, "sssi", name, tmp, description, r->session->user_id) < 0) {
+        int err = db_errno();
+        db_rollback();
+        if (err == ER_DUP_ENTRY)
+            return http_error(r, 409, "conflict", "A group with this name exists", "name");
+        return http_db_error(r);
+    }
+    long long id = db_insert_id();
+    const char *final = handle[0] ? handle : arena_printf(&r->arena, "group%lld", id);
+    if (db_exec(sql_group_handle, "si", final, id) < 0) {
+        if (db_errno() != ER_DUP_ENTRY ||
+            db_exec(sql_group_handle, "si", arena_printf(&r->arena, "%s%lld", handle, id), id) < 0)
+            goto fail;
+    }
+    size_t i;
+    json_t *v;
+    json_array_foreach(members, i, v)
+    {
+        if (!json_is_integer(v) || db_exec(sql_add_member, "ii", id, json_integer_value(v)) < 0) {
+            if (!json_is_integer(v)) {
+                db_rollback();
+                return http_error(r, 400, "validation_failed", "members must be user ids",
+                                  "members");
+            }
+            goto fail;
+        }
+    }
+    if (audit_log(r, "group.create", "group", id, NULL) < 0 || db_commit() < 0)
+        goto fail;
+    return feed_groups_list(r);
+fail:
+    db_rollback();
+    return http_db_error(r);
+}
+
+static int member_change(struct req *r, long long group_id, long long user_id, bool add)
+{
+    struct db_res *g = db_query(&r->arena, sql_group_exists, "i", group_id);
+    if (!g)
+        return http_db_error(r);
+    if (g->nrows == 0)
+        return http_error(r, 404, "not_found", "No such group", NULL);
+    if (db_begin() < 0 ||
+        db_exec(add ? sql_add_member : sql_remove_member, "ii", group_id, user_id) < 0)
+        goto fail;
+    if (add && db_affected() == 0) {
+        /* Either a member already (fine) or no such employee. */
+        struct db_res *m = db_query(&r->arena, sql_member_of, "ii", group_id, user_id);
+        if (!m)
+            goto fail;
+        if (m->nrows == 0) {
+            db_rollback();
+            return http_error(r, 400, "validation_failed", "No such employee", "user_id");
+        }
+    }
+    if (audit_log(r, add ? "group.member_add" : "group.member_remove", "group", group_id,
+                  json_pack("{s:I}", "user_id", (json_int_t)user_id)) < 0 ||
+        db_commit() < 0)
+        goto fail;
+    return feed_groups_list(r);
+fail:
+    db_rollback();
+    return http_db_error(r);
+}
+
+int feed_group_add_member(struct req *r)
+{
+    json_t *body = http_json_body(r);
+    if (!body)
+        return r->status;
+    long long user_id = 0;
+    if (HTTP_FIELDS(r, body, {"user_id", FIELD_ID, true, 0, &user_id}) < 0)
+        return r->status;
+    return member_change(r, http_param_id(r, "id"), user_id, true);
+}
+
+int feed_group_remove_member(struct req *r)
+{
+    long long uid = http_param_id(r, "user_id");
+    if (!uid)
+        return http_error(r, 404, "not_found", "No such member", NULL);
+    return member_change(r, http_param_id(r, "id"), uid, false);
+}
+
+int feed_people_lookup(struct req *r)
+{
+    const char *q = http_query(r, "q");
+    const char *like = arena_printf(&r->arena, "%s%%", q ? q : "");
+    struct db_res *u = db_query(&r->arena, sql_people, "ss", like, like);
+    struct db_res *g = u ? db_query(&r->arena, sql_people_groups, "ss", like, like) : NULL;
+    if (!g)
+        return http_db_error(r);
+    return http_json(r, 200,
+                     json_pack("{s:o, s:o}", "users", db_rows_json(u, "iss", &r->arena), "groups",
+                               db_rows_json(g, "iss", &r->arena)));
+}
+
+int feed_markdown_preview(struct req *r)
+{
+    json_t *body = http_json_body(r);
+    if (!body)
+        return r->status;
+    const char *text = NULL;
+    if (HTTP_FIELDS(r, body, {"text", FIELD_TEXT, true, 300000, &text}) < 0)
+        return r->status;
+    char *html = render_or_fail(r, text, "text");
+    if (!html)
+        return r->status;
+    json_t *out = json_pack("{s:s}", "html", html);
+    free(html);
+    return http_json(r, 200, out);
+}
+
+/* ---------------------------------------------------------------------------------------
+ * File access and demo data
+ * ------------------------------------------------------------------------------------- */
+
+static bool post_file_readable(struct req *r, long long post_id)
+{
+    if (!r->session || r->session->realm != REALM_EMPLOYEE)
+        return false;
+    struct db_res *p =
+        db_query(&r->arena, sql_post, "iii", post_id, is_admin(r), r->session->user_id);
+    return p && p->nrows == 1;
+}
+
+int feed_init(void)
+{
+    return files_register_owner("post", post_file_readable);
+}
+
+static const char sql_demo_user[] = "SELECT id, name FROM users WHERE handle = ?";
+static const char sql_demo_group[] =
+    "INSERT INTO `groups` (name, handle, description, created_by, created_at)"
+    " VALUES (?, ?, ?, ?, UTC_TIMESTAMP(6) - INTERVAL 30 DAY)";
+static const char sql_demo_like[] = "INSERT IGNORE INTO post_likes (post_id, user_id, created_at)"
+                                    " VALUES (?, ?, UTC_TIMESTAMP(6) - INTERVAL ? MINUTE)";
+
+int feed_demo_seed(void)
+{
+    enum { ANNA, BORIS, VERA, NPEOPLE };
+    static const char *const handles[NPEOPLE] = {"anna", "boris", "vera"};
+    static const struct {
+        int author, group; /* group: -1 company, 0 Sales */
+        int important, pinned;
+        int minutes_ago;
+        const char *body;
+        const char *comments[3]; /* "N:text", N = author index */
+        int likes;               /* bit mask of people */
+    } posts[] = {
+        {ANNA,
+         -1,
+         1,
+         1,
+         30240,
+         "## Welcome to the portal!\n\nThis is our company feed. Post news, thank colleagues, "
+         "ask questions. Please **acknowledge** this post so we know everyone has seen it.\n\n"
+         "Добро пожаловать на портал! Отметьте, пожалуйста, что прочитали.",
+         {"1:Great start, thank you!", "2:Спасибо, очень удобно."},
+         6},
+        {BORIS,
+         0,
+         0,
+         0,
+         27000,
+         "Sales team: the **Romashka LLC** renewal is signed for another year. Thanks "
+         "@vera for the demo last week!",
+         {"2:It was a pleasure. They liked the ticket cabinet most."},
+         5},
+        {VERA,
+         -1,
+         0,
+         0,
+         24480,
+         "Does anyone know where the template for acts of acceptance lives? @boris maybe?",
+         {"1:In the knowledge base, *Sales → Documents*. I'll post a link.", "2:Found it, thanks!"},
+         0},
+        {ANNA,
+         -1,
+         0,
+         0,
+         20160,
+         "Reminder: the office is closed on Monday for the holiday.\n\n"
+         "Напоминаем: в понедельник офис не работает.",
+         {NULL},
+         7},
+        {BORIS,
+         -1,
+         0,
+         0,
+         17280,
+         "Quarter results:\n\n| Metric | Q3 |\n|---|---|\n| New customers | 14 |\n| Tickets closed "
+         "| 312 |\n\n"
+         "Great work everyone, and special thanks to @anna for the new portal.",
+         {"0:Thank you! Next: the knowledge base.", "2:🎉🎉🎉"},
+         5},
+        {VERA,
+         0,
+         0,
+         0,
+         12960,
+         "Call notes from Vasilek JSC: they want to try the partner document exchange. "
+         "Follow-up on Thursday.",
+         {"1:Let's prepare a short demo for them."},
+         2},
+        {ANNA,
+         -1,
+         0,
+         0,
+         8640,
+         "Тест кириллицы и эмодзи: привет, коллеги! 👋 Mixed scripts work fine.",
+         {NULL},
+         3},
+        {BORIS,
+         -1,
+         1,
+         0,
+         4320,
+         "**Important:** starting next week all customer questions go through tickets in the "
+         "client cabinet, not personal email. @vera please help customers move over.",
+         {"2:Will do. I'll send them instructions today.", "0:Added a help-center article."},
+         1},
+        {VERA,
+         -1,
+         0,
+         0,
+         1440,
+         "Shared a checklist for onboarding a new customer: account, contacts, first order, "
+         "cabinet invitation. Comments welcome!",
+         {"0:Looks complete. Let's link it from the handbook."},
+         3},
+        {ANNA, -1, 0, 0, 180, "Coffee machine on the 2nd floor is fixed ☕", {NULL}, 6},
+    };
+    struct arena a;
+    arena_init(&a);
+    int rc = -1;
+    long long ids[NPEOPLE];
+    const char *names[NPEOPLE];
+    for (int i = 0; i < NPEOPLE; i++) {
+        struct db_res *u = db_query(&a, sql_demo_user, "s", handles[i]);
+        if (!u || u->nrows == 0)
+            goto out;
+        ids[i] = db_ll(u, 0, 0);
+        names[i] = db_str(u, 0, 1);
+    }
+    if (db_exec(sql_demo_group, "sssi", "Sales", "sales", "Sales team news and deals", ids[BORIS]) <
+        0)
+        goto out;
+    long long sales = db_insert_id();
+    if (db_exec(sql_add_member, "ii", sales, ids[BORIS]) < 0 ||
+        db_exec(sql_add_member, "ii", sales, ids[VERA]) < 0)
+        goto out;
+    if (db_exec(sql_demo_group, "sssi", "Support", "support", "Customer support", ids[ANNA]) < 0)
+        goto out;
+    long long support = db_insert_id();
+    if (db_exec(sql_add_member, "ii", support, ids[VERA]) < 0 ||
+        db_exec(sql_add_member, "ii", support, ids[ANNA]) < 0)
+        goto out;
+
+    for (size_t i = 0; i < sizeof posts / sizeof posts[0]; i++) {
+        enum markdown_status st;
+        char *html = markdown_render(posts[i].body, strlen(posts[i].body), &st);
+        long long group = posts[i].group == 0 ? sales : 0;
+        int ins = html ? db_exec(sql_insert_post_at, "iIssiiii", ids[posts[i].author], group,
+                                 posts[i].body, html, (long long)posts[i].important,
+                                 (long long)posts[i].pinned, (long long)posts[i].minutes_ago,
+                                 (long long)posts[i].minutes_ago)
+                       : -1;
+        free(html);
+        if (ins < 0)
+            goto out;
+        long long pid = db_insert_id();
+        /* Mentions become notifications as they would have live. */
+        struct req fake;
+        memset(&fake, 0, sizeof fake);
+        arena_init(&fake.arena);
+        struct session s = {.user_id = ids[posts[i].author],
+                            .realm = REALM_EMPLOYEE,
+                            .role = ROLE_MEMBER,
+                            .name = names[posts[i].author]};
+        fake.session = &s;
+        int m = mention(
+            &fake, pid, group, posts[i].body, "mention",
+            summary_of(&fake.arena, names[posts[i].author], "mentioned you", posts[i].body));
+        arena_cleanup(&fake.arena);
+        if (m < 0)
+            goto out;
+        for (int c = 0; c < 3 && posts[i].comments[c]; c++) {
+            const char *text = posts[i].comments[c];
+            int who = text[0] - '0';
+            html = markdown_render(text + 2, strlen(text + 2), &st);
+            ins = html ? db_exec(sql_insert_comment, "iIissi", pid, 0LL, ids[who], text + 2, html,
+                                 (long long)(posts[i].minutes_ago - 30 - c * 20))
+                       : -1;
+            free(html);
+            if (ins < 0)
+                goto out;
+        }
+        for (int k = 0; k < NPEOPLE; k++)
+            if ((posts[i].likes & (1 << k)) && db_exec(sql_demo_like, "iii", pid, ids[k],
+                                                       (long long)(posts[i].minutes_ago - 60)) < 0)
+                goto out;
+        if (posts[i].important && db_exec(sql_ack, "ii", pid, ids[posts[i].author]) < 0)
+            goto out;
+    }
+    rc = 0;
+out:
+    arena_cleanup(&a);
+    return rc;
+}
