@@ -354,7 +354,7 @@ static json_t *full_post(struct req *r, const struct db_res *p)
         bool deleted = db_ll(c, i, 8) != 0;
         json_array_append_new(
             comments,
-            json_pack("{s:I, s:I*, s:{s:I, s:s, s:s?}, s:s, s:s, s:s, s:b, s:I, s:b}", "id",
+            json_pack("{s:I, s:o*, s:{s:I, s:s, s:s?}, s:s, s:s, s:s, s:b, s:I, s:b}", "id",
                       (json_int_t)db_ll(c, i, 0), "parent_id",
                       db_str(c, i, 1) ? json_integer(db_ll(c, i, 1)) : NULL, "author", "id",
                       (json_int_t)db_ll(c, i, 2), "name", db_str(c, i, 3), "handle",

@@ -14,6 +14,7 @@
 #include "gateway.h"
 #include "http.h"
 #include "jobs.h"
+#include "kb.h"
 #include "log.h"
 #include "migrate.h"
 #include "password.h"
@@ -66,7 +67,8 @@ static int cmd_serve(void)
 {
     if (wait_for_db() < 0 || migrate_check() < 0)
         return 1;
-    if (static_init() < 0 || files_init() < 0 || feed_init() < 0 || log_access_open() < 0)
+    if (static_init() < 0 || files_init() < 0 || feed_init() < 0 || kb_init() < 0 ||
+        log_access_open() < 0)
         return 1;
     if (jobs_register_core() < 0)
         return 1;

@@ -11,6 +11,7 @@
 #include "feed.h"
 #include "files.h"
 #include "health.h"
+#include "kb.h"
 #include "notify.h"
 #include "users.h"
 
@@ -74,12 +75,27 @@ const struct route http_routes[] = {
     {"GET", "/api/v1/notifications", SESSION, ROLE_MEMBER, notify_list},
     {"POST", "/api/v1/notifications/read", SESSION, ROLE_MEMBER, notify_mark_read},
 
+    /* knowledge base (employees) */
+    {"GET", "/api/v1/kb/spaces", EMP, ROLE_MEMBER, kb_spaces_list},
+    {"POST", "/api/v1/kb/spaces", EMP, ROLE_MANAGER, kb_space_create},
+    {"GET", "/api/v1/kb/articles", EMP, ROLE_MEMBER, kb_articles_list},
+    {"POST", "/api/v1/kb/articles", EMP, ROLE_MEMBER, kb_article_create},
+    {"GET", "/api/v1/kb/articles/{id}", EMP, ROLE_MEMBER, kb_article_get},
+    {"PUT", "/api/v1/kb/articles/{id}", EMP, ROLE_MEMBER, kb_article_update},
+    {"GET", "/api/v1/kb/articles/{id}/revisions", EMP, ROLE_MEMBER, kb_revisions_list},
+    {"GET", "/api/v1/kb/articles/{id}/revisions/{rev}", EMP, ROLE_MEMBER, kb_revision_get},
+    {"GET", "/api/v1/kb/articles/{id}/diff", EMP, ROLE_MEMBER, kb_article_diff},
+    {"POST", "/api/v1/kb/articles/{id}/restore", EMP, ROLE_MEMBER, kb_article_restore},
+    {"GET", "/api/v1/kb/search", EMP, ROLE_MEMBER, kb_search},
+
     /* CRM */
     {"GET", "/api/v1/accounts", EMP, ROLE_MEMBER, crm_accounts_list},
     {"POST", "/api/v1/accounts", EMP, ROLE_MANAGER, crm_accounts_create},
 
     /* client cabinet (customers and partners; rows filtered by the session's account) */
     {"GET", "/api/v1/cabinet/account", CAB, ROLE_NONE, cab_account},
+    {"GET", "/api/v1/cabinet/kb/articles", CAB, ROLE_NONE, kb_cabinet_list},
+    {"GET", "/api/v1/cabinet/kb/articles/{id}", CAB, ROLE_NONE, kb_cabinet_get},
 
     /* files: any realm with a session; downloads follow the owning object's rule */
     {"POST", "/api/v1/files", SESSION, ROLE_MEMBER, files_upload, ROUTE_RAW_BODY},

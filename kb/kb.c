@@ -1,0 +1,904 @@
+/* kb.c - knowledge base. Every save is a revision; PUT carries the revision it was
+ * based on and a stale base answers 409 with the current article, so two editors never
+ * overwrite each other. Search is InnoDB FULLTEXT, filtered by what the caller may
+ * see in the same query: a customer never gets an internal article, not even a title. */
+#include "kb.h"
+
+#include <ctype.h>
+#include <mysqld_error.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "auth.h"
+#include "db.h"
+#include "diff.h"
+#include "files.h"
+#include "markdown.h"
+
+#define MAX_TAGS      20
+#define SNIPPET_BYTES 200
+
+#define ARTICLE_COLUMNS                                                                            \
+    "a.id, a.space_id, s.name, a.parent_id, a.position, a.title, a.body_md, a.body_html,"          \
+    " a.tags, a.visibility, a.status, a.revision, a.created_at, a.updated_at, u.id, u.name"
+#define ARTICLE_FROM                                                                               \
+    " FROM kb_articles a JOIN kb_spaces s ON s.id = a.space_id JOIN users u ON u.id = a.author_id"
+
+static const char sql_spaces[] =
+    "SELECT s.id, s.name, s.description, (SELECT COUNT(*) FROM kb_articles a"
+    " WHERE a.space_id = s.id) FROM kb_spaces s ORDER BY s.name LIMIT 500";
+static const char sql_space_insert[] =
+    "INSERT INTO kb_spaces (name, description, created_at) VALUES (?, ?, UTC_TIMESTAMP(6))";
+static const char sql_space_exists[] = "SELECT id FROM kb_spaces WHERE id = ?";
+static const char sql_list[] =
+    "SELECT a.id, a.space_id, a.parent_id, a.position, a.title, a.visibility, a.status,"
+    " a.revision, a.updated_at FROM kb_articles a"
+    " WHERE (? IS NULL OR a.space_id = ?) AND (? = 0 OR a.id < ?)"
+    " ORDER BY a.space_id, a.parent_id IS NOT NULL, a.parent_id, a.position, a.id LIMIT ?";
+static const char sql_get[] = "SELECT " ARTICLE_COLUMNS ARTICLE_FROM " WHERE a.id = ?";
+static const char sql_get_public[] =
+    "SELECT " ARTICLE_COLUMNS ARTICLE_FROM
+    " WHERE a.id = ? AND a.visibility = 'public' AND a.status = 'published'";
+static const char sql_lock[] =
+    "SELECT id, space_id, revision, title, body_md, tags, visibility, status, parent_id, position"
+    " FROM kb_articles WHERE id = ? FOR UPDATE";
+static const char sql_parent_of[] = "SELECT parent_id, space_id FROM kb_articles WHERE id = ?";
+static const char sql_insert[] =
+    "INSERT INTO kb_articles (space_id, parent_id, position, title, body_md, body_html, tags,"
+    " visibility, status, revision, author_id, created_at, updated_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, UTC_TIMESTAMP(6) - INTERVAL ? MINUTE,"
+    " UTC_TIMESTAMP(6) - INTERVAL ? MINUTE)";
+static const char sql_update[] =
+    "UPDATE kb_articles SET parent_id = ?, position = ?, title = ?, body_md = ?, body_html = ?,"
+    " tags = ?, visibility = ?, status = ?, revision = revision + 1, author_id = ?,"
+    " updated_at = UTC_TIMESTAMP(6) - INTERVAL ? MINUTE WHERE id = ? AND revision = ?";
+static const char sql_rev_insert[] =
+    "INSERT INTO kb_revisions (article_id, rev, title, body_md, tags, visibility, status,"
+    " author_id, summary, created_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(6) - INTERVAL ? MINUTE)";
+static const char sql_revs[] =
+    "SELECT r.rev, r.title, r.summary, r.visibility, r.status, r.created_at, u.id, u.name"
+    " FROM kb_revisions r JOIN users u ON u.id = r.author_id WHERE r.article_id = ?"
+    " ORDER BY r.rev DESC LIMIT 500";
+static const char sql_rev[] =
+    "SELECT r.rev, r.title, r.body_md, r.tags, r.visibility, r.status, r.summary, r.created_at,"
+    " u.id, u.name FROM kb_revisions r JOIN users u ON u.id = r.author_id"
+    " WHERE r.article_id = ? AND r.rev = ?";
+static const char sql_search[] =
+    "SELECT a.id, a.title, a.body_md, a.tags, a.visibility, a.status, s.id, s.name,"
+    " MATCH (a.title) AGAINST (? IN BOOLEAN MODE) * 3"
+    " + MATCH (a.title, a.body_md, a.tags) AGAINST (? IN BOOLEAN MODE) AS score"
+    " FROM kb_articles a JOIN kb_spaces s ON s.id = a.space_id"
+    " WHERE MATCH (a.title, a.body_md, a.tags) AGAINST (? IN BOOLEAN MODE)"
+    " AND (? = 1 OR (a.visibility = 'public' AND a.status = 'published'))"
+    " ORDER BY score DESC, a.id DESC LIMIT ?";
+static const char sql_public_list[] =
+    "SELECT a.id, a.title, s.id, s.name, a.updated_at FROM kb_articles a"
+    " JOIN kb_spaces s ON s.id = a.space_id"
+    " WHERE a.visibility = 'public' AND a.status = 'published' AND (? = 0 OR a.id < ?)"
+    " ORDER BY a.id DESC LIMIT ?";
+
+/* ---------------------------------------------------------------------------------------
+ * Text helpers
+ * ------------------------------------------------------------------------------------- */
+
+/* Lower-cases ASCII and Cyrillic in place; byte lengths do not change. */
+static void lower_utf8(char *s)
+{
+    unsigned char *p = (unsigned char *)s;
+    for (; *p; p++) {
+        if (*p >= 'A' && *p <= 'Z') {
+            *p = (unsigned char)(*p + 32);
+        } else if (*p == 0xd0 && p[1]) {
+            if (p[1] >= 0x90 && p[1] <= 0x9f) { /* А..П -> а..п */
+                p[1] = (unsigned char)(p[1] + 0x20);
+            } else if (p[1] >= 0xa0 && p[1] <= 0xaf) { /* Р..Я -> р..я */
+                p[0] = 0xd1;
+                p[1] = (unsigned char)(p[1] - 0x20);
+            } else if (p[1] == 0x81) { /* Ё -> ё */
+                p[0] = 0xd1;
+                p[1] = 0x91;
+            }
+            p++;
+        }
+    }
+}
+
+static size_t utf8_chars(const char *s, size_t n)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < n; i++)
+        if (((unsigned char)s[i] & 0xc0) != 0x80)
+            c++;
+    return c;
+}
+
+/* Words of a search string: letters and digits (any script) of 3+ characters. */
+static int words(struct arena *a, const char *q, char **out, int max)
+{
+    int n = 0;
+    const char *p = q;
+    while (*p && n < max) {
+        while (*p && !((unsigned char)*p >= 0x80 || isalnum((unsigned char)*p)))
+            p++;
+        const char *start = p;
+        while (*p && ((unsigned char)*p >= 0x80 || isalnum((unsigned char)*p)))
+            p++;
+        size_t len = (size_t)(p - start);
+        if (len && utf8_chars(start, len) >= 3) {
+            out[n] = arena_strndup(a, start, len);
+            lower_utf8(out[n]);
+            n++;
+        }
+    }
+    return n;
+}
+
+const char *kb_boolean_query(struct arena *a, const char *q)
+{
+    char *w[16];
+    int n = words(a, q ? q : "", w, 16);
+    if (n == 0)
+        return NULL;
+    char *out = arena_strdup(a, "");
+    for (int i = 0; i < n; i++)
+        out = arena_printf(a, "%s%s+%s*", out, i ? " " : "", w[i]);
+    return out;
+}
+
+/* A plain-text window of body around the first hit, as segments {text, hit}. */
+static json_t *snippet(struct arena *a, const char *body, char **w, int nw)
+{
+    size_t len = strlen(body);
+    char *low = arena_strndup(a, body, len);
+    lower_utf8(low);
+    size_t first = len;
+    for (int i = 0; i < nw; i++) {
+        char *f = strstr(low, w[i]);
+        if (f && (size_t)(f - low) < first)
+            first = (size_t)(f - low);
+    }
+    size_t start = first == len ? 0 : (first > 60 ? first - 60 : 0);
+    while (start > 0 && ((unsigned char)body[start] & 0xc0) == 0x80)
+        start--;
+    size_t end = start + SNIPPET_BYTES < len ? start + SNIPPET_BYTES : len;
+    while (end < len && ((unsigned char)body[end] & 0xc0) == 0x80)
+        end++;
+    json_t *segs = json_array();
+    size_t pos = start;
+    char *plain = arena_alloc(a, end - start + 8);
+    if (start > 0)
+        json_array_append_new(segs, json_pack("{s:s, s:b}", "text", "…", "hit", 0));
+    while (pos < end) {
+        /* the nearest hit at or after pos within the window */
+        size_t hit = end, hit_len = 0;
+        for (int i = 0; i < nw; i++) {
+            size_t wl = strlen(w[i]);
+            char *f = memmem(low + pos, end - pos, w[i], wl);
+            if (f && (size_t)(f - low) < hit)
+                hit = (size_t)(f - low), hit_len = wl;
+        }
+        /* plain text before the hit, Markdown marks and newlines flattened */
+        size_t o = 0;
+        for (size_t k = pos; k < hit; k++) {
+            char c = body[k];
+            if (c == '\n' || c == '\r' || c == '\t')
+                c = ' ';
+            if (strchr("#*_`>|", c))
+                continue;
+            if (c == ' ' && o && plain[o - 1] == ' ')
+                continue;
+            plain[o++] = c;
+        }
+        plain[o] = '\0';
+        if (o)
+            json_array_append_new(segs, json_pack("{s:s, s:b}", "text", plain, "hit", 0));
+        if (hit == end)
+            break;
+        json_array_append_new(segs,
+                              json_pack("{s:s%, s:b}", "text", body + hit, hit_len, "hit", 1));
+        pos = hit + hit_len;
+    }
+    if (end < len)
+        json_array_append_new(segs, json_pack("{s:s, s:b}", "text", "…", "hit", 0));
+    return segs;
+}
+
+/* Article links are written [text](kb:42) and survive renames; they become app or
+ * help-center paths when shown. */
+static char *rewrite_links(struct arena *a, const char *html, bool cabinet)
+{
+    const char *needle = "href=\"kb:";
+    const char *to = cabinet ? "href=\"/cabinet/help/" : "href=\"/app/kb/";
+    size_t count = 0;
+    for (const char *p = html; (p = strstr(p, needle)); p += strlen(needle))
+        count++;
+    char *out = arena_alloc(a, strlen(html) + count * strlen(to) + 1), *o = out;
+    const char *p = html, *f;
+    while ((f = strstr(p, needle))) {
+        memcpy(o, p, (size_t)(f - p));
+        o += f - p;
+        strcpy(o, to);
+        o += strlen(to);
+        p = f + strlen(needle);
+    }
+    strcpy(o, p);
+    return out;
+}
+
+static json_t *tags_json(const char *tags)
+{
+    json_t *arr = json_array();
+    const char *p = tags ? tags : "";
+    while (*p) {
+        const char *c = strchr(p, ',');
+        size_t l = c ? (size_t)(c - p) : strlen(p);
+        if (l)
+            json_array_append_new(arr, json_stringn(p, l));
+        p += l;
+        if (*p == ',')
+            p++;
+    }
+    return arr;
+}
+
+static json_t *article_json(struct req *r, const struct db_res *res, bool cabinet)
+{
+    json_t *o = json_pack(
+        "{s:I, s:{s:I, s:s}, s:o*, s:I, s:s, s:s, s:s, s:o, s:s, s:s, s:I, s:s, s:s,"
+        " s:{s:I, s:s}}",
+        "id", (json_int_t)db_ll(res, 0, 0), "space", "id", (json_int_t)db_ll(res, 0, 1), "name",
+        db_str(res, 0, 2), "parent_id", db_str(res, 0, 3) ? json_integer(db_ll(res, 0, 3)) : NULL,
+        "position", (json_int_t)db_ll(res, 0, 4), "title", db_str(res, 0, 5), "body",
+        db_str(res, 0, 6), "html", rewrite_links(&r->arena, db_str(res, 0, 7), cabinet), "tags",
+        tags_json(db_str(res, 0, 8)), "visibility", db_str(res, 0, 9), "status", db_str(res, 0, 10),
+        "revision", (json_int_t)db_ll(res, 0, 11), "created_at",
+        db_time_iso(&r->arena, db_str(res, 0, 12)), "updated_at",
+        db_time_iso(&r->arena, db_str(res, 0, 13)), "author", "id", (json_int_t)db_ll(res, 0, 14),
+        "name", db_str(res, 0, 15));
+    char ids[32];
+    snprintf(ids, sizeof ids, "[%lld]", db_ll(res, 0, 0));
+    struct db_res *files = files_for_owners(&r->arena, "kb_article", ids);
+    json_object_set_new(o, "files", files ? files_json_for(files, db_ll(res, 0, 0)) : json_array());
+    if (cabinet) { /* customers see what the page needs, not who wrote it */
+        json_object_del(o, "author");
+        json_object_del(o, "body");
+    }
+    return o;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Input
+ * ------------------------------------------------------------------------------------- */
+
+struct article_input {
+    const char *title, *body, *visibility, *status, *summary;
+    char *tags; /* comma-joined */
+    long long parent_id, position, space_id, base_revision;
+    bool has_parent, has_position;
+};
+
+/* Reads and checks the fields of a create (create = true) or a save. */
+static int read_input(struct req *r, json_t *body, struct article_input *in, bool create)
+{
+    memset(in, 0, sizeof *in);
+    in->visibility = "internal";
+    in->status = "published";
+    in->summary = "";
+    if (HTTP_FIELDS(r, body, {"title", FIELD_STRING, true, 300, &in->title},
+                    {"body", FIELD_TEXT, true, 300000, &in->body},
+                    {"visibility", FIELD_STRING, false, 16, &in->visibility},
+                    {"status", FIELD_STRING, false, 16, &in->status},
+                    {"summary", FIELD_TEXT, false, 300, &in->summary},
+                    {"parent_id", FIELD_ID, false, 0, &in->parent_id, &in->has_parent},
+                    {"position", FIELD_INT, false, 0, &in->position, &in->has_position},
+                    {"space_id", FIELD_ID, create, 0, &in->space_id},
+                    {"base_revision", FIELD_INT, !create, 0, &in->base_revision}) < 0)
+        return -1;
+    if (strcmp(in->visibility, "internal") != 0 && strcmp(in->visibility, "public") != 0)
+        return http_error(r, 400, "validation_failed", "visibility must be internal or public",
+                          "visibility"),
+               -1;
+    if (strcmp(in->status, "draft") != 0 && strcmp(in->status, "published") != 0)
+        return http_error(r, 400, "validation_failed", "status must be draft or published",
+                          "status"),
+               -1;
+    if (in->position < 0 || in->position > 1000000)
+        return http_error(r, 400, "validation_failed", "position must be 0 to 1000000", "position"),
+               -1;
+    json_t *tags = json_object_get(body, "tags");
+    in->tags = arena_strdup(&r->arena, "");
+    if (tags && !json_is_null(tags)) {
+        if (!json_is_array(tags) || json_array_size(tags) > MAX_TAGS)
+            return http_error(r, 400, "validation_failed", "tags must be a list of up to 20 words",
+                              "tags"),
+                   -1;
+        size_t i;
+        json_t *t;
+        json_array_foreach(tags, i, t)
+        {
+            const char *s = json_string_value(t);
+            if (!s || !*s || strlen(s) > 50 || strchr(s, ','))
+                return http_error(r, 400, "validation_failed",
+                                  "each tag is 1 to 50 characters without commas", "tags"),
+                       -1;
+            in->tags = arena_printf(&r->arena, "%s%s%s", in->tags, i ? "," : "", s);
+        }
+    }
+    return 0;
+}
+
+/* A parent must be an article of the same space and not the article or one of its
+ * descendants. Returns 0 or sends the error. */
+static int check_parent(struct req *r, long long article_id, long long space_id, long long parent)
+{
+    long long cur = parent;
+    for (int depth = 0; cur; depth++) {
+        if (cur == article_id || depth > 64)
+            return http_error(r, 400, "validation_failed",
+                              "An article cannot be placed under itself", "parent_id"),
+                   -1;
+        struct db_res *p = db_query(&r->arena, sql_parent_of, "i", cur);
+        if (!p)
+            return http_db_error(r), -1;
+        if (p->nrows == 0 || db_ll(p, 0, 1) != space_id)
+            return http_error(r, 400, "validation_failed", "No such parent article in this space",
+                              "parent_id"),
+                   -1;
+        cur = db_ll(p, 0, 0);
+    }
+    return 0;
+}
+
+static char *render(struct req *r, const char *md)
+{
+    enum markdown_status st;
+    char *html = markdown_render(md, strlen(md), &st);
+    if (!html) {
+        if (st == MARKDOWN_TOO_LARGE)
+            http_error(r, 413, "payload_too_large", "The article is larger than 256 KiB", "body");
+        else if (st == MARKDOWN_BAD_UTF8)
+            http_error(r, 400, "validation_failed", "The text is not valid UTF-8", "body");
+        else
+            http_error(r, 503, "service_unavailable", "Out of memory, try again", NULL);
+    }
+    return html;
+}
+
+static int send_article(struct req *r, int status, long long id)
+{
+    struct db_res *res = db_query(&r->arena, sql_get, "i", id);
+    if (!res)
+        return http_db_error(r);
+    if (res->nrows == 0)
+        return http_error(r, 404, "not_found", "No such article", NULL);
+    return http_json(r, status, article_json(r, res, false));
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Spaces and articles
+ * ------------------------------------------------------------------------------------- */
+
+int kb_spaces_list(struct req *r)
+{
+    struct db_res *s = db_query(&r->arena, sql_spaces, "");
+    if (!s)
+        return http_db_error(r);
+    return http_json(r, 200, json_pack("{s:o}", "items", db_rows_json(s, "issi", &r->arena)));
+}
+
+int kb_space_create(struct req *r)
+{
+    json_t *body = http_json_body(r);
+    if (!body)
+        return r->status;
+    const char *name = NULL, *description = "";
+    if (HTTP_FIELDS(r, body, {"name", FIELD_STRING, true, 100, &name},
+                    {"description", FIELD_TEXT, false, 500, &description}) < 0)
+        return r->status;
+    long long id = 0;
+    if (db_begin() < 0 || db_exec(sql_space_insert, "ss", name, description) < 0 ||
+        (id = db_insert_id(), audit_log(r, "kb_space.create", "kb_space", id, NULL)) < 0 ||
+        db_commit() < 0) {
+        int err = db_errno();
+        db_rollback();
+        if (err == ER_DUP_ENTRY)
+            return http_error(r, 409, "conflict", "A space with this name exists", "name");
+        return http_db_error(r);
+    }
+    return kb_spaces_list(r);
+}
+
+int kb_articles_list(struct req *r)
+{
+    int limit;
+    long long before;
+    if (http_page_args(r, 500, 1000, &limit, &before) < 0)
+        return r->status;
+    const char *space_q = http_query(r, "space");
+    long long space = space_q ? strtoll(space_q, NULL, 10) : 0;
+    if (space_q && space < 1)
+        return http_error(r, 400, "validation_failed", "space must be an id", "space");
+    struct db_res *res =
+        db_query(&r->arena, sql_list, "IIiii", space, space, before, before, (long long)limit);
+    if (!res)
+        return http_db_error(r);
+    json_t *out = json_pack("{s:o}", "items", db_rows_json(res, "iiiisssit", &r->arena));
+    if (res->nrows == limit)
+        json_object_set_new(out, "next_before", json_integer(db_ll(res, res->nrows - 1, 0)));
+    return http_json(r, 200, out);
+}
+
+int kb_article_create(struct req *r)
+{
+    json_t *body = http_json_body(r);
+    struct article_input in;
+    if (!body || read_input(r, body, &in, true) < 0)
+        return r->status;
+    struct db_res *sp = db_query(&r->arena, sql_space_exists, "i", in.space_id);
+    if (!sp)
+        return http_db_error(r);
+    if (sp->nrows == 0)
+        return http_error(r, 400, "validation_failed", "No such space", "space_id");
+    if (in.parent_id && check_parent(r, 0, in.space_id, in.parent_id) < 0)
+        return r->status;
+    char *html = render(r, in.body);
+    if (!html)
+        return r->status;
+    long long me = r->session->user_id, id = 0;
+    int rc = db_begin() < 0 ||
+             db_exec(sql_insert, "iIissssssiii", in.space_id, in.parent_id, in.position, in.title,
+                     in.body, html, in.tags, in.visibility, in.status, me, 0LL, 0LL) < 0;
+    free(html);
+    if (!rc)
+        id = db_insert_id();
+    if (rc ||
+        db_exec(sql_rev_insert, "iisssssisi", id, 1LL, in.title, in.body, in.tags, in.visibility,
+                in.status, me, *in.summary ? in.summary : "Created", 0LL) < 0 ||
+        audit_log(r, "kb_article.create", "kb_article", id, NULL) < 0 || db_commit() < 0) {
+        db_rollback();
+        return http_db_error(r);
+    }
+    return send_article(r, 201, id);
+}
+
+int kb_article_get(struct req *r)
+{
+    long long id = http_param_id(r, "id");
+    return id ? send_article(r, 200, id) : http_error(r, 404, "not_found", "No such article", NULL);
+}
+
+/* Saves a new revision of article id from in (locked, base checked). The caller has
+ * begun the transaction; on a refusal this sends the answer and returns its status,
+ * on success 0, on a database error -1. */
+static int save_revision(struct req *r, long long id, struct article_input *in)
+{
+    struct db_res *cur = db_query(&r->arena, sql_lock, "i", id);
+    if (!cur)
+        return -1;
+    if (cur->nrows == 0)
+        return http_error(r, 404, "not_found", "No such article", NULL);
+    long long rev = db_ll(cur, 0, 2);
+    if (rev != in->base_revision) {
+        /* Someone saved first: answer with the current article so nothing typed is lost
+         * (the editor shows both). */
+        db_rollback();
+        struct db_res *now = db_query(&r->arena, sql_get, "i", id);
+        r->error_code = "conflict";
+        return http_json(r, 409,
+                         json_pack("{s:{s:s, s:s, s:s}, s:o*}", "error", "code", "conflict",
+                                   "message", "Someone saved a newer revision meanwhile", "field",
+                                   "base_revision", "current",
+                                   now && now->nrows ? article_json(r, now, false) : NULL));
+    }
+    long long parent = in->has_parent ? in->parent_id : db_ll(cur, 0, 8);
+    long long position = in->has_position ? in->position : db_ll(cur, 0, 9);
+    if (in->has_parent && parent && check_parent(r, id, db_ll(cur, 0, 1), parent) < 0)
+        return r->status;
+    bool same = strcmp(db_str(cur, 0, 3), in->title) == 0 &&
+                strcmp(db_str(cur, 0, 4), in->body) == 0 &&
+                strcmp(db_str(cur, 0, 5), in->tags) == 0 &&
+                strcmp(db_str(cur, 0, 6), in->visibility) == 0 &&
+                strcmp(db_str(cur, 0, 7), in->status) == 0;
+    if (same && parent == db_ll(cur, 0, 8) && position == db_ll(cur, 0, 9))
+        return 0; /* nothing changed: no empty revision */
+    char *html = render(r, in->body);
+    if (!html)
+        return r->status;
+    long long me = r->session->user_id;
+    int rc = db_exec(sql_update, "Iissssssiiii", parent, position, in->title, in->body, html,
+                     in->tags, in->visibility, in->status, me, 0LL, id, rev);
+    free(html);
+    if (rc < 0 ||
+        db_exec(sql_rev_insert, "iisssssisi", id, rev + 1, in->title, in->body, in->tags,
+                in->visibility, in->status, me, in->summary, 0LL) < 0 ||
+        audit_log(r, "kb_article.update", "kb_article", id,
+                  json_pack("{s:I}", "revision", (json_int_t)(rev + 1))) < 0)
+        return -1;
+    return 0;
+}
+
+int kb_article_update(struct req *r)
+{
+    long long id = http_param_id(r, "id");
+    json_t *body = http_json_body(r);
+    struct article_input in;
+    if (!body || read_input(r, body, &in, false) < 0)
+        return r->status;
+    if (!id)
+        return http_error(r, 404, "not_found", "No such article", NULL);
+    if (db_begin() < 0)
+        return http_db_error(r);
+    int rc = save_revision(r, id, &in);
+    if (rc > 0) {
+        db_rollback();
+        return rc;
+    }
+    if (rc < 0 || db_commit() < 0) {
+        db_rollback();
+        return http_db_error(r);
+    }
+    return send_article(r, 200, id);
+}
+
+int kb_revisions_list(struct req *r)
+{
+    long long id = http_param_id(r, "id");
+    struct db_res *a = id ? db_query(&r->arena, sql_get, "i", id) : NULL;
+    if (id && !a)
+        return http_db_error(r);
+    if (!a || a->nrows == 0)
+        return http_error(r, 404, "not_found", "No such article", NULL);
+    struct db_res *v = db_query(&r->arena, sql_revs, "i", id);
+    if (!v)
+        return http_db_error(r);
+    json_t *items = json_array();
+    for (int i = 0; i < v->nrows; i++)
+        json_array_append_new(
+            items, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:{s:I, s:s}}", "rev",
+                             (json_int_t)db_ll(v, i, 0), "title", db_str(v, i, 1), "summary",
+                             db_str(v, i, 2), "visibility", db_str(v, i, 3), "status",
+                             db_str(v, i, 4), "created_at", db_time_iso(&r->arena, db_str(v, i, 5)),
+                             "author", "id", (json_int_t)db_ll(v, i, 6), "name", db_str(v, i, 7)));
+    return http_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+static struct db_res *load_rev(struct req *r, long long id, long long rev)
+{
+    return db_query(&r->arena, sql_rev, "ii", id, rev);
+}
+
+int kb_revision_get(struct req *r)
+{
+    long long id = http_param_id(r, "id"), rev = http_param_id(r, "rev");
+    struct db_res *v = id && rev ? load_rev(r, id, rev) : NULL;
+    if (id && rev && !v)
+        return http_db_error(r);
+    if (!v || v->nrows == 0)
+        return http_error(r, 404, "not_found", "No such revision", NULL);
+    enum markdown_status st;
+    char *html = markdown_render(db_str(v, 0, 2), strlen(db_str(v, 0, 2)), &st);
+    json_t *o = json_pack(
+        "{s:I, s:I, s:s, s:s, s:s?, s:o, s:s, s:s, s:s, s:s, s:{s:I, s:s}}", "article_id",
+        (json_int_t)id, "rev", (json_int_t)db_ll(v, 0, 0), "title", db_str(v, 0, 1), "body",
+        db_str(v, 0, 2), "html", html ? rewrite_links(&r->arena, html, false) : NULL, "tags",
+        tags_json(db_str(v, 0, 3)), "visibility", db_str(v, 0, 4), "status", db_str(v, 0, 5),
+        "summary", db_str(v, 0, 6), "created_at", db_time_iso(&r->arena, db_str(v, 0, 7)), "author",
+        "id", (json_int_t)db_ll(v, 0, 8), "name", db_str(v, 0, 9));
+    free(html);
+    return http_json(r, 200, o);
+}
+
+int kb_article_diff(struct req *r)
+{
+    long long id = http_param_id(r, "id");
+    const char *fq = http_query(r, "from"), *tq = http_query(r, "to");
+    long long from = fq ? strtoll(fq, NULL, 10) : 0, to = tq ? strtoll(tq, NULL, 10) : 0;
+    if (from < 1 || to < 1)
+        return http_error(r, 400, "validation_failed", "from and to must be revision numbers",
+                          from < 1 ? "from" : "to");
+    struct db_res *a = id ? load_rev(r, id, from) : NULL, *b = a ? load_rev(r, id, to) : NULL;
+    if (id && !b)
+        return http_db_error(r);
+    if (!a || !b || a->nrows == 0 || b->nrows == 0)
+        return http_error(r, 404, "not_found", "No such revision", NULL);
+    size_t n;
+    struct diff_line *d = kb_diff(db_str(a, 0, 2), db_str(b, 0, 2), &n);
+    if (!d)
+        return http_error(r, 503, "service_unavailable", "Out of memory, try again", NULL);
+    json_t *lines = json_array();
+    long long added = 0, removed = 0;
+    for (size_t i = 0; i < n; i++) {
+        char op[2] = {d[i].op, 0};
+        added += d[i].op == '+';
+        removed += d[i].op == '-';
+        json_array_append_new(lines,
+                              json_pack("{s:s, s:s%}", "op", op, "text", d[i].text, d[i].len));
+    }
+    free(d);
+    return http_json(r, 200,
+                     json_pack("{s:I, s:I, s:{s:s, s:s}, s:I, s:I, s:o}", "from", (json_int_t)from,
+                               "to", (json_int_t)to, "title", "from", db_str(a, 0, 1), "to",
+                               db_str(b, 0, 1), "added", (json_int_t)added, "removed",
+                               (json_int_t)removed, "lines", lines));
+}
+
+int kb_article_restore(struct req *r)
+{
+    long long id = http_param_id(r, "id");
+    json_t *body = http_json_body(r);
+    if (!body)
+        return r->status;
+    long long rev = 0, base = 0;
+    bool has_base;
+    if (HTTP_FIELDS(r, body, {"rev", FIELD_ID, true, 0, &rev},
+                    {"base_revision", FIELD_INT, false, 0, &base, &has_base}) < 0)
+        return r->status;
+    struct db_res *v = id ? load_rev(r, id, rev) : NULL;
+    if (id && !v)
+        return http_db_error(r);
+    if (!v || v->nrows == 0)
+        return http_error(r, 404, "not_found", "No such revision", NULL);
+    struct db_res *cur = db_query(&r->arena, sql_get, "i", id);
+    if (!cur)
+        return http_db_error(r);
+    struct article_input in = {
+        .title = db_str(v, 0, 1),
+        .body = db_str(v, 0, 2),
+        .tags = (char *)db_str(v, 0, 3),
+        .visibility = db_str(v, 0, 4),
+        .status = db_str(v, 0, 5),
+        .summary = arena_printf(&r->arena, "Restored revision %lld", rev),
+        .base_revision = has_base ? base : db_ll(cur, 0, 11),
+    };
+    if (db_begin() < 0)
+        return http_db_error(r);
+    int rc = save_revision(r, id, &in);
+    if (rc > 0) {
+        db_rollback();
+        return rc;
+    }
+    if (rc < 0 || db_commit() < 0) {
+        db_rollback();
+        return http_db_error(r);
+    }
+    return send_article(r, 200, id);
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Search and the help center
+ * ------------------------------------------------------------------------------------- */
+
+static int search(struct req *r, bool employee)
+{
+    const char *q = http_query(r, "q");
+    int limit;
+    long long before;
+    if (http_page_args(r, 20, 50, &limit, &before) < 0)
+        return r->status;
+    if (!q || strlen(q) > 200)
+        return http_error(r, 400, "validation_failed", "q is required (at most 200 characters)",
+                          "q");
+    char *w[16];
+    int nw = words(&r->arena, q, w, 16);
+    const char *bq = kb_boolean_query(&r->arena, q);
+    if (!bq)
+        return http_json(r, 200, json_pack("{s:[], s:s}", "items", "query", q));
+    struct db_res *res =
+        db_query(&r->arena, sql_search, "sssii", bq, bq, bq, (long long)employee, (long long)limit);
+    if (!res)
+        return http_db_error(r);
+    json_t *items = json_array();
+    for (int i = 0; i < res->nrows; i++) {
+        json_t *o = json_pack("{s:I, s:s, s:o, s:{s:I, s:s}, s:o, s:f}", "id",
+                              (json_int_t)db_ll(res, i, 0), "title", db_str(res, i, 1), "snippet",
+                              snippet(&r->arena, db_str(res, i, 2), w, nw), "space", "id",
+                              (json_int_t)db_ll(res, i, 6), "name", db_str(res, i, 7), "tags",
+                              tags_json(db_str(res, i, 3)), "score",
+                              strtod(db_str(res, i, 8) ? db_str(res, i, 8) : "0", NULL));
+        if (employee) {
+            json_object_set_new(o, "visibility", json_string(db_str(res, i, 4)));
+            json_object_set_new(o, "status", json_string(db_str(res, i, 5)));
+        }
+        json_array_append_new(items, o);
+    }
+    return http_json(r, 200, json_pack("{s:o, s:s}", "items", items, "query", q));
+}
+
+int kb_search(struct req *r)
+{
+    return search(r, true);
+}
+
+int kb_cabinet_list(struct req *r)
+{
+    if (http_query(r, "q"))
+        return search(r, false);
+    int limit;
+    long long before;
+    if (http_page_args(r, 50, 200, &limit, &before) < 0)
+        return r->status;
+    struct db_res *res =
+        db_query(&r->arena, sql_public_list, "iii", before, before, (long long)limit);
+    if (!res)
+        return http_db_error(r);
+    json_t *items = json_array();
+    for (int i = 0; i < res->nrows; i++)
+        json_array_append_new(
+            items,
+            json_pack("{s:I, s:s, s:{s:I, s:s}, s:s}", "id", (json_int_t)db_ll(res, i, 0), "title",
+                      db_str(res, i, 1), "space", "id", (json_int_t)db_ll(res, i, 2), "name",
+                      db_str(res, i, 3), "updated_at", db_time_iso(&r->arena, db_str(res, i, 4))));
+    json_t *out = json_pack("{s:o}", "items", items);
+    if (res->nrows == limit)
+        json_object_set_new(out, "next_before", json_integer(db_ll(res, res->nrows - 1, 0)));
+    return http_json(r, 200, out);
+}
+
+int kb_cabinet_get(struct req *r)
+{
+    long long id = http_param_id(r, "id");
+    struct db_res *res = id ? db_query(&r->arena, sql_get_public, "i", id) : NULL;
+    if (id && !res)
+        return http_db_error(r);
+    /* Internal, draft and missing articles answer alike. */
+    if (!res || res->nrows == 0)
+        return http_error(r, 404, "not_found", "No such article", NULL);
+    return http_json(r, 200, article_json(r, res, true));
+}
+
+static bool article_file_readable(struct req *r, long long article_id)
+{
+    if (!r->session)
+        return false;
+    bool employee = r->session->realm == REALM_EMPLOYEE;
+    struct db_res *res = db_query(&r->arena, employee ? sql_get : sql_get_public, "i", article_id);
+    return res && res->nrows == 1;
+}
+
+int kb_init(void)
+{
+    return files_register_owner("kb_article", article_file_readable);
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Demo data: internal and public articles in English and Russian, with history
+ * ------------------------------------------------------------------------------------- */
+
+static const char sql_demo_author[] = "SELECT id FROM users WHERE handle = ?";
+
+struct demo_rev {
+    const char *author, *summary;
+    int minutes_ago;
+    const char *title, *body;
+};
+
+static int demo_article(long long space, long long parent, int position, const char *visibility,
+                        const char *tags, const struct demo_rev *revs, int nrevs, long long *id_out)
+{
+    struct arena a;
+    arena_init(&a);
+    int rc = -1;
+    long long id = 0;
+    for (int i = 0; i < nrevs; i++) {
+        struct db_res *u = db_query(&a, sql_demo_author, "s", revs[i].author);
+        if (!u || u->nrows == 0)
+            goto out;
+        long long author = db_ll(u, 0, 0);
+        enum markdown_status st;
+        char *html = markdown_render(revs[i].body, strlen(revs[i].body), &st);
+        if (!html)
+            goto out;
+        int e;
+        if (i == 0) {
+            e = db_exec(sql_insert, "iIissssssiii", space, parent, (long long)position,
+                        revs[i].title, revs[i].body, html, tags, visibility, "published", author,
+                        (long long)revs[i].minutes_ago, (long long)revs[i].minutes_ago);
+            id = db_insert_id();
+        } else {
+            e = db_exec(sql_update, "Iissssssiiii", parent, (long long)position, revs[i].title,
+                        revs[i].body, html, tags, visibility, "published", author,
+                        (long long)revs[i].minutes_ago, id, (long long)i);
+        }
+        free(html);
+        if (e < 0 || db_exec(sql_rev_insert, "iisssssisi", id, (long long)(i + 1), revs[i].title,
+                             revs[i].body, tags, visibility, "published", author, revs[i].summary,
+                             (long long)revs[i].minutes_ago) < 0)
+            goto out;
+    }
+    if (id_out)
+        *id_out = id;
+    rc = 0;
+out:
+    arena_cleanup(&a);
+    return rc;
+}
+
+int kb_demo_seed(void)
+{
+    long long sales, support, help, ticket_article = 0;
+    if (db_exec(sql_space_insert, "ss", "Sales", "How we sell: offers, contracts, documents") < 0)
+        return -1;
+    sales = db_insert_id();
+    if (db_exec(sql_space_insert, "ss", "Support", "How we help customers: tickets, SLA, tone") < 0)
+        return -1;
+    support = db_insert_id();
+    if (db_exec(sql_space_insert, "ss", "Help center",
+                "Public answers for customers and partners") < 0)
+        return -1;
+    help = db_insert_id();
+
+    static const struct demo_rev acts[] = {
+        {"boris", "First draft", 40000, "Acts of acceptance",
+         "# Acts of acceptance\n\nUse the template from the shared drive.\n"},
+        {"vera", "Added the signing steps", 30000, "Acts of acceptance: template and process",
+         "# Acts of acceptance\n\nUse the template from the shared drive.\n\n## Steps\n\n"
+         "1. Fill in the order number and the date.\n2. Send it to the customer for signature.\n"
+         "3. Upload the signed copy to the account's documents.\n"},
+        {"boris", "Clarified who signs", 10000, "Acts of acceptance: template and process",
+         "# Acts of acceptance\n\nUse the template from the shared drive.\n\n## Steps\n\n"
+         "1. Fill in the order number and the date.\n2. Send it to the customer for signature.\n"
+         "3. Upload the signed copy to the account's documents.\n\n"
+         "The act is signed by the account owner on our side.\n"},
+    };
+    static const struct demo_rev sla[] = {
+        {"anna", "Created", 35000, "Ticket priorities and SLA",
+         "# Ticket priorities\n\n| Priority | First response | Resolution |\n|---|---|---|\n"
+         "| Urgent | 1 h | 8 h |\n| High | 4 h | 2 days |\n| Normal | 1 day | 5 days |\n"},
+        {"anna", "Low priority added", 20000, "Ticket priorities and SLA",
+         "# Ticket priorities\n\n| Priority | First response | Resolution |\n|---|---|---|\n"
+         "| Urgent | 1 h | 8 h |\n| High | 4 h | 2 days |\n| Normal | 1 day | 5 days |\n"
+         "| Low | 2 days | 10 days |\n\nBusiness hours: Mon–Fri, 9:00–18:00 Moscow time.\n"},
+    };
+    static const struct demo_rev tone[] = {
+        {"vera", "Черновик", 25000, "Как отвечать клиентам",
+         "# Как отвечать клиентам\n\nОбращайтесь к клиенту по имени и на «вы».\n"},
+        {"anna", "Добавлены примеры", 5000, "Как отвечать клиентам",
+         "# Как отвечать клиентам\n\nОбращайтесь к клиенту по имени и на «вы».\n\n"
+         "## Примеры\n\n- «Здравствуйте, Ирина! Спасибо за обращение.»\n"
+         "- «Мы уже работаем над вашим вопросом и ответим до 18:00.»\n"},
+    };
+    static const struct demo_rev ticket_en[] = {
+        {"anna", "Created", 30000, "How to open a support ticket",
+         "# How to open a support ticket\n\nSign in to the client cabinet and choose "
+         "**Support tickets → New ticket**.\n"},
+        {"vera", "Attachments and priorities", 8000, "How to open a support ticket",
+         "# How to open a support ticket\n\nSign in to the client cabinet and choose "
+         "**Support tickets → New ticket**.\n\nDescribe the problem, attach screenshots or "
+         "documents, and pick a priority. We answer within one business day.\n"},
+    };
+    static const struct demo_rev ticket_ru[] = {
+        {"vera", "Создано", 28000, "Как открыть обращение в поддержку",
+         "# Как открыть обращение\n\nВойдите в личный кабинет и выберите **Обращения → "
+         "Новое обращение**. Опишите проблему и приложите файлы. Мы отвечаем в течение "
+         "рабочего дня.\n"},
+    };
+    static const struct demo_rev order[] = {
+        {"boris", "Created", 26000, "Where is my order?",
+         "# Where is my order?\n\nOpen **My orders** in the client cabinet: every order shows "
+         "its status (new, confirmed, in progress, shipped, delivered) and its history.\n\n"
+         "Still unclear? [Open a support ticket](kb:TICKET).\n"},
+    };
+    static const struct demo_rev reset[] = {
+        {"anna", "Created", 22000, "Forgot your password?",
+         "# Forgot your password?\n\nOn the sign-in page choose **Forgot password** and enter "
+         "your email. The link in the message is valid for one hour.\n"},
+    };
+    long long acts_id = 0;
+    if (demo_article(sales, 0, 1, "internal", "documents,acts", acts, 3, &acts_id) < 0 ||
+        demo_article(support, 0, 1, "internal", "sla,tickets", sla, 2, NULL) < 0 ||
+        demo_article(support, 0, 2, "internal", "клиенты,тон", tone, 2, NULL) < 0 ||
+        demo_article(help, 0, 1, "public", "tickets,support", ticket_en, 2, &ticket_article) < 0 ||
+        demo_article(help, 0, 2, "public", "обращения,поддержка", ticket_ru, 1, NULL) < 0 ||
+        demo_article(help, 0, 4, "public", "password,login", reset, 1, NULL) < 0)
+        return -1;
+    /* The order article links the ticket article by id: the link survives renames. */
+    struct demo_rev linked = order[0];
+    char body[600];
+    const char *tmpl = order[0].body, *mark = strstr(tmpl, "TICKET");
+    snprintf(body, sizeof body, "%.*s%lld%s", (int)(mark - tmpl), tmpl, ticket_article, mark + 6);
+    linked.body = body;
+    return demo_article(help, 0, 3, "public", "orders,delivery", &linked, 1, NULL);
+}
