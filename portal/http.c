@@ -132,6 +132,8 @@ int http_send(struct req *r, int status, const char *content_type, const char *e
     r->status = status;
     if (n < 0 || (size_t)n >= sizeof buf)
         return status;
+    if (r->ri && strcmp(r->ri->request_method, "HEAD") == 0)
+        len = 0; /* the headers say how long the body would be; none follows */
     if ((size_t)n + len <= sizeof buf) {
         if (len)
             memcpy(buf + n, body, len);

@@ -95,14 +95,36 @@ export function url(p) {
   return BASE_URL + p;
 }
 
-/* Fails with every collected problem listed, so one run shows them all. */
-export function assertNoProblems(problems) {
-  const found = Object.entries(problems).filter(([, list]) => list.length);
+/*
+ * Fails with every collected problem listed, so one run shows them all. allow: regexes for
+ * problems the test provoked on purpose (see expectStatus).
+ */
+export function assertNoProblems(problems, { allow = [] } = {}) {
+  const found = Object.entries(problems)
+    .map(([k, list]) => [k, list.filter((line) => !allow.some((re) => re.test(line)))])
+    .filter(([, list]) => list.length);
   assert.deepEqual(
     Object.fromEntries(found),
     {},
     `browser reported problems:\n${found.map(([k, l]) => `${k}:\n  ${l.join('\n  ')}`).join('\n')}`,
   );
+}
+
+/* Patterns for an error answer a test expects (status on that API path): the response
+ * itself and the console line Chromium logs for it. */
+export function expectStatus(status, apiPath) {
+  const p = apiPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return [new RegExp(`^${status} [A-Z]+ \\S*${p}(\\?\\S*)?$`), new RegExp(`status of ${status}\\b.*${p}(\\?\\S*)?\\)$`)];
+}
+
+export const DEMO_PASSWORD = 'demo-password-1';
+
+/* Signs the browser context in through the API (shares the context's cookie jar);
+ * realm is 'employee' or 'cabinet'. Returns the answer { user, csrf_token }. */
+export async function signIn(context, email, realm = 'employee', password = DEMO_PASSWORD) {
+  const res = await context.request.post(url('/api/v1/auth/login'), { data: { email, password, realm } });
+  assert.equal(res.status(), 200, `sign in ${email}: ${res.status()} ${await res.text()}`);
+  return res.json();
 }
 
 /* Waits until the locator's visible text equals (or matches) expected, then asserts it. */

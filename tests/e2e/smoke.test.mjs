@@ -1,18 +1,24 @@
 // Smoke test of the browser shells: both apps load cleanly, navigate, switch language, fit a phone.
+// Every test signs in first (through the API; the sign-in pages themselves are tested in auth.test.mjs).
 // Run: PORTAL_URL=http://127.0.0.1:8080 node --test tests/e2e/*.test.mjs  (screenshots: E2E_ARTIFACTS, default /tmp/portal-e2e)
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  BASE_URL, startServer, stopServer, DESKTOP, PHONE, assertNoProblems, expectPath, expectText, openBrowser, screenshot, url,
+  BASE_URL, startServer, stopServer, DESKTOP, PHONE, assertNoProblems, expectPath, expectText, openBrowser, screenshot,
+  signIn, url,
 } from './lib.mjs';
 
 const APP_NAV = ['Feed', 'Knowledge base', 'Projects', 'Chat', 'Accounts', 'Orders', 'Tickets', 'Documents'];
 const CABINET_NAV = ['My orders', 'Support tickets', 'Help center', 'Documents'];
 
-/* Runs fn with a fresh browser and always closes it. */
-async function withBrowser(options, fn) {
+const EMPLOYEE = 'anna@demo.example';
+const CUSTOMER = 'carol@client.example';
+
+/* Runs fn with a fresh browser signed in as email (realm 'employee' or 'cabinet') and always closes it. */
+async function withBrowser(options, fn, [email, realm] = [EMPLOYEE, 'employee']) {
   const browser = await openBrowser(options);
   try {
+    await signIn(browser.context, email, realm);
     await fn(browser);
   } finally {
     await browser.close();
@@ -21,7 +27,7 @@ async function withBrowser(options, fn) {
 
 const heading = (page) => page.getByRole('heading', { level: 1 });
 const mainNav = (page) => page.getByRole('navigation', { name: /Main navigation|Основная навигация/ });
-const health = (page) => page.getByRole('status');
+const health = (page) => page.locator('.health');
 
 after(stopServer);
 
@@ -188,7 +194,7 @@ describe('cabinet', () => {
       assert.equal(deep.status(), 200);
       await expectText(heading(page), 'Support tickets');
       assertNoProblems(problems);
-    });
+    }, [CUSTOMER, 'cabinet']);
   });
 
   test('switches to RU and fits a phone', async () => {
@@ -205,6 +211,6 @@ describe('cabinet', () => {
       await expectText(heading(page), 'Обращения в поддержку');
       await screenshot(page, 'cabinet-phone-ru');
       assertNoProblems(problems);
-    });
+    }, [CUSTOMER, 'cabinet']);
   });
 });

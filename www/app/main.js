@@ -30,8 +30,8 @@ const NAV = [
     items: [
       { path: '/app/admin/users', label: 'admin.nav.users', icon: 'users', page: UsersPage },
       { path: '/app/admin/invitations', label: 'admin.nav.invitations', icon: 'send', page: InvitationsPage },
-      { path: '/app/admin/sessions', label: 'admin.nav.sessions', icon: 'monitor', page: SessionsPage },
-      { path: '/app/admin/audit', label: 'admin.nav.audit', icon: 'history', page: AuditPage },
+      { path: '/app/admin/sessions', label: 'admin.nav.sessions', icon: 'monitor', page: SessionsPage, roles: ['admin'] },
+      { path: '/app/admin/audit', label: 'admin.nav.audit', icon: 'history', page: AuditPage, roles: ['admin'] },
     ],
   },
 ];
