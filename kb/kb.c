@@ -106,12 +106,11 @@ static void lower_utf8(char *s)
     }
 }
 
-static size_t utf8_chars(const char *s, size_t n)
+static size_t chars_in(const char *s, size_t n)
 {
     size_t c = 0;
     for (size_t i = 0; i < n; i++)
-        if (((unsigned char)s[i] & 0xc0) != 0x80)
-            c++;
+        c += ((unsigned char)s[i] & 0xc0) != 0x80;
     return c;
 }
 
@@ -127,7 +126,7 @@ static int words(struct arena *a, const char *q, char **out, int max)
         while (*p && ((unsigned char)*p >= 0x80 || isalnum((unsigned char)*p)))
             p++;
         size_t len = (size_t)(p - start);
-        if (len && utf8_chars(start, len) >= 3) {
+        if (len && chars_in(start, len) >= 3) {
             out[n] = arena_strndup(a, start, len);
             lower_utf8(out[n]);
             n++;
@@ -359,6 +358,9 @@ static char *render(struct req *r, const char *md)
     if (!html) {
         if (st == MARKDOWN_TOO_LARGE)
             http_error(r, 413, "payload_too_large", "The article is larger than 256 KiB", "body");
+        else if (st == MARKDOWN_TOO_COMPLEX)
+            http_error(r, 400, "validation_failed", "The text has too many images (at most 1000)",
+                       "body");
         else if (st == MARKDOWN_BAD_UTF8)
             http_error(r, 400, "validation_failed", "The text is not valid UTF-8", "body");
         else

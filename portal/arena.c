@@ -32,6 +32,8 @@ void arena_cleanup(struct arena *a)
 
 void *arena_alloc(struct arena *a, size_t size)
 {
+    if (size > ((size_t)1 << 40)) /* no request needs a terabyte; rounding must not wrap */
+        return NULL;
     size = ALIGN16(size ? size : 1);
     size_t start = ALIGN16(a->first_used);
     if (start + size <= sizeof(a->first)) {

@@ -7,8 +7,8 @@
 struct arena_block;
 
 struct arena {
-    struct arena_block *head; /* newest block first */
-    char first[2048];         /* small requests never touch malloc */
+    struct arena_block *head;      /* newest block first */
+    _Alignas(16) char first[2048]; /* small requests never touch malloc */
     size_t first_used;
 };
 

@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -158,20 +159,26 @@ static int apply(struct setting *s)
             fprintf(stderr, "portal: %s=%s is not a size\n", s->name, v);
             return -1;
         }
+        int shift = 0;
         switch (toupper((unsigned char)*end)) {
         case 'K':
-            n <<= 10;
+            shift = 10;
             end++;
             break;
         case 'M':
-            n <<= 20;
+            shift = 20;
             end++;
             break;
         case 'G':
-            n <<= 30;
+            shift = 30;
             end++;
             break;
         }
+        if (n > (SIZE_MAX >> shift)) {
+            fprintf(stderr, "portal: %s=%s is too large\n", s->name, v);
+            return -1;
+        }
+        n <<= shift;
         if (*end) {
             fprintf(stderr, "portal: %s=%s: use bytes or a K/M/G suffix\n", s->name, v);
             return -1;
@@ -186,6 +193,10 @@ static int apply(struct setting *s)
 int config_load(void)
 {
     int rc = 0;
+    for (size_t i = 0; i < NSETTINGS; i++) { /* a reload starts from the defaults */
+        free(settings[i].value);
+        settings[i].value = NULL;
+    }
     const char *file = getenv("PORTAL_CONFIG");
     if (file && *file && load_file(file) < 0)
         rc = -1;

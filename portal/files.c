@@ -16,6 +16,7 @@
 #include "config.h"
 #include "db.h"
 #include "log.h"
+#include "utf8.h"
 
 #define MAX_OWNERS 16
 
@@ -110,17 +111,21 @@ int files_clean_name(const char *in, char *out, size_t outsize)
     for (const char *p = in; *p; p++)
         if (*p == '/' || *p == '\\')
             base = p + 1;
+    /* Copy whole valid sequences only; invalid bytes and control characters go. */
     size_t o = 0, limit = outsize - 1 < 255 ? outsize - 1 : 255;
-    for (const unsigned char *p = (const unsigned char *)base; *p && o < limit; p++) {
-        if (*p < 0x20 || *p == 0x7f || *p == '"')
+    const unsigned char *p = (const unsigned char *)base;
+    size_t left = strlen(base);
+    while (left) {
+        size_t l = utf8_seq(p, left);
+        if (l == 0 || (l == 1 && (*p < 0x20 || *p == 0x7f || *p == '"'))) {
+            p++, left--;
             continue;
-        out[o++] = (char)*p;
+        }
+        if (o + l > limit)
+            break;
+        memcpy(out + o, p, l);
+        o += l, p += l, left -= l;
     }
-    /* Do not cut a UTF-8 sequence in half. */
-    while (o > 0 && ((unsigned char)out[o - 1] & 0xc0) == 0x80)
-        o--;
-    if (o > 0 && ((unsigned char)out[o - 1] & 0x80))
-        o--;
     out[o] = '\0';
     while (o > 0 && (out[o - 1] == ' ' || out[o - 1] == '.'))
         out[--o] = '\0';

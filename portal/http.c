@@ -15,6 +15,7 @@
 #include "db.h"
 #include "log.h"
 #include "static.h"
+#include "utf8.h"
 
 /* Sent with every response, whatever produced it. */
 #define SECURITY_HEADERS                                                                           \
@@ -442,15 +443,6 @@ int http_page_args(struct req *r, int def, int max, int *limit, long long *befor
     return 0;
 }
 
-static size_t utf8_len(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        if (((unsigned char)*s & 0xc0) != 0x80)
-            n++;
-    return n;
-}
-
 int http_fields(struct req *r, json_t *body, const struct field *fields, size_t n)
 {
     char msg[200];
@@ -490,7 +482,7 @@ int http_fields(struct req *r, json_t *body, const struct field *fields, size_t 
             }
             char *copy = arena_strndup(&r->arena, sv, len);
             size_t max = f->max ? f->max : 1000;
-            if (!copy || utf8_len(copy) > max) {
+            if (!copy || utf8_chars(copy) > max) {
                 snprintf(msg, sizeof msg, "%s is longer than %zu characters", f->name, max);
                 http_error(r, 400, "validation_failed", msg, f->name);
                 return -1;

@@ -2,48 +2,20 @@
  * inputs (CVE-2023-22484, CVE-2023-22486), so size is bounded before parsing. */
 #include "markdown.h"
 
+#include "utf8.h"
+
 #include <cmark.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
-static bool valid_utf8(const unsigned char *s, size_t n)
+static size_t count_images(const char *s, size_t n)
 {
-    size_t i = 0;
-    while (i < n) {
-        unsigned char c = s[i];
-        size_t len;
-        unsigned cp;
-        if (c < 0x80) {
-            if (c == 0)
-                return false;
-            i++;
-            continue;
-        } else if ((c & 0xe0) == 0xc0) {
-            len = 2;
-            cp = c & 0x1f;
-        } else if ((c & 0xf0) == 0xe0) {
-            len = 3;
-            cp = c & 0x0f;
-        } else if ((c & 0xf8) == 0xf0) {
-            len = 4;
-            cp = c & 0x07;
-        } else {
-            return false;
-        }
-        if (i + len > n)
-            return false;
-        for (size_t k = 1; k < len; k++) {
-            if ((s[i + k] & 0xc0) != 0x80)
-                return false;
-            cp = (cp << 6) | (s[i + k] & 0x3f);
-        }
-        if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-            cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-            return false;
-        i += len;
-    }
-    return true;
+    size_t count = 0;
+    for (const char *p = s; (p = memchr(p, '!', n - (size_t)(p - s))) && p + 1 < s + n; p++)
+        if (p[1] == '[')
+            count++;
+    return count;
 }
 
 char *markdown_render(const char *src, size_t len, enum markdown_status *status)
@@ -52,8 +24,10 @@ char *markdown_render(const char *src, size_t len, enum markdown_status *status)
     char *html = NULL;
     if (len > MARKDOWN_MAX_INPUT) {
         st = MARKDOWN_TOO_LARGE;
-    } else if (!valid_utf8((const unsigned char *)src, len)) {
+    } else if (!utf8_valid(src, len)) {
         st = MARKDOWN_BAD_UTF8;
+    } else if (count_images(src, len) > MARKDOWN_MAX_IMAGES) {
+        st = MARKDOWN_TOO_COMPLEX;
     } else {
         /* CMARK_OPT_DEFAULT is safe since cmark 0.29: raw HTML becomes a comment and
          * dangerous link schemes are emptied. */

@@ -8,6 +8,7 @@
 #include "auth.h"
 #include "db.h"
 #include "outbox.h"
+#include "utf8.h"
 
 static const char sql_insert[] =
     "INSERT INTO notifications (user_id, kind, actor_id, object_type, object_id, summary,"
@@ -25,18 +26,6 @@ static const char sql_read_some[] =
     "UPDATE notifications SET read_at = UTC_TIMESTAMP(6) WHERE user_id = ? AND read_at IS NULL"
     " AND id IN (SELECT id FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) t)";
 
-/* Cuts s to at most max characters without splitting a UTF-8 sequence. */
-static void cut_utf8(char *s, size_t max)
-{
-    size_t chars = 0;
-    for (char *p = s; *p; p++) {
-        if (((unsigned char)*p & 0xc0) != 0x80 && ++chars > max) {
-            *p = '\0';
-            return;
-        }
-    }
-}
-
 int notify_user(long long user_id, long long actor_id, const char *kind, const char *object_type,
                 long long object_id, const char *summary)
 {
@@ -44,7 +33,7 @@ int notify_user(long long user_id, long long actor_id, const char *kind, const c
         return 0;
     char text[1300];
     snprintf(text, sizeof text, "%s", summary ? summary : "");
-    cut_utf8(text, 300);
+    utf8_truncate(text, 300);
     if (db_exec(sql_insert, "isIsis", user_id, kind, actor_id, object_type, object_id, text) < 0)
         return -1;
     long long id = db_insert_id();

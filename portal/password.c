@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "utf8.h"
 
 static char dummy_hash[crypto_pwhash_STRBYTES];
 static pthread_mutex_t crack_lock = PTHREAD_MUTEX_INITIALIZER; /* cracklib is not reentrant */
@@ -56,15 +57,6 @@ void password_verify_dummy(const char *password)
 bool password_needs_rehash(const char *hash)
 {
     return crypto_pwhash_str_needs_rehash(hash, opslimit(), memlimit()) != 0;
-}
-
-static size_t utf8_chars(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        if (((unsigned char)*s & 0xc0) != 0x80)
-            n++;
-    return n;
 }
 
 const char *password_weakness(const char *password, const char *email, const char *name)
