@@ -1,16 +1,19 @@
 // Employee app: navigation of the workspace; each section is a placeholder until its issue lands.
 import { startShell } from '/shared/shell.js';
+import { KbPage } from '/app/kb/page.js';
 import { MePage } from '/shared/account.js';
 import { UsersPage } from '/app/admin/users.js';
 import { InvitationsPage } from '/app/admin/invitations.js';
 import { SessionsPage } from '/app/admin/sessions.js';
 import { AuditPage } from '/app/admin/audit.js';
+import { FeedPage } from '/app/feed/feed.js';
+import { NotificationBell } from '/app/feed/bell.js';
 
 /* Sections in nav order; `page: Component` replaces a placeholder when a section is built;
  * `roles` limits an item or a group to those employee roles (the server checks again). */
 const NAV = [
-  { path: '/app/feed', label: 'app.nav.feed', lead: 'app.lead.feed', icon: 'feed' },
-  { path: '/app/kb', label: 'app.nav.kb', lead: 'app.lead.kb', icon: 'book' },
+  { path: '/app/feed', label: 'app.nav.feed', lead: 'app.lead.feed', icon: 'feed', page: FeedPage },
+  { path: '/app/kb', label: 'app.nav.kb', lead: 'app.lead.kb', icon: 'book', page: KbPage },
   { path: '/app/projects', label: 'app.nav.projects', lead: 'app.lead.projects', icon: 'board' },
   { path: '/app/chat', label: 'app.nav.chat', lead: 'app.lead.chat', icon: 'chat' },
   {
@@ -47,4 +50,5 @@ await startShell({
   realm: null,
   titleKey: 'app.title',
   auth: 'employee', // employees sign in here; /app/login, /reset, /invite need no session
+  headerExtra: NotificationBell, // in the header of every page, before the user menu
 });

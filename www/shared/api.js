@@ -50,6 +50,11 @@ export function setCsrfToken(token) {
   }
 }
 
+/* The token to send as X-CSRF-Token on requests made outside request() (uploads with progress). */
+export function getCsrfToken() {
+  return csrfToken;
+}
+
 /* fn(error) runs on every 401, so the app can show the login form; returns the unsubscribe function. */
 export function onUnauthorized(fn) {
   unauthorizedListeners.add(fn);
@@ -105,6 +110,7 @@ export async function request(method, path, { body, query, signal } = {}) {
     field: e.field,
     retryAfter: Number.isFinite(retry) ? retry : null,
   });
+  error.data = data; // the whole answer: a 409 may carry the current version (kb articles)
   if (res.status === 401) for (const fn of unauthorizedListeners) fn(error);
   throw error;
 }

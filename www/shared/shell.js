@@ -1,5 +1,5 @@
 // Boots an app (employee or cabinet): loads the catalog, checks the session, routes paths to pages inside AppFrame.
-import { html, render, useEffect, useRef } from '/shared/preact.js';
+import { html, render, useEffect, useLayoutEffect, useRef } from '/shared/preact.js';
 import { errorText, initI18n, t } from '/shared/i18n.js';
 import { linkInterceptor, navigate, pathMatches, usePath } from '/shared/router.js';
 import { fitsApp, hasRole, loadSession, useSession } from '/shared/session.js';
@@ -42,7 +42,8 @@ function Boot() {
 
 /*
  * config: { base: '/app', home: '/app/feed', nav: [...], routes: [...], realm: catalog key or null,
- *           titleKey, auth: 'employee' | 'cabinet' (which sign-in this app asks for) }
+ *           titleKey, auth: 'employee' | 'cabinet' (which sign-in this app asks for),
+ *           headerExtra: a component shown in the header before the user menu (props app, user) }
  * A nav item is { path, label, lead, icon, page?, roles? }; without page it shows a placeholder;
  * roles (also on a group) limits it to employees with one of those roles.
  * routes are pages outside the nav (e.g. "My account"), same shape.
@@ -56,7 +57,7 @@ export async function startShell(config) {
     throw err;
   }
 
-  const { base, home, nav, routes = [], realm, titleKey, auth } = config;
+  const { base, home, nav, routes = [], realm, titleKey, auth, headerExtra: HeaderExtra } = config;
   const app = { realm: auth, base, home, realmLabel: realm };
   const items = [...flatten(nav), ...routes];
   const onLinkClick = linkInterceptor(base);
@@ -86,7 +87,8 @@ export async function startShell(config) {
       navigate(`${base}/login${keep ? `?next=${encodeURIComponent(back)}` : ''}`, { replace: true });
     }, [mustSignIn]);
 
-    useEffect(() => {
+    // Layout effect: the title changes in the same frame as the page, never a frame later.
+    useLayoutEffect(() => {
       let page = null;
       if (publicPage) page = t(publicPage.title);
       else if (signedIn) page = item ? t(item.label) : isRoot ? null : t('notfound.title');
@@ -120,7 +122,7 @@ export async function startShell(config) {
     else if (!isRoot) page = html`<${NotFoundPage} path=${path} home=${home} />`;
 
     return html`<${AppFrame} home=${home} realm=${realm} nav=${visibleNav(nav, user)} path=${path}
-        onLinkClick=${onLinkClick} user=${html`<${UserMenu} app=${app} user=${user} />`}>
+        onLinkClick=${onLinkClick} user=${html`${HeaderExtra && html`<${HeaderExtra} app=${app} user=${user} />`}<${UserMenu} app=${app} user=${user} />`}>
         ${page}
       <//>
       <${Toasts} />`;
