@@ -133,7 +133,7 @@ int http_send(struct req *r, int status, const char *content_type, const char *e
     r->status = status;
     if (n < 0 || (size_t)n >= sizeof buf)
         return status;
-    if (r->ri && strcmp(r->ri->request_method, "HEAD") == 0)
+    if (r->ri && r->ri->request_method && strcmp(r->ri->request_method, "HEAD") == 0)
         len = 0; /* the headers say how long the body would be; none follows */
     if ((size_t)n + len <= sizeof buf) {
         if (len)
@@ -688,7 +688,7 @@ static int begin_request(struct mg_connection *conn)
     arena_init(&r.arena);
     dispatch(&r);
     db_request_end(); /* rolls back a transaction a handler left open */
-    access_log(&r, r.ri->request_method, r.ri->local_uri ? r.ri->local_uri : "?", started);
+    access_log(&r, r.ri->request_method, r.ri->local_uri_raw ? r.ri->local_uri_raw : "?", started);
     json_decref(r.body);
     auth_request_end(&r);
     arena_cleanup(&r.arena);
@@ -713,7 +713,9 @@ static int on_http_error(struct mg_connection *conn, int status, const char *msg
     r.error_code = code;
     http_send(&r, status, "application/json", "Connection: close\r\n", body, (size_t)n);
     if (log_access_enabled())
-        log_access_line("%s - - %d 0 0ms %s", r.ri ? r.ri->remote_addr : "-", status, code);
+        log_access_line("%s %s %s %d 0 0.00ms %s", r.ri ? r.ri->remote_addr : "-",
+                        r.ri && r.ri->request_method ? r.ri->request_method : "-",
+                        r.ri && r.ri->local_uri_raw ? r.ri->local_uri_raw : "-", status, code);
     return 0;
 }
 
@@ -747,8 +749,7 @@ int http_start(void)
         timeout,
         "enable_keep_alive",
         "yes",
-        "keep_alive_timeout_ms",
-        "30000",
+        "keep_alive_timeout_ms", "2000", /* an idle keep-alive connection holds a worker */
         "max_request_size",
         "16384",
         "decode_url",

@@ -84,7 +84,12 @@ export async function startPortal({ demo = false, env = {}, socket = testSocket,
     }
   }
   async function halt() {
-    if (!child || child.exitCode !== null || child.signalCode) return;
+    if (!child) return;
+    if (child.exitCode !== null || child.signalCode) {
+      /* It died before we asked: a crash is a failure, not a quiet stop. */
+      if (child.exitCode !== 0) throw new Error(`portal had exited with ${child.exitCode ?? child.signalCode}:\n${output.slice(-4000)}`);
+      return;
+    }
     const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), 10000);
