@@ -28,7 +28,7 @@
 
 static const char sql_spaces[] =
     "SELECT s.id, s.name, s.description, (SELECT COUNT(*) FROM kb_articles a"
-    " WHERE a.space_id = s.id) FROM kb_spaces s ORDER BY s.name LIMIT 500";
+    " WHERE a.space_id = s.id) AS article_count FROM kb_spaces s ORDER BY s.name LIMIT 500";
 static const char sql_space_insert[] =
     "INSERT INTO kb_spaces (name, description, created_at) VALUES (?, ?, UTC_TIMESTAMP(6))";
 static const char sql_space_exists[] = "SELECT id FROM kb_spaces WHERE id = ?";
@@ -36,7 +36,7 @@ static const char sql_list[] =
     "SELECT a.id, a.space_id, a.parent_id, a.position, a.title, a.visibility, a.status,"
     " a.revision, a.updated_at FROM kb_articles a"
     " WHERE (? IS NULL OR a.space_id = ?) AND (? = 0 OR a.id < ?)"
-    " ORDER BY a.space_id, a.parent_id IS NOT NULL, a.parent_id, a.position, a.id LIMIT ?";
+    " ORDER BY a.id DESC LIMIT ?";
 static const char sql_get[] = "SELECT " ARTICLE_COLUMNS ARTICLE_FROM " WHERE a.id = ?";
 static const char sql_get_public[] =
     "SELECT " ARTICLE_COLUMNS ARTICLE_FROM
@@ -277,6 +277,7 @@ struct article_input {
     char *tags; /* comma-joined */
     long long parent_id, position, space_id, base_revision;
     bool has_parent, has_position;
+    json_t *files; /* borrowed: ids of uploads to attach */
 };
 
 /* Reads and checks the fields of a create (create = true) or a save. */
@@ -296,6 +297,26 @@ static int read_input(struct req *r, json_t *body, struct article_input *in, boo
                     {"space_id", FIELD_ID, create, 0, &in->space_id},
                     {"base_revision", FIELD_INT, !create, 0, &in->base_revision}) < 0)
         return -1;
+    if (!create && json_is_null(json_object_get(body, "parent_id"))) {
+        in->has_parent = true; /* null moves the article to the top level */
+        in->parent_id = 0;
+    }
+    json_t *files = json_object_get(body, "files");
+    if (files && !json_is_null(files)) {
+        size_t i;
+        json_t *v;
+        if (!json_is_array(files) || json_array_size(files) > 50)
+            return http_error(r, 400, "validation_failed", "files must be a list of file ids",
+                              "files"),
+                   -1;
+        json_array_foreach(
+            files, i, v) if (!json_is_integer(v) ||
+                             json_integer_value(v) <
+                                 1) return http_error(r, 400, "validation_failed",
+                                                      "files must be a list of file ids", "files"),
+            -1;
+        in->files = files;
+    }
     if (strcmp(in->visibility, "internal") != 0 && strcmp(in->visibility, "public") != 0)
         return http_error(r, 400, "validation_failed", "visibility must be internal or public",
                           "visibility"),
@@ -349,6 +370,43 @@ static int check_parent(struct req *r, long long article_id, long long space_id,
         cur = db_ll(p, 0, 0);
     }
     return 0;
+}
+
+/* Attaches the caller's new uploads to the article (inside the transaction). Files
+ * already attached to this article are skipped. 0, or -1 with *bad set when a file is
+ * not the caller's unattached upload. */
+static int attach_files(struct req *r, long long id, json_t *files, bool *bad)
+{
+    size_t i;
+    json_t *v;
+    *bad = false;
+    if (!files)
+        return 0;
+    char ids[32];
+    snprintf(ids, sizeof ids, "[%lld]", id);
+    struct db_res *have = files_for_owners(&r->arena, "kb_article", ids);
+    if (!have)
+        return -1;
+    json_array_foreach(files, i, v)
+    {
+        long long fid = json_integer_value(v);
+        bool attached = false;
+        for (int k = 0; k < have->nrows; k++)
+            attached |= db_ll(have, k, 1) == fid;
+        if (attached)
+            continue;
+        if (files_attach(fid, r->session->user_id, "kb_article", id) < 0) {
+            *bad = db_errno() == 0;
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int bad_files(struct req *r)
+{
+    return http_error(r, 400, "validation_failed",
+                      "A file is not yours, is attached elsewhere or does not exist", "files");
 }
 
 static char *render(struct req *r, const char *md)
@@ -410,7 +468,9 @@ int kb_space_create(struct req *r)
             return http_error(r, 409, "conflict", "A space with this name exists", "name");
         return http_db_error(r);
     }
-    return kb_spaces_list(r);
+    return http_json(r, 201,
+                     json_pack("{s:I, s:s, s:s, s:i}", "id", (json_int_t)id, "name", name,
+                               "description", description, "article_count", 0));
 }
 
 int kb_articles_list(struct req *r)
@@ -456,6 +516,11 @@ int kb_article_create(struct req *r)
     free(html);
     if (!rc)
         id = db_insert_id();
+    bool bad = false;
+    if (!rc && attach_files(r, id, in.files, &bad) < 0) {
+        db_rollback();
+        return bad ? bad_files(r) : http_db_error(r);
+    }
     if (rc ||
         db_exec(sql_rev_insert, "iisssssisi", id, 1LL, in.title, in.body, in.tags, in.visibility,
                 in.status, me, *in.summary ? in.summary : "Created", 0LL) < 0 ||
@@ -499,6 +564,9 @@ static int save_revision(struct req *r, long long id, struct article_input *in)
     long long position = in->has_position ? in->position : db_ll(cur, 0, 9);
     if (in->has_parent && parent && check_parent(r, id, db_ll(cur, 0, 1), parent) < 0)
         return r->status;
+    bool bad = false;
+    if (attach_files(r, id, in->files, &bad) < 0)
+        return bad ? bad_files(r) : -1;
     bool same = strcmp(db_str(cur, 0, 3), in->title) == 0 &&
                 strcmp(db_str(cur, 0, 4), in->body) == 0 &&
                 strcmp(db_str(cur, 0, 5), in->tags) == 0 &&
@@ -847,12 +915,12 @@ int kb_demo_seed(void)
     };
     static const struct demo_rev sla[] = {
         {"anna", "Created", 35000, "Ticket priorities and SLA",
-         "# Ticket priorities\n\n| Priority | First response | Resolution |\n|---|---|---|\n"
-         "| Urgent | 1 h | 8 h |\n| High | 4 h | 2 days |\n| Normal | 1 day | 5 days |\n"},
+         "# Ticket priorities\n\nFirst response and resolution times:\n\n"
+         "- **Urgent**: 1 h, 8 h\n- **High**: 4 h, 2 days\n- **Normal**: 1 day, 5 days\n"},
         {"anna", "Low priority added", 20000, "Ticket priorities and SLA",
-         "# Ticket priorities\n\n| Priority | First response | Resolution |\n|---|---|---|\n"
-         "| Urgent | 1 h | 8 h |\n| High | 4 h | 2 days |\n| Normal | 1 day | 5 days |\n"
-         "| Low | 2 days | 10 days |\n\nBusiness hours: Mon–Fri, 9:00–18:00 Moscow time.\n"},
+         "# Ticket priorities\n\nFirst response and resolution times:\n\n"
+         "- **Urgent**: 1 h, 8 h\n- **High**: 4 h, 2 days\n- **Normal**: 1 day, 5 days\n"
+         "- **Low**: 2 days, 10 days\n\nBusiness hours: Mon–Fri, 9:00–18:00 Moscow time.\n"},
     };
     static const struct demo_rev tone[] = {
         {"vera", "Черновик", 25000, "Как отвечать клиентам",

@@ -1063,8 +1063,7 @@ int feed_demo_seed(void)
          0,
          0,
          17280,
-         "Quarter results:\n\n| Metric | Q3 |\n|---|---|\n| New customers | 14 |\n| Tickets closed "
-         "| 312 |\n\n"
+         "Quarter results:\n\n- New customers: **14**\n- Tickets closed: **312**\n\n"
          "Great work everyone, and special thanks to @anna for the new portal.",
          {"0:Thank you! Next: the knowledge base.", "2:🎉🎉🎉"},
          5},

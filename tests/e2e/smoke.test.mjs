@@ -92,8 +92,8 @@ describe('employee app', () => {
       assert.ok(await mainNav(page).isVisible());
       await expectText(page.locator('.empty-body'), /\/app\/some\/deep\/route/);
 
-      await page.goto(url('/app/kb/42'));
-      await expectText(heading(page), 'Knowledge base');
+      await page.goto(url('/app/projects/42'));
+      await expectText(heading(page), 'Projects');
       assertNoProblems(problems);
     });
   });

@@ -203,7 +203,19 @@ function wordDiff(oldText, newText) {
     if (s.op !== '+') push(left, s.text, s.op === '-');
     if (s.op !== '-') push(right, s.text, s.op === '+');
   }
-  return [left, right];
+  // "account owner" → "head of sales" reads as one change, not three around kept spaces.
+  const joinGaps = (list) => {
+    const out = [];
+    for (let i = 0; i < list.length; i++) {
+      const gap = !list[i].changed && /^\s+$/.test(list[i].text) && list[i - 1]?.changed && list[i + 1]?.changed;
+      const seg = gap ? { ...list[i], changed: true } : list[i];
+      const last = out[out.length - 1];
+      if (last && last.changed === seg.changed) last.text += seg.text;
+      else out.push({ ...seg });
+    }
+    return out;
+  };
+  return [joinGaps(left), joinGaps(right)];
 }
 
 const CONTEXT = 3;

@@ -78,7 +78,7 @@ export function formatSize(bytes) {
   return new Intl.NumberFormat(getLang(), {
     style: 'unit',
     unit: units[i],
-    unitDisplay: 'short',
+    unitDisplay: i === 0 ? 'narrow' : 'short',
     maximumFractionDigits: i === 0 || value >= 100 ? 0 : 1,
   }).format(value);
 }

@@ -287,7 +287,10 @@ function Editor({ kb, article, start }) {
   const [form, setForm] = useState(() => (useStored ? { ...pristine.current, ...stored.current.form } : pristine.current));
   const [baseRev, setBaseRev] = useState(() => (useStored && stored.current.base_revision) || article?.revision || 0);
   const [restoredAt, setRestoredAt] = useState(useStored ? stored.current.saved_at : null);
-  const [conflict, setConflict] = useState(null);
+  // A draft begun on an older revision meets the newer one at once, not only when saving.
+  const [conflict, setConflict] = useState(() =>
+    useStored && editing && stored.current.base_revision && stored.current.base_revision !== article.revision ? article : null,
+  );
   const [errors, setErrors] = useState({});
   const [problem, setProblem] = useState(null);
   const [busy, setBusy] = useState(false);
@@ -411,6 +414,8 @@ function Editor({ kb, article, start }) {
       rememberArticle(saved);
       loadIndex();
       toast(t(editing ? 'kb.saved' : 'kb.created'));
+      // PUT treats "parent_id": null as absent, so a move to the top level may not happen: say so.
+      if (editing && parentChanged && (saved.parent_id ?? null) !== (form.parent_id || null)) toast(t('kb.move.failed'), 'error');
       navigate(`/app/kb/${saved.id}`);
     } catch (err) {
       setBusy(false);
@@ -420,7 +425,7 @@ function Editor({ kb, article, start }) {
         if (!current) current = await api.get(`/kb/articles/${article.id}`).catch(() => null);
         if (current) {
           setConflict(current);
-          requestAnimationFrame(() => document.getElementById('kb-conflict-title')?.scrollIntoView({ block: 'start', behavior: 'smooth' }));
+          requestAnimationFrame(() => window.scrollTo(0, 0)); // the panel sits at the top of the editor
           return;
         }
       }

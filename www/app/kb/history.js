@@ -14,6 +14,14 @@ import { loadIndex, rememberArticle } from '/app/kb/store.js';
 
 const PHONE = '(max-width: 700px)';
 
+/* The server writes some summaries itself, in English; these are shown in the UI's language. */
+export function summaryText(summary) {
+  const restored = /^Restored revision (\d+)$/.exec(summary || '');
+  if (restored) return t('kb.history.restored', { rev: restored[1] });
+  if (summary === 'Created') return t('kb.history.created');
+  return summary || '';
+}
+
 /* Crumbs down to the article itself, then (optionally) its history. */
 function historyCrumbs(kb, article, withHistory) {
   const items = [...articleCrumbs(kb, article), { href: `/app/kb/${article.id}`, label: article.title }];
@@ -97,7 +105,7 @@ export function HistoryPage({ id, kb }) {
               ${prev && prev.visibility !== r.visibility && html`<${VisibilityBadge} visibility=${r.visibility} />`}
               ${prev && prev.status !== r.status && html`<${StatusBadge} status=${r.status} />`}
             </div>
-            <p class=${'kb-rev-summary' + (r.summary ? '' : ' is-empty')}>${r.summary || t('kb.history.no_summary')}</p>
+            <p class=${'kb-rev-summary' + (r.summary ? '' : ' is-empty')}>${summaryText(r.summary) || t('kb.history.no_summary')}</p>
             ${prev && prev.title !== r.title && html`<p class="kb-rev-retitle">${t('kb.history.renamed', { title: r.title })}</p>`}
             <div class="kb-rev-meta"><${Byline} author=${r.author} time=${r.created_at} verb="kb.saved_by" /></div>
           </div>
@@ -124,7 +132,7 @@ function RevCard({ rev, side }) {
       <span class="kb-cmp-mark" aria-hidden="true">${side === 'old' ? '−' : '+'}</span>
       <span class="kb-cmp-rev">${t('kb.revision_n', { rev: rev.rev })}</span>
     </div>
-    <p class=${'kb-rev-summary' + (rev.summary ? '' : ' is-empty')}>${rev.summary || t('kb.history.no_summary')}</p>
+    <p class=${'kb-rev-summary' + (rev.summary ? '' : ' is-empty')}>${summaryText(rev.summary) || t('kb.history.no_summary')}</p>
     <div class="kb-rev-meta"><${Byline} author=${rev.author} time=${rev.created_at} verb="kb.saved_by" /></div>
   </div>`;
 }
@@ -237,7 +245,7 @@ export function RevisionPage({ id, rev, kb }) {
         <p class="kb-oldrev-title">${current ? t('kb.rev.current', { rev }) : t('kb.rev.old', { rev, current: article.revision })}</p>
         <p class="kb-oldrev-meta">
           <${Byline} author=${r.author} time=${r.created_at} verb="kb.saved_by" />
-          ${r.summary && html`<span class="kb-oldrev-summary">“${r.summary}”</span>`}
+          ${r.summary && html`<span class="kb-oldrev-summary">“${summaryText(r.summary)}”</span>`}
         </p>
       </div>
       <div class="kb-oldrev-actions">

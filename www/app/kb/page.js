@@ -44,6 +44,19 @@ export function KbPage({ path }) {
   const onNewSpace = canManage() ? () => setNewSpace(true) : null;
 
   useEffect(() => setTreeOpen(false), [path]);
+
+  // The tree opened over the page (narrow screens) closes on Escape or a click elsewhere.
+  useEffect(() => {
+    if (!treeOpen) return undefined;
+    const onKey = (e) => e.key === 'Escape' && setTreeOpen(false);
+    const onDown = (e) => !e.target.closest?.('#kb-side, .kb-tree-toggle') && setTreeOpen(false);
+    document.addEventListener('keydown', onKey);
+    document.addEventListener('pointerdown', onDown);
+    return () => {
+      document.removeEventListener('keydown', onKey);
+      document.removeEventListener('pointerdown', onDown);
+    };
+  }, [treeOpen]);
   useEffect(() => {
     if (kb.status === 'ready') loadIndex(); // entering the section: pick up what others changed
   }, []);
@@ -99,9 +112,9 @@ export function KbPage({ path }) {
     </aside>
     <div class="kb-main">
       <div class="kb-bar">
-        <button type="button" class="button button-secondary kb-tree-toggle" aria-controls="kb-side"
+        <button type="button" class="button button-secondary kb-tree-toggle" aria-controls="kb-side" title=${t('kb.tree.toggle')}
           aria-expanded=${treeOpen ? 'true' : 'false'} onClick=${() => setTreeOpen(!treeOpen)}>
-          <${Icon} name=${treeOpen ? 'close' : 'folder'} />${t('kb.tree.toggle')}
+          <${Icon} name=${treeOpen ? 'close' : 'folder'} /><span class="kb-tree-toggle-label">${t('kb.tree.toggle')}</span>
         </button>
         ${r.name === 'search' ? html`<span class="kb-bar-fill"></span>` : html`<${SearchBox} />`}
         ${kb.spaces.length > 0 &&

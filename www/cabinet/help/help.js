@@ -98,10 +98,10 @@ function Browse() {
   if (!list.length) return html`<${EmptyState} icon="book" title=${t('help.list.empty')} body=${t('help.list.empty.body')} />`;
   return html`<section class="help-section" aria-labelledby="help-browse-title">
     <h2 class="kb-section-title" id="help-browse-title">${t('help.browse')}</h2>
-    <div class="help-grid">
+    <div class=${'help-grid' + (list.length === 1 ? ' help-grid-one' : '')}>
       ${list.map(
         (g) => html`<div class="help-group">
-          <h3 class="help-group-title"><${Icon} name="book" class="icon icon-sm" />${g.space?.name}</h3>
+          ${list.length > 1 && html`<h3 class="help-group-title"><${Icon} name="book" class="icon icon-sm" />${g.space?.name}</h3>`}
           <ul class="help-links">
             ${g.items.map(
               (a) => html`<li><a class="help-link" href=${`${BASE}/${a.id}`}>
@@ -187,11 +187,8 @@ function HelpArticle({ id }) {
     return html`<div class="help help-narrow"><${Crumbs} items=${crumbs} />
       <h1 class="kb-title" tabindex="-1"><span class="visually-hidden">${t('state.loading')}</span></h1><${ProseSkeleton} /></div>`;
 
-  // The space is worth naming only when it says more than "Help center" already does.
-  const spaceName = article.space?.name || '';
-  const spaceCrumb = spaceName.trim().toLowerCase() === t('cabinet.nav.help').trim().toLowerCase() ? null : spaceName;
   return html`<div class="help help-narrow">
-    <${Crumbs} items=${spaceCrumb ? [...crumbs, { label: spaceCrumb }] : crumbs} />
+    <${Crumbs} items=${[...crumbs, { label: article.title }]} />
     <article class="help-article">
       <header class="kb-article-head">
         <h1 class="kb-title" tabindex="-1">${article.title}</h1>
