@@ -124,8 +124,8 @@ static const char sql_audience_acks[] =
     " AND m.user_id = u.id)) ORDER BY a.acked_at IS NULL, u.name LIMIT 5000";
 static const char sql_groups[] =
     "SELECT g.id, g.name, g.handle, g.description,"
-    " (SELECT COUNT(*) FROM group_members m WHERE m.group_id = g.id),"
-    " EXISTS (SELECT 1 FROM group_members m WHERE m.group_id = g.id AND m.user_id = ?)"
+    " (SELECT COUNT(*) FROM group_members m WHERE m.group_id = g.id) AS member_count,"
+    " EXISTS (SELECT 1 FROM group_members m WHERE m.group_id = g.id AND m.user_id = ?) AS member"
     " FROM `groups` g ORDER BY g.name LIMIT 500";
 static const char sql_group_exists[] = "SELECT id FROM `groups` WHERE id = ?";
 static const char sql_member_of[] =
@@ -413,7 +413,8 @@ int feed_posts_list(struct req *r)
     if (mentions_q && strcmp(mentions_q, "me") != 0)
         return http_error(r, 400, "validation_failed", "mentions can only be me", "mentions");
     long long me = r->session->user_id, admin = is_admin(r);
-    bool first_plain = !before && !author && !group && !mentions_q;
+    /* Pinned posts head the first unfiltered page and are left out of the stream. */
+    bool plain = !author && !group && !mentions_q, first_plain = plain && !before;
     json_t *out = json_object();
     if (first_plain) {
         struct db_res *pinned = db_query(&r->arena, sql_pinned, "ii", admin, me);
@@ -428,7 +429,7 @@ int feed_posts_list(struct req *r)
     }
     struct db_res *page = db_query(&r->arena, sql_page, "iiiiIIIIiiii", admin, me, before, before,
                                    author, author, group, group, (long long)(mentions_q != NULL),
-                                   me, (long long)first_plain, (long long)limit);
+                                   me, (long long)plain, (long long)limit);
     json_t *items = page ? decorate(r, page) : NULL;
     if (!items) {
         json_decref(out);
@@ -959,7 +960,17 @@ int feed_group_remove_member(struct req *r)
 int feed_people_lookup(struct req *r)
 {
     const char *q = http_query(r, "q");
-    const char *like = arena_printf(&r->arena, "%s%%", q ? q : "");
+    /* The typed prefix is literal: % and _ are escaped, not wildcards. */
+    const char *in = q ? q : "";
+    char *esc = arena_alloc(&r->arena, strlen(in) * 2 + 2), *o = esc;
+    for (const char *p = in; *p; p++) {
+        if (*p == '%' || *p == '_' || *p == '\\')
+            *o++ = '\\';
+        *o++ = *p;
+    }
+    *o++ = '%';
+    *o = '\0';
+    const char *like = esc;
     struct db_res *u = db_query(&r->arena, sql_people, "ss", like, like);
     struct db_res *g = u ? db_query(&r->arena, sql_people_groups, "ss", like, like) : NULL;
     if (!g)
