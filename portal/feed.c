@@ -41,7 +41,7 @@ static const char sql_page[] =
 static const char sql_pinned[] =
     "SELECT " POST_COLUMNS POST_FROM
     " WHERE p.deleted_at IS NULL AND p.pinned_at IS NOT NULL AND" VISIBLE
-    " ORDER BY p.pinned_at DESC LIMIT 5";
+    " ORDER BY p.pinned_at DESC LIMIT 50";
 static const char sql_post[] =
     "SELECT " POST_COLUMNS POST_FROM " WHERE p.id = ? AND p.deleted_at IS NULL AND" VISIBLE;
 static const char sql_likes[] = "SELECT post_id, COUNT(*), MAX(user_id = ?) FROM post_likes"
