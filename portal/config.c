@@ -155,7 +155,7 @@ static int apply(struct setting *s)
     case SIZE: {
         errno = 0;
         unsigned long long n = strtoull(v, &end, 10);
-        if (errno || end == v || v[0] == '-') {
+        if (errno || end == v || strchr(v, '-')) {
             fprintf(stderr, "portal: %s=%s is not a size\n", s->name, v);
             return -1;
         }
