@@ -23,7 +23,7 @@
 #define ADDRESS_FAILURES 30 /* per client address */
 
 static const char sql_lookup[] =
-    "SELECT s.id, s.user_id, s.csrf_token, s.last_seen < UTC_TIMESTAMP(6) - INTERVAL 60 SECOND,"
+    "SELECT s.id, s.user_id, s.csrf_token, s.last_seen < UTC_TIMESTAMP(6) - INTERVAL ? SECOND,"
     " u.realm, u.role, u.account_id, u.email, u.name, u.locale"
     " FROM sessions s JOIN users u ON u.id = s.user_id"
     " WHERE s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > UTC_TIMESTAMP(6)"
@@ -171,8 +171,11 @@ static int load_session(struct req *r)
         return 0;
     unsigned char hash[crypto_hash_sha256_BYTES];
     token_hash(token, hash);
-    struct db_res *res =
-        db_query(&r->arena, sql_lookup, "bi", hash, sizeof hash, (long long)config.session_idle_s);
+    /* last_seen is written at most once a minute, and more often when the idle timeout
+     * is short: a session in use must never look idle. */
+    long long touch_after = config.session_idle_s / 4 < 60 ? config.session_idle_s / 4 : 60;
+    struct db_res *res = db_query(&r->arena, sql_lookup, "ibi", touch_after, hash, sizeof hash,
+                                  (long long)config.session_idle_s);
     if (!res)
         return -1;
     if (res->nrows != 1)

@@ -50,7 +50,7 @@ int crm_accounts_list(struct req *r)
     if (kind && !valid_kind(kind))
         return http_error(r, 400, "validation_failed", "kind must be customer, partner or prospect",
                           "kind");
-    const char *like = q && *q ? arena_printf(&r->arena, "%%%s%%", q) : NULL;
+    const char *like = q && *q ? db_like(&r->arena, q, true) : NULL;
     struct db_res *res = db_query(&r->arena, sql_list, "ssssiii", kind, kind, like, like, before,
                                   before, (long long)limit);
     if (!res)

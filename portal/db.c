@@ -623,6 +623,24 @@ long long db_ll(const struct db_res *res, int row, int col)
     return s ? strtoll(s, NULL, 10) : 0;
 }
 
+char *db_like(struct arena *a, const char *q, bool anywhere)
+{
+    q = q ? q : "";
+    char *out = arena_alloc(a, strlen(q) * 2 + 3), *o = out;
+    if (!out)
+        return NULL;
+    if (anywhere)
+        *o++ = '%';
+    for (const char *p = q; *p; p++) {
+        if (*p == '%' || *p == '_' || *p == '\\')
+            *o++ = '\\';
+        *o++ = *p;
+    }
+    *o++ = '%';
+    *o = '\0';
+    return out;
+}
+
 char *db_time_iso(struct arena *a, const char *t)
 {
     if (!t)

@@ -58,6 +58,10 @@ int db_exec_script(const char *sql);
 const char *db_str(const struct db_res *res, int row, int col);
 long long db_ll(const struct db_res *res, int row, int col);
 
+/* A LIKE pattern matching q literally (% _ \ escaped): "q%" for a prefix, or "%q%"
+ * when anywhere is true. In a. */
+char *db_like(struct arena *a, const char *q, bool anywhere);
+
 /* Converts "YYYY-MM-DD HH:MM:SS[.ffffff]" (UTC) to ISO 8601 "…T…Z" in a. */
 char *db_time_iso(struct arena *a, const char *dbtime);
 

@@ -960,17 +960,7 @@ int feed_group_remove_member(struct req *r)
 int feed_people_lookup(struct req *r)
 {
     const char *q = http_query(r, "q");
-    /* The typed prefix is literal: % and _ are escaped, not wildcards. */
-    const char *in = q ? q : "";
-    char *esc = arena_alloc(&r->arena, strlen(in) * 2 + 2), *o = esc;
-    for (const char *p = in; *p; p++) {
-        if (*p == '%' || *p == '_' || *p == '\\')
-            *o++ = '\\';
-        *o++ = *p;
-    }
-    *o++ = '%';
-    *o = '\0';
-    const char *like = esc;
+    const char *like = db_like(&r->arena, http_query(r, "q"), false);
     struct db_res *u = db_query(&r->arena, sql_people, "ss", like, like);
     struct db_res *g = u ? db_query(&r->arena, sql_people_groups, "ss", like, like) : NULL;
     if (!g)

@@ -666,7 +666,11 @@ static int dispatch(struct req *r)
         /* Writes carry JSON (or nothing): refuse other types before the handler runs. */
         const char *ct = http_header(r, "Content-Type");
         long long cl = r->ri->content_length;
-        if ((cl > 0 || cl < 0 || ct) && !is_json_type(ct))
+        /* CivetWeb reports -1 both for a chunked body and for no Content-Length at all;
+         * only the first has a body (a plain DELETE has nothing to label). */
+        const char *te = http_header(r, "Transfer-Encoding");
+        bool has_body = cl > 0 || (cl < 0 && te && strcasestr(te, "chunked"));
+        if ((has_body || ct) && !is_json_type(ct))
             return http_error(r, 415, "unsupported_media_type", "Send the body as application/json",
                               NULL);
         if (cl > (long long)config.max_body)
@@ -749,7 +753,8 @@ int http_start(void)
         timeout,
         "enable_keep_alive",
         "yes",
-        "keep_alive_timeout_ms", "2000", /* an idle keep-alive connection holds a worker */
+        "keep_alive_timeout_ms",
+        "2000", /* an idle keep-alive connection holds a worker */
         "max_request_size",
         "16384",
         "decode_url",

@@ -42,9 +42,15 @@ static const char sql_set_password[] =
     " updated_at = UTC_TIMESTAMP(6), version = version + 1 WHERE id = ?";
 static const char sql_lock_user[] =
     "SELECT id, realm, role, disabled, version, name FROM users WHERE id = ? FOR UPDATE";
+/* Taken first, in id order, whenever a role or the disabled flag may change: two admins
+ * demoting each other at once queue up here, and the second then counts what the first
+ * committed (a plain read would count its own stale snapshot: both see the other). */
+static const char sql_lock_admins[] =
+    "SELECT id FROM users WHERE realm = 'employee' AND role = 'admin' AND disabled = 0"
+    " ORDER BY id FOR UPDATE";
 static const char sql_active_admins[] =
     "SELECT COUNT(*) FROM users WHERE realm = 'employee' AND role = 'admin' AND disabled = 0"
-    " AND id <> ?";
+    " AND id <> ? FOR UPDATE";
 static const char sql_update[] =
     "UPDATE users SET name = ?, role = ?, disabled = ?, updated_at = UTC_TIMESTAMP(6),"
     " version = version + 1 WHERE id = ? AND version = ?";
@@ -228,7 +234,7 @@ int users_list(struct req *r)
                           "realm must be employee, customer or partner", "realm");
     if (realm && !*realm)
         realm = NULL;
-    const char *like = q && *q ? arena_printf(&r->arena, "%%%s%%", q) : NULL;
+    const char *like = q && *q ? db_like(&r->arena, q, true) : NULL;
     struct db_res *res = db_query(&r->arena, sql_list, "sssssiii", realm, realm, like, like, like,
                                   before, before, (long long)limit);
     if (!res)
@@ -311,6 +317,8 @@ int users_update(struct req *r)
                           has_role ? "role" : "disabled");
     if (db_begin() < 0)
         return http_db_error(r);
+    if ((has_role || has_disabled) && !db_query(&r->arena, sql_lock_admins, ""))
+        goto fail;
     struct db_res *cur = db_query(&r->arena, sql_lock_user, "i", id);
     if (!cur)
         goto fail;
@@ -427,7 +435,7 @@ int invitations_list(struct req *r)
         return http_db_error(r);
     json_t *items = json_array();
     for (int i = 0; i < res->nrows; i++) {
-        json_t *o = db_row_json(res, i, "issssttttt", &r->arena);
+        json_t *o = db_row_json(res, i, "isssstttt", &r->arena);
         json_object_set_new(o, "account",
                             db_str(res, i, 9)
                                 ? json_pack("{s:I, s:s, s:s}", "id", (json_int_t)db_ll(res, i, 9),

@@ -1,7 +1,7 @@
 // tests/lib/identity.mjs - helpers for the identity API tests (auth_*, access_*,
 // admin_*): logged-in clients that carry the session cookie and the CSRF token, the
 // demo personas, the .eml files the portal writes, raw requests and the CLI.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -231,12 +231,23 @@ export function streamBody(baseUrl, head, total, { fill = 0x20, timeout = 15000 
   });
 }
 
-/** Runs the portal binary with the portal's environment: { status, stdout, stderr }. */
-export function runCli(portal, args, { input, env = {} } = {}) {
-  const r = spawnSync(portalBin, args, {
-    env: { ...portal.env, ...env }, input: input ?? '', encoding: 'utf8', timeout: 30000,
+/**
+ * Runs the portal binary with the portal's environment, without blocking the event
+ * loop (a blocked loop lets pooled keep-alive sockets go stale): resolves
+ * { status, stdout, stderr }.
+ */
+export function runCli(portal, args, { input, env = {}, timeout = 30000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(portalBin, args, { env: { ...portal.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = ''; let stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`portal ${args.join(' ')}: no exit within ${timeout} ms`)); }, timeout);
+    child.on('error', (e) => { clearTimeout(timer); reject(e); });
+    child.on('close', (status) => { clearTimeout(timer); resolve({ status, stdout, stderr }); });
+    child.stdin.on('error', () => {}); // it may exit before reading
+    child.stdin.end(input ?? '');
   });
-  return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '', error: r.error };
 }
 
 /** median of numbers */
