@@ -959,7 +959,6 @@ int feed_group_remove_member(struct req *r)
 
 int feed_people_lookup(struct req *r)
 {
-    const char *q = http_query(r, "q");
     const char *like = db_like(&r->arena, http_query(r, "q"), false);
     struct db_res *u = db_query(&r->arena, sql_people, "ss", like, like);
     struct db_res *g = u ? db_query(&r->arena, sql_people_groups, "ss", like, like) : NULL;
