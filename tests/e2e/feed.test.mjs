@@ -229,10 +229,13 @@ describe('feed', () => {
       // Filters: mentions of Vera, then the Sales group.
       await page.getByRole('button', { name: 'Mentions me' }).click();
       await expectPath(page, '/app/feed');
+      // The filtered list replaces the stream: wait for the unmentioned posts to go.
+      await postCard(page, 'Scroll test post').first().waitFor({ state: 'detached' });
       await postCard(page, 'please help customers move over').waitFor();
       assert.equal(await postCard(page, 'Scroll test post').count(), 0);
       await page.locator('.group-filter-select').selectOption({ label: 'Sales' });
       await expectText(page.locator('.feed-context span'), 'Posts in Sales');
+      await postCard(page, 'Coffee machine').first().waitFor({ state: 'detached' });
       await postCard(page, 'Call notes from Vasilek JSC').waitFor();
       assert.equal(await postCard(page, 'Coffee machine').count(), 0);
       await settle(page);
