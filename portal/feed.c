@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <mysqld_error.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,11 +30,19 @@
 #define POST_COLUMNS                                                                               \
     "p.id, p.author_id, u.name, u.handle, p.group_id, g.name, p.body_md, p.body_html,"             \
     " p.important, p.pinned_at, p.created_at, p.edited_at, p.version"
-#define POST_FROM                                                                                  \
-    " FROM posts p JOIN users u ON u.id = p.author_id LEFT JOIN `groups` g ON g.id = p.group_id"
+/* posts first, always: left to itself the optimizer may start from users and sort
+ * every post of every author (seconds on a million posts) to keep twenty. */
+#define POST_FROM_HINT(hint)                                                                       \
+    " FROM posts p " hint " STRAIGHT_JOIN users u ON u.id = p.author_id"                           \
+    " LEFT JOIN `groups` g ON g.id = p.group_id"
+#define POST_FROM POST_FROM_HINT("")
+
+/* A page must not read "pinned_at IS NULL" off the pinned index: that visits every
+ * older post. */
+#define PAGE_FROM POST_FROM_HINT("IGNORE INDEX (posts_pinned)")
 
 static const char sql_page[] =
-    "SELECT " POST_COLUMNS POST_FROM " WHERE p.deleted_at IS NULL AND" VISIBLE
+    "SELECT " POST_COLUMNS PAGE_FROM " WHERE p.deleted_at IS NULL AND" VISIBLE
     " AND (? = 0 OR p.id < ?) AND (? IS NULL OR p.author_id = ?) AND (? IS NULL OR p.group_id = ?)"
     " AND (? = 0 OR p.id IN (SELECT post_id FROM post_mentions WHERE user_id = ?))"
     " AND (? = 0 OR p.pinned_at IS NULL)"
@@ -215,9 +224,10 @@ static const char *mention_handles(struct arena *a, const char *md)
 }
 
 /* Records mentions of a post (or one of its comments) and notifies the mentioned who
- * may see the post. Returns 0 or -1. */
-static int mention(struct req *r, long long post_id, long long group_id, const char *md,
-                   const char *kind, const char *summary)
+ * may see the post. An edit notifies only those it mentions for the first time; a new
+ * post or comment notifies everyone it mentions. Returns 0 or -1. */
+static int mention(struct req *r, long long post_id, long long group_id, const char *md, bool edit,
+                   const char *summary)
 {
     const char *handles = mention_handles(&r->arena, md);
     if (strcmp(handles, "[]") == 0)
@@ -230,9 +240,9 @@ static int mention(struct req *r, long long post_id, long long group_id, const c
         long long uid = db_ll(who, i, 0);
         if (db_exec(sql_add_mention, "ii", post_id, uid) < 0)
             return -1;
-        if (db_affected() == 0 && strcmp(kind, "mention") == 0)
-            continue; /* mentioned before (an edit): notified already */
-        if (notify_user(uid, auth_user_id(r), kind, "post", post_id, summary) < 0)
+        if (edit && db_affected() == 0)
+            continue; /* mentioned before: notified already */
+        if (notify_user(uid, auth_user_id(r), "mention", "post", post_id, summary) < 0)
             return -1;
     }
     return 0;
@@ -255,16 +265,21 @@ static const char *audience_of(struct arena *a, long long group_id)
     return group_id ? arena_printf(a, "group:%lld", group_id) : "employees";
 }
 
-/* JSON array text of the ids in column 0 of rows. */
-static const char *ids_json(struct arena *a, const struct db_res *rows)
+/* JSON array text of the ids in column 0 of the rows of n results. */
+static const char *ids_json(struct arena *a, const struct db_res *const *sets, int n)
 {
-    size_t cap = 3 + (size_t)rows->nrows * 21, n = 0;
+    size_t rows = 0;
+    for (int k = 0; k < n; k++)
+        rows += (size_t)sets[k]->nrows;
+    size_t cap = 3 + rows * 21, len = 0;
     char *s = arena_alloc(a, cap);
-    s[n++] = '[';
-    for (int i = 0; i < rows->nrows; i++)
-        n += (size_t)snprintf(s + n, cap - n, "%s%s", i ? "," : "", db_str(rows, i, 0));
-    s[n++] = ']';
-    s[n] = '\0';
+    s[len++] = '[';
+    for (int k = 0; k < n; k++)
+        for (int i = 0; i < sets[k]->nrows; i++)
+            len += (size_t)snprintf(s + len, cap - len, "%s%s", len > 1 ? "," : "",
+                                    db_str(sets[k], i, 0));
+    s[len++] = ']';
+    s[len] = '\0';
     return s;
 }
 
@@ -293,35 +308,52 @@ static json_t *post_json(const struct db_res *p, int i, struct arena *a)
     return o;
 }
 
-/* Turns a page of post rows into JSON with counts, my flags and files: four queries
- * whatever the page size. Returns NULL on a database error. */
-static json_t *decorate(struct req *r, const struct db_res *posts)
+/* Turns n pages of post rows into n JSON arrays with counts, my flags and files: four
+ * queries for all of them, whatever their size. Returns 0, or -1 on a database error
+ * (outs are then NULL). */
+static int decorate_sets(struct req *r, const struct db_res *const *sets, json_t **outs, int n)
 {
-    json_t *arr = json_array();
-    if (posts->nrows == 0)
-        return arr;
-    const char *ids = ids_json(&r->arena, posts);
+    int rows = 0;
+    for (int k = 0; k < n; k++) {
+        outs[k] = json_array();
+        rows += sets[k]->nrows;
+    }
+    if (rows == 0)
+        return 0;
+    const char *ids = ids_json(&r->arena, sets, n);
     long long me = r->session->user_id;
     struct db_res *likes = db_query(&r->arena, sql_likes, "is", me, ids);
     struct db_res *comments = likes ? db_query(&r->arena, sql_comment_counts, "s", ids) : NULL;
     struct db_res *acks = comments ? db_query(&r->arena, sql_acks, "is", me, ids) : NULL;
     struct db_res *files = acks ? files_for_owners(&r->arena, "post", ids) : NULL;
     if (!files) {
-        json_decref(arr);
-        return NULL;
+        for (int k = 0; k < n; k++) {
+            json_decref(outs[k]);
+            outs[k] = NULL;
+        }
+        return -1;
     }
-    for (int i = 0; i < posts->nrows; i++) {
-        long long id = db_ll(posts, i, 0);
-        json_t *o = post_json(posts, i, &r->arena);
-        json_object_set_new(o, "like_count", json_integer(lookup(likes, id, 1)));
-        json_object_set_new(o, "liked", json_boolean(lookup(likes, id, 2)));
-        json_object_set_new(o, "comment_count", json_integer(lookup(comments, id, 1)));
-        json_object_set_new(o, "ack_count", json_integer(lookup(acks, id, 1)));
-        json_object_set_new(o, "acked", json_boolean(lookup(acks, id, 2)));
-        json_object_set_new(o, "files", files_json_for(files, id));
-        json_array_append_new(arr, o);
+    for (int k = 0; k < n; k++) {
+        const struct db_res *posts = sets[k];
+        for (int i = 0; i < posts->nrows; i++) {
+            long long id = db_ll(posts, i, 0);
+            json_t *o = post_json(posts, i, &r->arena);
+            json_object_set_new(o, "like_count", json_integer(lookup(likes, id, 1)));
+            json_object_set_new(o, "liked", json_boolean(lookup(likes, id, 2)));
+            json_object_set_new(o, "comment_count", json_integer(lookup(comments, id, 1)));
+            json_object_set_new(o, "ack_count", json_integer(lookup(acks, id, 1)));
+            json_object_set_new(o, "acked", json_boolean(lookup(acks, id, 2)));
+            json_object_set_new(o, "files", files_json_for(files, id));
+            json_array_append_new(outs[k], o);
+        }
     }
-    return arr;
+    return 0;
+}
+
+static json_t *decorate(struct req *r, const struct db_res *posts)
+{
+    json_t *out;
+    return decorate_sets(r, &posts, &out, 1) < 0 ? NULL : out;
 }
 
 /* Loads one visible post as rows (NULL + 404/503 answered when it is not there). */
@@ -415,26 +447,19 @@ int feed_posts_list(struct req *r)
     long long me = r->session->user_id, admin = is_admin(r);
     /* Pinned posts head the first unfiltered page and are left out of the stream. */
     bool plain = !author && !group && !mentions_q, first_plain = plain && !before;
-    json_t *out = json_object();
-    if (first_plain) {
-        struct db_res *pinned = db_query(&r->arena, sql_pinned, "ii", admin, me);
-        json_t *arr = pinned ? decorate(r, pinned) : NULL;
-        if (!arr) {
-            json_decref(out);
-            return http_db_error(r);
-        }
-        json_object_set_new(out, "pinned", arr);
-    } else {
-        json_object_set_new(out, "pinned", json_array());
-    }
-    struct db_res *page = db_query(&r->arena, sql_page, "iiiiIIIIiiii", admin, me, before, before,
-                                   author, author, group, group, (long long)(mentions_q != NULL),
-                                   me, (long long)plain, (long long)limit);
-    json_t *items = page ? decorate(r, page) : NULL;
-    if (!items) {
-        json_decref(out);
+    struct db_res *none = &(struct db_res){0};
+    struct db_res *pinned = first_plain ? db_query(&r->arena, sql_pinned, "ii", admin, me) : none;
+    struct db_res *page =
+        pinned ? db_query(&r->arena, sql_page, "iiiiIIIIiiii", admin, me, before, before, author,
+                          author, group, group, (long long)(mentions_q != NULL), me,
+                          (long long)plain, (long long)limit)
+               : NULL;
+    const struct db_res *sets[2] = {pinned, page};
+    json_t *arrs[2];
+    if (!page || decorate_sets(r, sets, arrs, 2) < 0)
         return http_db_error(r);
-    }
+    json_t *out = json_object(), *items = arrs[1];
+    json_object_set_new(out, "pinned", arrs[0]);
     json_object_set_new(out, "items", items);
     if (page->nrows == limit)
         json_object_set_new(out, "next_before", json_integer(db_ll(page, page->nrows - 1, 0)));
@@ -450,7 +475,7 @@ int feed_post_create(struct req *r)
     long long group_id = 0;
     int important = 0;
     json_t *files;
-    if (HTTP_FIELDS(r, body, {"body", FIELD_STRING, true, 300000, &md},
+    if (HTTP_FIELDS(r, body, {"body", FIELD_STRING, true, SIZE_MAX, &md},
                     {"group_id", FIELD_ID, false, 0, &group_id},
                     {"important", FIELD_BOOL, false, 0, &important}) < 0 ||
         file_ids(r, body, &files) < 0)
@@ -492,7 +517,7 @@ int feed_post_create(struct req *r)
     const char *summary = summary_of(&r->arena, r->session->name, "mentioned you", md);
     json_t *event = json_pack("{s:I, s:I}", "post_id", (json_int_t)id, "author_id",
                               (json_int_t)r->session->user_id);
-    if (rc || mention(r, id, group_id, md, "mention", summary) < 0 ||
+    if (rc || mention(r, id, group_id, md, false, summary) < 0 ||
         outbox_append("feed.post", audience_of(&r->arena, group_id), event) < 0 ||
         audit_log(r, "post.create", "post", id, NULL) < 0 || db_commit() < 0) {
         json_decref(event);
@@ -526,7 +551,7 @@ int feed_post_update(struct req *r)
     int pinned = 0, important = 0;
     long long version = 0;
     bool has_body, has_pinned, has_important;
-    if (HTTP_FIELDS(r, body, {"body", FIELD_STRING, false, 300000, &md, &has_body},
+    if (HTTP_FIELDS(r, body, {"body", FIELD_STRING, false, SIZE_MAX, &md, &has_body},
                     {"pinned", FIELD_BOOL, false, 0, &pinned, &has_pinned},
                     {"important", FIELD_BOOL, false, 0, &important, &has_important},
                     {"version", FIELD_INT, true, 0, &version}) < 0)
@@ -584,7 +609,7 @@ int feed_post_update(struct req *r)
                 has_important ? (long long)important : db_ll(cur, 0, 5), pin_value,
                 (long long)changed_body, id, version) < 0)
         goto fail;
-    if (changed_body && mention(r, id, group_id, md, "mention",
+    if (changed_body && mention(r, id, group_id, md, true,
                                 summary_of(&r->arena, r->session->name, "mentioned you", md)) < 0)
         goto fail;
     json_t *event = json_pack("{s:I}", "post_id", (json_int_t)id);
@@ -680,7 +705,7 @@ int feed_comment_create(struct req *r)
         return r->status;
     const char *md = NULL;
     long long parent_id = 0;
-    if (HTTP_FIELDS(r, body, {"body", FIELD_STRING, true, 300000, &md},
+    if (HTTP_FIELDS(r, body, {"body", FIELD_STRING, true, SIZE_MAX, &md},
                     {"parent_id", FIELD_ID, false, 0, &parent_id}) < 0)
         return r->status;
     struct db_res *p = load_post(r, post_id);
@@ -707,7 +732,7 @@ int feed_comment_create(struct req *r)
     if (rc ||
         notify_user(author, r->session->user_id, "comment", "post", post_id,
                     summary_of(&r->arena, r->session->name, "commented", md)) < 0 ||
-        mention(r, post_id, group_id, md, "mention",
+        mention(r, post_id, group_id, md, false,
                 summary_of(&r->arena, r->session->name, "mentioned you", md)) < 0 ||
         outbox_append("feed.comment", audience_of(&r->arena, group_id), event) < 0 ||
         audit_log(r, "comment.create", "comment", cid,
@@ -975,7 +1000,7 @@ int feed_markdown_preview(struct req *r)
     if (!body)
         return r->status;
     const char *text = NULL;
-    if (HTTP_FIELDS(r, body, {"text", FIELD_TEXT, true, 300000, &text}) < 0)
+    if (HTTP_FIELDS(r, body, {"text", FIELD_TEXT, true, SIZE_MAX, &text}) < 0)
         return r->status;
     char *html = render_or_fail(r, text, "text");
     if (!html)
@@ -1153,7 +1178,7 @@ int feed_demo_seed(void)
                             .name = names[posts[i].author]};
         fake.session = &s;
         int m = mention(
-            &fake, pid, group, posts[i].body, "mention",
+            &fake, pid, group, posts[i].body, false,
             summary_of(&fake.arena, names[posts[i].author], "mentioned you", posts[i].body));
         arena_cleanup(&fake.arena);
         if (m < 0)

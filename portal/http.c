@@ -25,7 +25,8 @@
     "X-Content-Type-Options: nosniff\r\n"                                                          \
     "Referrer-Policy: same-origin\r\n"                                                             \
     "X-Frame-Options: DENY\r\n"                                                                    \
-    "Cross-Origin-Opener-Policy: same-origin\r\n"
+    "Cross-Origin-Opener-Policy: same-origin\r\n"                                                  \
+    "Keep-Alive: timeout=2\r\n" /* idle connections close after 2 s: say so */
 
 static struct mg_context *ctx;
 
