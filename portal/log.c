@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -79,8 +80,30 @@ bool log_access_enabled(void)
     return access_out != NULL;
 }
 
-/* The timestamp is formatted once a second per thread, the line outside the lock; the
- * lock covers only the copy into the stdio buffer. */
+/* Each thread appends its lines to a buffer of its own, whose lock nobody else takes
+ * except the flusher four times a second: no lock is ever contended on the request
+ * path. The timestamp is formatted once a second per thread. */
+struct line_buffer {
+    pthread_mutex_t lock;
+    size_t len;
+    struct line_buffer *next;
+    char data[32768];
+};
+
+static struct line_buffer *buffers; /* every thread's, for the flusher */
+static pthread_mutex_t buffers_lock = PTHREAD_MUTEX_INITIALIZER;
+static _Thread_local struct line_buffer *mine;
+
+static void write_out(struct line_buffer *b)
+{
+    if (!b->len)
+        return;
+    pthread_mutex_lock(&access_lock);
+    fwrite(b->data, 1, b->len, access_out);
+    pthread_mutex_unlock(&access_lock);
+    b->len = 0;
+}
+
 void log_access_line(const char *fmt, ...)
 {
     static _Thread_local time_t cached_sec;
@@ -103,15 +126,35 @@ void log_access_line(const char *fmt, ...)
     if (len > sizeof line - 2)
         len = sizeof line - 2;
     line[len++] = '\n';
-    pthread_mutex_lock(&access_lock);
-    fwrite_unlocked(line, 1, len, access_out);
-    pthread_mutex_unlock(&access_lock);
+    if (!mine) {
+        mine = calloc(1, sizeof *mine);
+        if (!mine)
+            return;
+        pthread_mutex_init(&mine->lock, NULL);
+        pthread_mutex_lock(&buffers_lock);
+        mine->next = buffers;
+        buffers = mine;
+        pthread_mutex_unlock(&buffers_lock);
+    }
+    pthread_mutex_lock(&mine->lock);
+    if (mine->len + len > sizeof mine->data)
+        write_out(mine);
+    memcpy(mine->data + mine->len, line, len);
+    mine->len += len;
+    pthread_mutex_unlock(&mine->lock);
 }
 
 void log_flush(void)
 {
     if (!access_out)
         return;
+    pthread_mutex_lock(&buffers_lock);
+    for (struct line_buffer *b = buffers; b; b = b->next) {
+        pthread_mutex_lock(&b->lock);
+        write_out(b);
+        pthread_mutex_unlock(&b->lock);
+    }
+    pthread_mutex_unlock(&buffers_lock);
     pthread_mutex_lock(&access_lock);
     fflush(access_out);
     pthread_mutex_unlock(&access_lock);
@@ -120,6 +163,15 @@ void log_flush(void)
 void log_access_close(void)
 {
     log_flush();
+    pthread_mutex_lock(&buffers_lock);
+    while (buffers) {
+        struct line_buffer *next = buffers->next;
+        pthread_mutex_destroy(&buffers->lock);
+        free(buffers);
+        buffers = next;
+    }
+    mine = NULL; /* this thread's pointer; the others have exited by now */
+    pthread_mutex_unlock(&buffers_lock);
     if (access_out && access_out != stdout)
         fclose(access_out);
     access_out = NULL;
