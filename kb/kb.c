@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <mysqld_error.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "diff.h"
 #include "files.h"
 #include "markdown.h"
+#include "utf8.h"
 
 #define MAX_TAGS      20
 #define SNIPPET_BYTES 200
@@ -135,6 +137,19 @@ static int words(struct arena *a, const char *q, char **out, int max)
     return n;
 }
 
+/* InnoDB's default stopwords of 3+ letters are not in the index: a required "+how*"
+ * matches nothing and would empty the whole result, so they are left out. */
+static bool stopword(const char *w)
+{
+    static const char *const list[] = {"about", "are", "com",  "for",  "from", "how",
+                                       "that",  "the", "this", "was",  "what", "when",
+                                       "where", "who", "will", "with", "und",  "www"};
+    for (size_t i = 0; i < sizeof list / sizeof list[0]; i++)
+        if (strcmp(w, list[i]) == 0)
+            return true;
+    return false;
+}
+
 const char *kb_boolean_query(struct arena *a, const char *q)
 {
     char *w[16];
@@ -143,8 +158,9 @@ const char *kb_boolean_query(struct arena *a, const char *q)
         return NULL;
     char *out = arena_strdup(a, "");
     for (int i = 0; i < n; i++)
-        out = arena_printf(a, "%s%s+%s*", out, i ? " " : "", w[i]);
-    return out;
+        if (!stopword(w[i]))
+            out = arena_printf(a, "%s%s+%s*", out, *out ? " " : "", w[i]);
+    return *out ? out : NULL;
 }
 
 /* A plain-text window of body around the first hit, as segments {text, hit}. */
@@ -288,7 +304,7 @@ static int read_input(struct req *r, json_t *body, struct article_input *in, boo
     in->status = "published";
     in->summary = "";
     if (HTTP_FIELDS(r, body, {"title", FIELD_STRING, true, 300, &in->title},
-                    {"body", FIELD_TEXT, true, 300000, &in->body},
+                    {"body", FIELD_TEXT, true, SIZE_MAX, &in->body}, /* render(): 413 */
                     {"visibility", FIELD_STRING, false, 16, &in->visibility},
                     {"status", FIELD_STRING, false, 16, &in->status},
                     {"summary", FIELD_TEXT, false, 300, &in->summary},
@@ -297,6 +313,8 @@ static int read_input(struct req *r, json_t *body, struct article_input *in, boo
                     {"space_id", FIELD_ID, create, 0, &in->space_id},
                     {"base_revision", FIELD_INT, !create, 0, &in->base_revision}) < 0)
         return -1;
+    /* Markdown is kept as written: leading spaces make a code block. */
+    in->body = arena_strdup(&r->arena, json_string_value(json_object_get(body, "body")));
     if (!create && json_is_null(json_object_get(body, "parent_id"))) {
         in->has_parent = true; /* null moves the article to the top level */
         in->parent_id = 0;
@@ -417,8 +435,8 @@ static char *render(struct req *r, const char *md)
         if (st == MARKDOWN_TOO_LARGE)
             http_error(r, 413, "payload_too_large", "The article is larger than 256 KiB", "body");
         else if (st == MARKDOWN_TOO_COMPLEX)
-            http_error(r, 400, "validation_failed", "The text has too many images (at most 1000)",
-                       "body");
+            http_error(r, 400, "validation_failed",
+                       "The text has too many images (at most 1000) or nests too deeply", "body");
         else if (st == MARKDOWN_BAD_UTF8)
             http_error(r, 400, "validation_failed", "The text is not valid UTF-8", "body");
         else
@@ -748,6 +766,8 @@ static int search(struct req *r, bool employee)
     long long before;
     if (http_page_args(r, 20, 50, &limit, &before) < 0)
         return r->status;
+    if (q && !utf8_valid(q, strlen(q)))
+        return http_error(r, 400, "validation_failed", "q is not valid UTF-8", "q");
     if (!q || strlen(q) > 200)
         return http_error(r, 400, "validation_failed", "q is required (at most 200 characters)",
                           "q");

@@ -174,8 +174,8 @@ static char *render_or_fail(struct req *r, const char *md, const char *field)
     if (st == MARKDOWN_TOO_LARGE)
         http_error(r, 413, "payload_too_large", "The text is larger than 256 KiB", field);
     else if (st == MARKDOWN_TOO_COMPLEX)
-        http_error(r, 400, "validation_failed", "The text has too many images (at most 1000)",
-                   field);
+        http_error(r, 400, "validation_failed",
+                   "The text has too many images (at most 1000) or nests too deeply", field);
     else if (st == MARKDOWN_BAD_UTF8)
         http_error(r, 400, "validation_failed", "The text is not valid UTF-8", field);
     else

@@ -6,13 +6,16 @@
 
 #define MARKDOWN_MAX_INPUT (256 * 1024)
 
-#define MARKDOWN_MAX_IMAGES 1000
+#define MARKDOWN_MAX_IMAGES    1000
+#define MARKDOWN_FEED_BYTES    64  /* block parsing checks the clock this often */
+#define MARKDOWN_PARSE_SECONDS 1.0 /* beyond: MARKDOWN_TOO_COMPLEX */
 
 enum markdown_status {
     MARKDOWN_OK = 0,
     MARKDOWN_TOO_LARGE,
     MARKDOWN_BAD_UTF8,
-    MARKDOWN_TOO_COMPLEX, /* more than MARKDOWN_MAX_IMAGES image marks "![" */
+    MARKDOWN_TOO_COMPLEX, /* more than MARKDOWN_MAX_IMAGES "![", or block parsing past
+                           * MARKDOWN_PARSE_SECONDS (deep nesting, see markdown.c) */
     MARKDOWN_NOMEM
 };
 
