@@ -41,6 +41,9 @@ static char *render_budgeted(const char *src, size_t len, enum markdown_status *
         size_t n = len - off < MARKDOWN_FEED_BYTES ? len - off : MARKDOWN_FEED_BYTES;
         cmark_parser_feed(p, src + off, n);
         if (now() - start > MARKDOWN_PARSE_SECONDS) {
+            /* The document so far belongs to us only after finish (parser_free would leak
+             * it); finishing an abandoned parse is cheap, the cost was in the blocks. */
+            cmark_node_free(cmark_parser_finish(p));
             cmark_parser_free(p);
             *st = MARKDOWN_TOO_COMPLEX;
             return NULL;
