@@ -506,8 +506,7 @@ int kb_articles_list(struct req *r)
     if (!res)
         return http_db_error(r);
     json_t *out = json_pack("{s:o}", "items", db_rows_json(res, "iiiisssit", &r->arena));
-    if (res->nrows == limit)
-        json_object_set_new(out, "next_before", json_integer(db_ll(res, res->nrows - 1, 0)));
+    db_page_next(out, res, limit);
     return http_json(r, 200, out);
 }
 
@@ -822,8 +821,7 @@ int kb_cabinet_list(struct req *r)
                       db_str(res, i, 1), "space", "id", (json_int_t)db_ll(res, i, 2), "name",
                       db_str(res, i, 3), "updated_at", db_time_iso(&r->arena, db_str(res, i, 4))));
     json_t *out = json_pack("{s:o}", "items", items);
-    if (res->nrows == limit)
-        json_object_set_new(out, "next_before", json_integer(db_ll(res, res->nrows - 1, 0)));
+    db_page_next(out, res, limit);
     return http_json(r, 200, out);
 }
 

@@ -56,8 +56,7 @@ int crm_accounts_list(struct req *r)
     if (!res)
         return http_db_error(r);
     json_t *out = json_pack("{s:o}", "items", db_rows_json(res, "isst", &r->arena));
-    if (res->nrows == limit)
-        json_object_set_new(out, "next_before", json_integer(db_ll(res, res->nrows - 1, 0)));
+    db_page_next(out, res, limit);
     return http_json(r, 200, out);
 }
 

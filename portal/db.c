@@ -693,6 +693,12 @@ json_t *db_row_json(const struct db_res *res, int row, const char *spec, struct 
     return o;
 }
 
+void db_page_next(json_t *out, const struct db_res *page, int limit)
+{
+    if (page && page->nrows == limit && limit > 0)
+        json_object_set_new(out, "next_before", json_integer(db_ll(page, page->nrows - 1, 0)));
+}
+
 json_t *db_rows_json(const struct db_res *res, const char *spec, struct arena *a)
 {
     json_t *arr = json_array();

@@ -65,6 +65,10 @@ char *db_like(struct arena *a, const char *q, bool anywhere);
 /* Converts "YYYY-MM-DD HH:MM:SS[.ffffff]" (UTC) to ISO 8601 "…T…Z" in a. */
 char *db_time_iso(struct arena *a, const char *dbtime);
 
+/* Keyset paging: when a page came back full, sets out's "next_before" to the id in
+ * column 0 of its last row. */
+void db_page_next(json_t *out, const struct db_res *page, int limit);
+
 /* One row as a JSON object. spec has one letter per column: 'i' integer, 's' string,
  * 'b' boolean, 't' time (ISO 8601), 'j' JSON text, '-' skip. */
 json_t *db_row_json(const struct db_res *res, int row, const char *spec, struct arena *a);

@@ -461,8 +461,7 @@ int feed_posts_list(struct req *r)
     json_t *out = json_object(), *items = arrs[1];
     json_object_set_new(out, "pinned", arrs[0]);
     json_object_set_new(out, "items", items);
-    if (page->nrows == limit)
-        json_object_set_new(out, "next_before", json_integer(db_ll(page, page->nrows - 1, 0)));
+    db_page_next(out, page, limit);
     return http_json(r, 200, out);
 }
 

@@ -79,8 +79,7 @@ int notify_list(struct req *r)
         json_array_append_new(items, o);
     }
     json_t *out = json_pack("{s:o, s:I}", "items", items, "unread_count", (json_int_t)count);
-    if (res->nrows == limit)
-        json_object_set_new(out, "next_before", json_integer(db_ll(res, res->nrows - 1, 0)));
+    db_page_next(out, res, limit);
     return http_json(r, 200, out);
 }
 

@@ -243,8 +243,7 @@ int users_list(struct req *r)
     for (int i = 0; i < res->nrows; i++)
         json_array_append_new(items, user_row_json(res, i, &r->arena));
     json_t *out = json_pack("{s:o}", "items", items);
-    if (res->nrows == limit)
-        json_object_set_new(out, "next_before", json_integer(db_ll(res, res->nrows - 1, 0)));
+    db_page_next(out, res, limit);
     return http_json(r, 200, out);
 }
 
@@ -449,8 +448,7 @@ int invitations_list(struct req *r)
         json_array_append_new(items, o);
     }
     json_t *out = json_pack("{s:o}", "items", items);
-    if (res->nrows == limit)
-        json_object_set_new(out, "next_before", json_integer(db_ll(res, res->nrows - 1, 0)));
+    db_page_next(out, res, limit);
     return http_json(r, 200, out);
 }
 
