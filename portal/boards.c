@@ -123,8 +123,6 @@ static const char sql_column_insert[] =
 static const char sql_column_count[] =
     "SELECT COUNT(*), COALESCE(MAX(position), 0), COALESCE(SUM(archived = 0), 0)"
     " FROM board_columns WHERE board_id = ?";
-static const char sql_column_get[] =
-    "SELECT id, board_id, name, wip_limit, done, archived FROM board_columns WHERE id = ?";
 static const char sql_column_lock[] =
     "SELECT id, board_id, name, wip_limit, done, archived FROM board_columns WHERE id = ?"
     " FOR UPDATE";
@@ -147,27 +145,56 @@ static const char sql_labels_in[] =
 static const char sql_members_in[] =
     "SELECT user_id FROM project_members WHERE project_id = ? AND user_id IN (" IDS_TABLE("id") ")";
 
-/* The cards of a board, one row each with what a board view shows; filters bind NULL
- * (or 0) to switch themselves off. */
+/* The cards of a board with what a board view shows, from the card rows alone (the
+ * badges are kept on them); filters bind NULL (or 0) to switch themselves off. */
 static const char sql_board_cards[] =
     "SELECT c.id, c.column_id, c.title, c.priority, c.due_date, c.archived, c.version,"
-    " c.description_md <> '',"
-    " (SELECT GROUP_CONCAT(x.user_id ORDER BY x.user_id) FROM card_assignees x"
-    " WHERE x.card_id = c.id),"
-    " (SELECT GROUP_CONCAT(x.label_id ORDER BY x.label_id) FROM card_labels x"
-    " WHERE x.card_id = c.id),"
-    " (SELECT COUNT(*) FROM card_checklist k WHERE k.card_id = c.id),"
-    " (SELECT COUNT(*) FROM card_checklist k WHERE k.card_id = c.id AND k.done = 1),"
-    " (SELECT COUNT(*) FROM card_comments m WHERE m.card_id = c.id)"
-    " FROM cards c WHERE c.board_id = ? AND c.archived = ?"
-    " AND (? IS NULL OR EXISTS (SELECT 1 FROM card_assignees x WHERE x.card_id = c.id"
-    " AND x.user_id = ?))"
-    " AND (? = 0 OR NOT EXISTS (SELECT 1 FROM card_assignees x WHERE x.card_id = c.id))"
-    " AND (? IS NULL OR EXISTS (SELECT 1 FROM card_labels x WHERE x.card_id = c.id"
-    " AND x.label_id = ?))"
+    " c.description_md <> '', c.assignee_ids, c.label_ids, c.checklist_total, c.checklist_done,"
+    " c.comment_count, c.file_count FROM cards c WHERE c.board_id = ? AND c.archived = ?"
+    " AND (? IS NULL OR FIND_IN_SET(?, c.assignee_ids)) AND (? = 0 OR c.assignee_ids = '')"
+    " AND (? IS NULL OR FIND_IN_SET(?, c.label_ids))"
     " AND (? = 0 OR c.due_date IS NULL) AND (? IS NULL OR c.due_date >= ?)"
     " AND (? IS NULL OR c.due_date <= ?)"
     " ORDER BY c.column_id, c.sort_key";
+/* Recomputes a card's badges from their tables; file_count only when given (>= 0). */
+static const char sql_card_badges[] =
+    "UPDATE cards SET assignee_ids = COALESCE((SELECT GROUP_CONCAT(x.user_id ORDER BY x.user_id)"
+    " FROM card_assignees x WHERE x.card_id = ?), ''),"
+    " label_ids = COALESCE((SELECT GROUP_CONCAT(x.label_id ORDER BY x.label_id)"
+    " FROM card_labels x WHERE x.card_id = ?), ''),"
+    " checklist_total = (SELECT COUNT(*) FROM card_checklist k WHERE k.card_id = ?),"
+    " checklist_done = (SELECT COUNT(*) FROM card_checklist k WHERE k.card_id = ? AND k.done = 1),"
+    " comment_count = (SELECT COUNT(*) FROM card_comments m WHERE m.card_id = ?),"
+    " file_count = IF(? < 0, file_count, ?) WHERE id = ?";
+/* Someone leaves a project: their cards there record it, get a new version, lose them
+ * and show it. */
+static const char sql_left_activity[] =
+    "INSERT INTO card_activity (card_id, actor_id, kind, details, created_at)"
+    " SELECT a.card_id, ?, 'updated', JSON_OBJECT('changes', JSON_OBJECT('assignees',"
+    " JSON_OBJECT('added', JSON_ARRAY(), 'removed', JSON_ARRAY(a.user_id)))), UTC_TIMESTAMP(6)"
+    " FROM card_assignees a JOIN cards c ON c.id = a.card_id JOIN boards b ON b.id = c.board_id"
+    " WHERE b.project_id = ? AND a.user_id = ?";
+static const char sql_left_bump[] =
+    "UPDATE cards c JOIN boards b ON b.id = c.board_id JOIN card_assignees a ON a.card_id = c.id"
+    " AND a.user_id = ? SET c.version = c.version + 1, c.updated_at = UTC_TIMESTAMP(6)"
+    " WHERE b.project_id = ?";
+static const char sql_left_badges[] =
+    "UPDATE cards c JOIN boards b ON b.id = c.board_id SET c.assignee_ids ="
+    " COALESCE((SELECT GROUP_CONCAT(x.user_id ORDER BY x.user_id) FROM card_assignees x"
+    " WHERE x.card_id = c.id), '') WHERE b.project_id = ? AND FIND_IN_SET(?, c.assignee_ids)";
+/* The same when a label is deleted (its card_labels rows go by cascade). */
+static const char sql_label_gone_activity[] =
+    "INSERT INTO card_activity (card_id, actor_id, kind, details, created_at)"
+    " SELECT x.card_id, ?, 'updated', JSON_OBJECT('changes', JSON_OBJECT('labels',"
+    " JSON_OBJECT('added', JSON_ARRAY(), 'removed', JSON_ARRAY(x.label_id)))), UTC_TIMESTAMP(6)"
+    " FROM card_labels x WHERE x.label_id = ?";
+static const char sql_label_gone_bump[] =
+    "UPDATE cards c JOIN card_labels x ON x.card_id = c.id AND x.label_id = ?"
+    " SET c.version = c.version + 1, c.updated_at = UTC_TIMESTAMP(6)";
+static const char sql_label_gone_badges[] =
+    "UPDATE cards c JOIN boards b ON b.id = c.board_id SET c.label_ids ="
+    " COALESCE((SELECT GROUP_CONCAT(x.label_id ORDER BY x.label_id) FROM card_labels x"
+    " WHERE x.card_id = c.id), '') WHERE b.project_id = ? AND FIND_IN_SET(?, c.label_ids)";
 
 /* --- cards --------------------------------------------------------------------------- */
 
@@ -233,12 +260,27 @@ static const char sql_activity_list[] =
 /* Source and target column, locked in id order: every move takes its locks the same way
  * round, so two moves between the same columns queue instead of deadlocking. */
 static const char sql_columns_lock[] =
-    "SELECT id, name FROM board_columns WHERE id IN (?, ?) ORDER BY id FOR UPDATE";
-static const char sql_card_place[] = "SELECT column_id, sort_key, board_id FROM cards WHERE id = ?";
-static const char sql_key_after[] =
-    "SELECT MIN(sort_key) FROM cards WHERE column_id = ? AND sort_key > ? AND id <> ?";
-static const char sql_key_before[] =
-    "SELECT MAX(sort_key) FROM cards WHERE column_id = ? AND sort_key < ? AND id <> ?";
+    "SELECT id, name, board_id, archived, wip_limit FROM board_columns WHERE id IN (?, ?)"
+    " ORDER BY id FOR UPDATE";
+/* The card, the caller's right to it and, when given, the neighbour's column and board:
+ * what a move needs before it takes any lock. */
+static const char sql_move_head[] = "SELECT c.board_id, b.project_id, c.column_id," ALLOWED(
+    "b.project_id") ", n.column_id,"
+                    " n.board_id FROM cards c JOIN boards b ON b.id = c.board_id LEFT JOIN cards n "
+                    "ON n.id = ?"
+                    " WHERE c.id = ?";
+static const char sql_move_lock[] =
+    "SELECT column_id, version, archived, sort_key FROM cards WHERE id = ? FOR UPDATE";
+/* A neighbour's column and key, and the key next to it on the side the moving card
+ * goes (the moving card itself left out). */
+static const char sql_after_neighbour[] =
+    "SELECT n.column_id, n.sort_key, n.board_id, (SELECT MIN(k.sort_key) FROM cards k"
+    " WHERE k.column_id = n.column_id AND k.sort_key > n.sort_key AND k.id <> ?)"
+    " FROM cards n WHERE n.id = ?";
+static const char sql_before_neighbour[] =
+    "SELECT n.column_id, n.sort_key, n.board_id, (SELECT MAX(k.sort_key) FROM cards k"
+    " WHERE k.column_id = n.column_id AND k.sort_key < n.sort_key AND k.id <> ?)"
+    " FROM cards n WHERE n.id = ?";
 static const char sql_key_last[] =
     "SELECT MAX(sort_key) FROM cards WHERE column_id = ? AND id <> ?";
 static const char sql_key_first[] =
@@ -448,18 +490,6 @@ static int read_ids(struct req *r, json_t *body, const char *field, int max, str
     return 0;
 }
 
-/* "3,5,8" (GROUP_CONCAT) as a JSON array of integers. */
-static json_t *csv_ids(const char *s)
-{
-    json_t *arr = json_array();
-    while (s && *s) {
-        char *end;
-        json_array_append_new(arr, json_integer(strtoll(s, &end, 10)));
-        s = *end ? end + 1 : end;
-    }
-    return arr;
-}
-
 /* A calendar date "YYYY-MM-DD" that exists (years 1970 to 9999). */
 static bool valid_date(const char *s)
 {
@@ -590,6 +620,22 @@ static int activity(long long card_id, long long actor_id, const char *kind, jso
     int rc = db_exec(sql_activity_insert, "iIss", card_id, actor_id, kind, text ? text : "{}");
     free(text);
     return rc;
+}
+
+/* Recomputes the badges a board shows on a card (assignees, labels, checklist and
+ * comment counts, and with files the number of attachments), in the caller's
+ * transaction. 0/-1. */
+static int refresh_badges(struct arena *a, long long card_id, bool files)
+{
+    long long count = -1;
+    if (files) {
+        struct db_res *f = files_for_owners(a, "card", arena_printf(a, "[%lld]", card_id));
+        if (!f)
+            return -1;
+        count = f->nrows;
+    }
+    return db_exec(sql_card_badges, "iiiiiiii", card_id, card_id, card_id, card_id, card_id, count,
+                   count, card_id);
 }
 
 /* Appends an event for the board's viewers to the outbox; steals payload. 0/-1. */
@@ -828,22 +874,24 @@ static int sync_members(struct req *r, long long project_id, const struct idset 
     struct idset was = idset_of(&r->arena, old);
     json_t *added = idset_minus(members, &was), *removed = idset_minus(&was, members);
     int rc = 0;
-    size_t i;
-    json_t *v;
-    json_array_foreach(added, i, v) if (rc == 0 && db_exec(sql_member_add, "ii", project_id,
-                                                           json_integer_value(v)) < 0) rc = -1;
-    json_array_foreach(
-        removed, i,
-        v) if (rc == 0 &&
-               (db_exec(sql_member_remove, "ii", project_id, json_integer_value(v)) < 0 ||
-                db_exec(sql_unassign_left, "ii", project_id, json_integer_value(v)) < 0)) rc = -1;
-    if (rc == 0 && (json_array_size(added) || json_array_size(removed))) {
+    for (size_t i = 0; rc == 0 && i < json_array_size(added); i++)
+        rc =
+            db_exec(sql_member_add, "ii", project_id, json_integer_value(json_array_get(added, i)));
+    for (size_t i = 0; rc == 0 && i < json_array_size(removed); i++) {
+        long long uid = json_integer_value(json_array_get(removed, i));
+        if (db_exec(sql_member_remove, "ii", project_id, uid) < 0 ||
+            db_exec(sql_left_activity, "iii", me(r), project_id, uid) < 0 ||
+            db_exec(sql_left_bump, "ii", uid, project_id) < 0 ||
+            db_exec(sql_unassign_left, "ii", project_id, uid) < 0 ||
+            db_exec(sql_left_badges, "ii", project_id, uid) < 0)
+            rc = -1;
+    }
+    if (rc == 0 && (json_array_size(added) || json_array_size(removed)))
         json_object_set_new(details, "members",
                             json_pack("{s:O, s:O}", "added", added, "removed", removed));
-    }
     json_decref(added);
     json_decref(removed);
-    return rc;
+    return rc < 0 ? -1 : 0;
 }
 
 static int project_update_tx(void *arg)
@@ -999,7 +1047,11 @@ static int label_change_tx(void *arg)
         c->name = db_str(l, 0, 2);
     if (!c->has_color)
         c->color = db_str(l, 0, 3);
-    if (c->remove ? db_exec(sql_label_delete, "i", c->id) < 0
+    if (c->remove && (db_exec(sql_label_gone_activity, "ii", me(r), c->id) < 0 ||
+                      db_exec(sql_label_gone_bump, "i", c->id) < 0))
+        return -1;
+    if (c->remove ? db_exec(sql_label_delete, "i", c->id) < 0 ||
+                        db_exec(sql_label_gone_badges, "ii", db_ll(l, 0, 1), c->id) < 0
                   : db_exec(sql_label_update, "ssi", c->name, c->color, c->id) < 0)
         return db_errno() == ER_DUP_ENTRY
                    ? conflict(r, "conflict", "The project has a label with this name", "name", NULL)
@@ -1158,20 +1210,141 @@ static int read_filter(struct req *r, struct board_filter *f)
     return 0;
 }
 
-struct card_slot {
-    long long id;
-    int index;
+/* A board of thousands of cards is the largest answer the portal gives, and building it
+ * as jansson values and dumping them took longer than its queries. So the card list is
+ * written straight from the rows into a text buffer; the small parts around it still go
+ * through jansson. */
+struct text {
+    char *s; /* malloc'd */
+    size_t n, cap;
+    bool failed;
 };
 
-static int cmp_slot(const void *a, const void *b)
+static void text_put(struct text *t, const char *s, size_t n)
 {
-    long long x = ((const struct card_slot *)a)->id, y = ((const struct card_slot *)b)->id;
-    return x < y ? -1 : x > y;
+    if (t->failed)
+        return;
+    if (t->n + n + 1 > t->cap) {
+        size_t cap = t->cap ? t->cap : 64 * 1024;
+        while (cap < t->n + n + 1)
+            cap *= 2;
+        char *grown = realloc(t->s, cap);
+        if (!grown) {
+            t->failed = true;
+            return;
+        }
+        t->s = grown;
+        t->cap = cap;
+    }
+    memcpy(t->s + t->n, s, n);
+    t->n += n;
+    t->s[t->n] = '\0';
 }
 
-/* A board as its viewers see it: project, members, labels, columns in order with their
- * cards in order. Five queries whatever the number of cards. NULL on a database error. */
-static json_t *board_json(struct req *r, const struct db_res *head, const struct board_filter *f)
+static void text_add(struct text *t, const char *s)
+{
+    text_put(t, s, strlen(s));
+}
+
+/* s as a JSON string, or null. The database holds valid UTF-8 (every input was
+ * checked), so only quotes, backslashes and control characters need escaping. */
+static void text_string(struct text *t, const char *s)
+{
+    if (!s) {
+        text_add(t, "null");
+        return;
+    }
+    text_put(t, "\"", 1);
+    const char *run = s;
+    for (const char *p = s; *p; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if (ch >= 0x20 && ch != '"' && ch != '\\')
+            continue;
+        text_put(t, run, (size_t)(p - run));
+        char esc[8];
+        if (ch == '"' || ch == '\\')
+            snprintf(esc, sizeof esc, "\\%c", ch);
+        else if (ch == '\n')
+            snprintf(esc, sizeof esc, "\\n");
+        else if (ch == '\t')
+            snprintf(esc, sizeof esc, "\\t");
+        else
+            snprintf(esc, sizeof esc, "\\u%04x", ch);
+        text_add(t, esc);
+        run = p + 1;
+    }
+    text_add(t, run);
+    text_put(t, "\"", 1);
+}
+
+/* A whole number as MariaDB sent it. */
+static void text_int(struct text *t, const char *digits)
+{
+    text_add(t, digits && *digits ? digits : "0");
+}
+
+/* A GROUP_CONCAT list of ids ("3,5") as a JSON array. */
+static void text_ids(struct text *t, const char *csv)
+{
+    text_put(t, "[", 1);
+    if (csv && strspn(csv, "0123456789,") == strlen(csv))
+        text_add(t, csv);
+    text_put(t, "]", 1);
+}
+
+/* A jansson object without its closing brace, so more members can follow. Steals o. */
+static void text_open_object(struct text *t, json_t *o)
+{
+    char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    if (!s || !*s) {
+        t->failed = true;
+        free(s);
+        return;
+    }
+    text_put(t, s, strlen(s) - 1);
+    free(s);
+}
+
+/* One card of a board view, from a row of sql_board_cards. */
+static void text_card(struct text *t, const struct db_res *cards, int i, bool overdue)
+{
+    char *const *row = cards->rows[i];
+    text_add(t, "{\"id\":");
+    text_int(t, row[0]);
+    text_add(t, ",\"column_id\":");
+    text_int(t, row[1]);
+    text_add(t, ",\"title\":");
+    text_string(t, row[2]);
+    text_add(t, ",\"priority\":");
+    text_string(t, row[3]);
+    text_add(t, ",\"due_date\":");
+    text_string(t, row[4]);
+    text_add(t, overdue ? ",\"overdue\":true" : ",\"overdue\":false");
+    text_add(t, db_ll(cards, i, 5) ? ",\"archived\":true" : ",\"archived\":false");
+    text_add(t, ",\"version\":");
+    text_int(t, row[6]);
+    text_add(t, db_ll(cards, i, 7) ? ",\"has_description\":true" : ",\"has_description\":false");
+    text_add(t, ",\"assignees\":");
+    text_ids(t, row[8]);
+    text_add(t, ",\"labels\":");
+    text_ids(t, row[9]);
+    text_add(t, ",\"checklist\":{\"total\":");
+    text_int(t, row[10]);
+    text_add(t, ",\"done\":");
+    text_int(t, row[11]);
+    text_add(t, "},\"comment_count\":");
+    text_int(t, row[12]);
+    text_add(t, ",\"file_count\":");
+    text_int(t, row[13]);
+    text_put(t, "}", 1);
+}
+
+/* Sends a board as its viewers see it: project, members, labels, the columns in order
+ * with their cards in order, and the archived columns. Four queries whatever the
+ * number of cards. Returns the status sent. */
+static int send_board_view(struct req *r, int status, const struct db_res *head,
+                           const struct board_filter *f)
 {
     long long id = db_ll(head, 0, 0), project = db_ll(head, 0, 3);
     struct db_res *cols = db_query(&r->arena, sql_columns, "i", id);
@@ -1182,84 +1355,60 @@ static json_t *board_json(struct req *r, const struct db_res *head, const struct
              : NULL;
     struct db_res *members = cards ? db_query(&r->arena, sql_project_members, "i", project) : NULL;
     struct db_res *labels = members ? db_query(&r->arena, sql_project_labels, "i", project) : NULL;
-    struct idset ids = {NULL, 0};
-    if (labels)
-        ids = idset_of(&r->arena, cards);
-    struct db_res *files =
-        labels ? files_for_owners(&r->arena, "card", idset_text(&r->arena, &ids)) : NULL;
-    if (!files)
-        return NULL;
+    if (!labels)
+        return http_db_error(r);
 
-    /* Files per card: the card rows are in board order, so find them by id. */
-    struct card_slot *slots = arena_alloc(&r->arena, sizeof *slots * (size_t)(cards->nrows + 1));
-    int *file_count = arena_alloc(&r->arena, sizeof(int) * (size_t)(cards->nrows + 1));
-    for (int i = 0; i < cards->nrows; i++) {
-        slots[i].id = db_ll(cards, i, 0);
-        slots[i].index = i;
-        file_count[i] = 0;
-    }
-    qsort(slots, (size_t)cards->nrows, sizeof *slots, cmp_slot);
-    for (int i = 0; i < files->nrows; i++) {
-        struct card_slot key = {db_ll(files, i, 0), 0};
-        struct card_slot *s =
-            cards->nrows ? bsearch(&key, slots, (size_t)cards->nrows, sizeof *slots, cmp_slot)
-                         : NULL;
-        if (s)
-            file_count[s->index]++;
-    }
-
-    json_t *columns = json_array(), *archived_columns = json_array();
-    json_t **col_cards = arena_alloc(&r->arena, sizeof(json_t *) * (size_t)(cols->nrows + 1));
-    for (int i = 0; i < cols->nrows; i++) {
-        json_t *c = column_json(cols, i);
-        col_cards[i] = NULL;
-        if (db_ll(cols, i, 5)) {
-            json_array_append_new(archived_columns, c);
-            continue;
-        }
-        col_cards[i] = json_array();
-        json_object_set_new(c, "cards", col_cards[i]);
-        json_array_append_new(columns, c);
-    }
-    char today[11];
-    utc_date(today, 0);
-    int ci = -1;
-    long long col_id = 0;
-    for (int i = 0; i < cards->nrows; i++) {
-        if (db_ll(cards, i, 1) != col_id) {
-            col_id = db_ll(cards, i, 1);
-            for (ci = 0; ci < cols->nrows && db_ll(cols, ci, 0) != col_id; ci++)
-                ;
-        }
-        if (ci >= cols->nrows || !col_cards[ci])
-            continue; /* a card in an archived column is out of sight with it */
-        bool done = db_ll(cols, ci, 4) != 0;
-        if (f->overdue && done)
-            continue;
-        const char *due = db_str(cards, i, 4);
-        json_array_append_new(
-            col_cards[ci],
-            json_pack("{s:I, s:I, s:s, s:s, s:s?, s:b, s:b, s:I, s:b, s:o, s:o, s:{s:I, s:I},"
-                      " s:I, s:I}",
-                      "id", (json_int_t)db_ll(cards, i, 0), "column_id", (json_int_t)col_id,
-                      "title", db_str(cards, i, 2), "priority", db_str(cards, i, 3), "due_date",
-                      due, "overdue", due && !done && strcmp(due, today) < 0, "archived",
-                      db_ll(cards, i, 5) != 0, "version", (json_int_t)db_ll(cards, i, 6),
-                      "has_description", db_ll(cards, i, 7) != 0, "assignees",
-                      csv_ids(db_str(cards, i, 8)), "labels", csv_ids(db_str(cards, i, 9)),
-                      "checklist", "total", (json_int_t)db_ll(cards, i, 10), "done",
-                      (json_int_t)db_ll(cards, i, 11), "comment_count",
-                      (json_int_t)db_ll(cards, i, 12), "file_count", (json_int_t)file_count[i]));
-    }
-    json_t *m = json_array();
+    json_t *m = json_array(), *archived_columns = json_array();
     for (int i = 0; i < members->nrows; i++)
         json_array_append_new(m, user_json(members, i, 0));
-    return json_pack("{s:I, s:s, s:b, s:{s:I, s:s, s:b, s:o}, s:o, s:o, s:o, s:o}", "id",
-                     (json_int_t)id, "name", db_str(head, 0, 1), "archived", db_ll(head, 0, 2) != 0,
-                     "project", "id", (json_int_t)project, "name", db_str(head, 0, 4), "archived",
-                     db_ll(head, 0, 5) != 0, "account", account_json(head, 0, 6), "members", m,
-                     "labels", db_rows_json(labels, "iss", &r->arena), "columns", columns,
-                     "archived_columns", archived_columns);
+    for (int i = 0; i < cols->nrows; i++)
+        if (db_ll(cols, i, 5))
+            json_array_append_new(archived_columns, column_json(cols, i));
+    struct text t = {NULL, 0, 0, false};
+    text_open_object(&t, json_pack("{s:I, s:s, s:b, s:{s:I, s:s, s:b, s:o}, s:o, s:o, s:o}", "id",
+                                   (json_int_t)id, "name", db_str(head, 0, 1), "archived",
+                                   db_ll(head, 0, 2) != 0, "project", "id", (json_int_t)project,
+                                   "name", db_str(head, 0, 4), "archived", db_ll(head, 0, 5) != 0,
+                                   "account", account_json(head, 0, 6), "members", m, "labels",
+                                   db_rows_json(labels, "iss", &r->arena), "archived_columns",
+                                   archived_columns));
+    text_add(&t, ",\"columns\":[");
+    char today[11];
+    utc_date(today, 0);
+    /* Cards come ordered by column id, then key; columns go in their board order. */
+    for (int ci = 0, shown = 0; ci < cols->nrows; ci++) {
+        if (db_ll(cols, ci, 5))
+            continue; /* an archived column's cards are out of sight with it */
+        long long col = db_ll(cols, ci, 0);
+        bool done = db_ll(cols, ci, 4) != 0;
+        if (shown++)
+            text_put(&t, ",", 1);
+        text_open_object(&t, column_json(cols, ci));
+        text_add(&t, ",\"cards\":[");
+        int lo = 0, hi = cards->nrows; /* the column's run of rows */
+        while (lo < hi) {
+            int mid = lo + (hi - lo) / 2;
+            if (db_ll(cards, mid, 1) < col)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (int i = lo, n = 0; i < cards->nrows && db_ll(cards, i, 1) == col; i++) {
+            const char *due = db_str(cards, i, 4);
+            if (f->overdue && done)
+                continue;
+            if (n++)
+                text_put(&t, ",", 1);
+            text_card(&t, cards, i, due && !done && strcmp(due, today) < 0);
+        }
+        text_add(&t, "]}");
+    }
+    text_add(&t, "]}");
+    int rc = t.failed ? http_error(r, 503, "service_unavailable", "Out of memory, try again", NULL)
+                      : http_send(r, status, "application/json", "Cache-Control: no-store\r\n", t.s,
+                                  t.n);
+    free(t.s);
+    return rc;
 }
 
 int boards_board_get(struct req *r)
@@ -1268,8 +1417,7 @@ int boards_board_get(struct req *r)
     struct db_res *head = load_board(r, http_param_id(r, "id"));
     if (!head || read_filter(r, &f) < 0)
         return r->status;
-    json_t *o = board_json(r, head, &f);
-    return o ? http_json(r, 200, o) : http_db_error(r);
+    return send_board_view(r, 200, head, &f);
 }
 
 static int send_board(struct req *r, int status, long long id)
@@ -1277,10 +1425,7 @@ static int send_board(struct req *r, int status, long long id)
     struct board_filter f;
     memset(&f, 0, sizeof f);
     struct db_res *head = load_board(r, id);
-    if (!head)
-        return r->status;
-    json_t *o = board_json(r, head, &f);
-    return o ? http_json(r, status, o) : http_db_error(r);
+    return head ? send_board_view(r, status, head, &f) : r->status;
 }
 
 struct board_ctx {
@@ -1916,78 +2061,72 @@ static int sync_checklist(struct req *r, long long card_id, const struct card_in
  * Cards: ordering
  * ------------------------------------------------------------------------------------- */
 
-/* A nullable BIGINT cell: 1 and *out when set, 0 for NULL. */
-static int cell_ll(const struct db_res *res, long long *out)
+/* A nullable BIGINT cell (row 0, column col): 1 and *out when set, 0 for NULL. */
+static int cell_ll(const struct db_res *res, int col, long long *out)
 {
-    if (!res || res->nrows == 0 || !db_str(res, 0, 0))
+    if (!res || res->nrows == 0 || !db_str(res, 0, col))
         return 0;
-    *out = db_ll(res, 0, 0);
+    *out = db_ll(res, 0, col);
     return 1;
 }
 
-/* The sort key for a card placed in column (locked by the caller) right after card
- * `after`, right before card `before`, or (neither) at the top or bottom: *key gets a key
- * strictly between the neighbours', renumbering the column once when they have no room
- * left. after/before must be cards of that column whose keys are given. 0/-1. */
-static int key_between(struct req *r, long long column, long long card, long long after,
-                       long long after_key, long long before, long long before_key, bool top,
-                       long long *key)
+/* The keys around a card's new place: lo above it, hi below it (either may be open). */
+struct slot {
+    long long lo, hi;
+    int has_lo, has_hi;
+};
+
+static bool slot_has_room(const struct slot *s)
 {
-    for (int pass = 0; pass < 2; pass++) {
-        long long lo = 0, hi = 0;
-        int has_lo = 0, has_hi = 0;
-        struct db_res *n;
-        if (after) {
-            lo = after_key, has_lo = 1;
-            n = db_query(&r->arena, sql_key_after, "iii", column, lo, card);
-            if (!n)
-                return -1;
-            has_hi = cell_ll(n, &hi);
-        } else if (before) {
-            hi = before_key, has_hi = 1;
-            n = db_query(&r->arena, sql_key_before, "iii", column, hi, card);
-            if (!n)
-                return -1;
-            has_lo = cell_ll(n, &lo);
-        } else if (top) {
-            n = db_query(&r->arena, sql_key_first, "ii", column, card);
-            if (!n)
-                return -1;
-            has_hi = cell_ll(n, &hi);
-        } else {
-            n = db_query(&r->arena, sql_key_last, "ii", column, card);
-            if (!n)
-                return -1;
-            has_lo = cell_ll(n, &lo);
-        }
-        if (!has_lo && !has_hi) {
-            *key = 0;
-            return 0;
-        }
-        if (!has_hi) {
-            *key = lo + KEY_GAP;
-            return 0;
-        }
-        if (!has_lo) {
-            *key = hi - KEY_GAP;
-            return 0;
-        }
-        if (hi - lo >= 2) {
-            *key = lo + (hi - lo) / 2;
-            return 0;
-        }
-        /* No room between the neighbours: spread the column out, then look again
-         * (the neighbours' keys moved with it). */
-        if (pass == 1 || db_exec(sql_renumber, "ii", column, KEY_GAP) < 0)
-            return -1;
-        long long neighbour = after ? after : before;
-        if (neighbour) {
-            struct db_res *k = db_query(&r->arena, sql_card_place, "i", neighbour);
-            if (!k || k->nrows == 0)
-                return -1;
-            *(after ? &after_key : &before_key) = db_ll(k, 0, 1);
-        }
+    return !s->has_lo || !s->has_hi || s->hi - s->lo >= 2;
+}
+
+/* A key strictly inside the slot (which has room). */
+static long long slot_key(const struct slot *s)
+{
+    if (!s->has_lo && !s->has_hi)
+        return 0;
+    if (!s->has_hi)
+        return s->lo + KEY_GAP;
+    if (!s->has_lo)
+        return s->hi - KEY_GAP;
+    return s->lo + (s->hi - s->lo) / 2;
+}
+
+/* The slot next to a neighbour from a row of sql_after/before_neighbour. */
+static struct slot slot_of(const struct db_res *n, bool after)
+{
+    struct slot s = {0, 0, 0, 0};
+    if (after) {
+        s.lo = db_ll(n, 0, 1), s.has_lo = 1;
+        s.has_hi = cell_ll(n, 3, &s.hi);
+    } else {
+        s.hi = db_ll(n, 0, 1), s.has_hi = 1;
+        s.has_lo = cell_ll(n, 3, &s.lo);
     }
+    return s;
+}
+
+/* The slot at the top or the bottom of a column (the card itself left out). 0/-1. */
+static int end_slot(struct req *r, long long column, long long card, bool top, struct slot *s)
+{
+    struct db_res *k = db_query(&r->arena, top ? sql_key_first : sql_key_last, "ii", column, card);
+    if (!k)
+        return -1;
+    memset(s, 0, sizeof *s);
+    if (top)
+        s->has_hi = cell_ll(k, 0, &s->hi);
+    else
+        s->has_lo = cell_ll(k, 0, &s->lo);
+    return 0;
+}
+
+/* The row of column id among the rows of sql_columns_lock, or -1. */
+static int locked_row(const struct db_res *cols, long long id)
+{
+    for (int i = 0; i < cols->nrows; i++)
+        if (db_ll(cols, i, 0) == id)
+            return i;
     return -1;
 }
 
@@ -2047,10 +2186,9 @@ static int card_create_tx(void *arg)
     refused = check_people_and_labels(r, project, in);
     if (refused)
         return refused;
-    long long key;
-    bool top = in->position && strcmp(in->position, "top") == 0;
-    if (key_between(r, column, 0, 0, 0, 0, 0, top, &key) < 0 ||
-        db_exec(sql_card_insert, "iiisssssi", c->board_id, column, key, in->title,
+    struct slot slot;
+    if (end_slot(r, column, 0, in->position && strcmp(in->position, "top") == 0, &slot) < 0 ||
+        db_exec(sql_card_insert, "iiisssssi", c->board_id, column, slot_key(&slot), in->title,
                 in->has_description ? in->description : "", in->html ? in->html : "",
                 in->has_priority ? in->priority : "normal", in->due_date, me(r)) < 0)
         return -1;
@@ -2067,6 +2205,8 @@ static int card_create_tx(void *arg)
         return refused;
     if ((refused = attach_files(r, c->id, &in->files)) != 0)
         return refused;
+    if (refresh_badges(&r->arena, c->id, in->files.n > 0) < 0)
+        return -1;
     if (activity(c->id, me(r), "created",
                  json_pack("{s:{s:I, s:s}}", "column", "id", (json_int_t)column, "name",
                            db_str(col, 0, 2))) < 0 ||
@@ -2186,6 +2326,9 @@ static int card_update_tx(void *arg)
         json_decref(changes);
         return 0; /* nothing changed: no new version, no history */
     }
+    if ((in->has_assignees || in->has_labels || in->has_checklist || in->files.n) &&
+        refresh_badges(&r->arena, c->id, in->files.n > 0) < 0)
+        goto fail;
     if (db_exec(sql_card_update, "ssssisiiii", title_changed ? in->title : NULL,
                 description_changed ? in->description : NULL, description_changed ? in->html : NULL,
                 priority_changed ? in->priority : NULL, (long long)due_changed, in->due_date,
@@ -2222,55 +2365,38 @@ int boards_card_update(struct req *r)
     return send_card(r, 200, c.id);
 }
 
-/* The name of column id among the rows of sql_columns_lock. */
-static const char *locked_name(const struct db_res *cols, long long id)
-{
-    for (int i = 0; i < cols->nrows; i++)
-        if (db_ll(cols, i, 0) == id)
-            return db_str(cols, i, 1);
-    return "";
-}
-
-/* Is the card (in column, at key) already where the move would put it? 1, 0, or -1. */
-static int already_there(struct req *r, long long column, long long card, long long key,
-                         long long after, long long before, long long neighbour_key)
-{
-    long long k = 0;
-    struct db_res *n;
-    if (after) {
-        if (!(n = db_query(&r->arena, sql_key_before, "iii", column, key, card)))
-            return -1;
-        return cell_ll(n, &k) && k == neighbour_key;
-    }
-    if (!(n = db_query(&r->arena, sql_key_after, "iii", column, key, card)))
-        return -1;
-    if (before)
-        return cell_ll(n, &k) && k == neighbour_key;
-    return !cell_ll(n, &k); /* to the bottom: nothing below it */
-}
-
 static int card_move_tx(void *arg)
 {
     struct card_ctx *c = arg;
     struct req *r = c->r;
-    struct db_res *a = db_query(&r->arena, sql_card_access, "iii", is_admin(r), me(r), c->id);
+    c->moved = false;
+    long long neighbour = c->after_id ? c->after_id : c->before_id;
+    struct db_res *a =
+        db_query(&r->arena, sql_move_head, "iiIi", is_admin(r), me(r), neighbour, c->id);
     if (!a)
         return -1;
     int refused = refuse(r, a, 3, "No such card");
     if (refused)
         return refused;
     long long board = db_ll(a, 0, 0), from = db_ll(a, 0, 2), to = c->column_id;
-    struct db_res *dst = db_query(&r->arena, sql_column_get, "i", to);
-    if (!dst)
-        return -1;
-    if (dst->nrows == 0 || db_ll(dst, 0, 1) != board)
-        return http_error(r, 400, "validation_failed",
-                          "column_id must be a column of the card's own board", "column_id");
-    if (db_ll(dst, 0, 5))
-        return http_error(r, 400, "validation_failed", "The column is archived", "column_id");
+    const char *field = c->after_id ? "after_id" : "before_id";
+    const char *not_here = c->after_id ? "after_id must be a card of the same board"
+                                       : "before_id must be a card of the same board";
+    if (neighbour == c->id)
+        return http_error(r, 400, "validation_failed", "A card cannot go next to itself", field);
+    if (neighbour && db_ll(a, 0, 5) != board) /* no such card, or on another board */
+        return http_error(r, 400, "validation_failed", not_here, field);
+    if (!to) /* the neighbour's column, as it is now; checked again under the lock */
+        to = db_ll(a, 0, 4);
     /* Both columns in id order, then the card: concurrent moves queue here. */
     struct db_res *cols = db_query(&r->arena, sql_columns_lock, "ii", from, to);
-    struct db_res *cur = cols ? db_query(&r->arena, sql_card_lock, "i", c->id) : NULL;
+    if (!cols)
+        return -1;
+    int dst = locked_row(cols, to);
+    if (dst < 0 || db_ll(cols, dst, 2) != board)
+        return http_error(r, 400, "validation_failed",
+                          "column_id must be a column of the card's own board", "column_id");
+    struct db_res *cur = db_query(&r->arena, sql_move_lock, "i", c->id);
     if (!cur || cur->nrows == 0)
         return -1;
     if (db_ll(cur, 0, 0) != from) {
@@ -2283,53 +2409,67 @@ static int card_move_tx(void *arg)
     if (c->has_version && db_ll(cur, 0, 1) != c->version)
         return conflict(r, "conflict", "The card changed meanwhile; reload", "version",
                         card_json(r, c->id));
-    if (to != from && db_str(dst, 0, 3) && !db_ll(cur, 0, 2)) {
+    struct slot slot;
+    if (neighbour) {
+        struct db_res *n;
+        for (int tries = 0;; tries++) {
+            n = db_query(&r->arena, c->after_id ? sql_after_neighbour : sql_before_neighbour, "ii",
+                         c->id, neighbour);
+            if (!n)
+                return -1;
+            if (n->nrows == 0 || db_ll(n, 0, 2) != board)
+                return http_error(r, 400, "validation_failed", not_here, field);
+            if (db_ll(n, 0, 0) == to)
+                break;
+            if (c->column_id || tries == 3)
+                return conflict(r, "conflict", "The neighbouring card moved meanwhile; reload",
+                                field, card_json(r, c->id));
+            /* The neighbour moved before we held its column: follow it there. */
+            to = db_ll(n, 0, 0);
+            if (!(cols = db_query(&r->arena, sql_columns_lock, "ii", from, to)))
+                return -1;
+        }
+        slot = slot_of(n, c->after_id != 0);
+    } else if (end_slot(r, to, c->id, false, &slot) < 0) {
+        return -1;
+    }
+    dst = locked_row(cols, to);
+    if (dst < 0)
+        return -1;
+    if (db_ll(cols, dst, 3))
+        return http_error(r, 400, "validation_failed", "The column is archived", "column_id");
+    if (to != from && db_str(cols, dst, 4) && !db_ll(cur, 0, 2)) {
         struct db_res *k = db_query(&r->arena, sql_column_active_cards, "ii", board, to);
         if (!k)
             return -1;
-        if (db_ll(k, 0, 0) >= db_ll(dst, 0, 3))
+        if (db_ll(k, 0, 0) >= db_ll(cols, dst, 4))
             return conflict(r, "wip_limit_reached", "The column is at its WIP limit", "column_id",
                             card_json(r, c->id));
     }
-    long long neighbour = c->after_id ? c->after_id : c->before_id, neighbour_key = 0;
-    if (neighbour) {
-        const char *field = c->after_id ? "after_id" : "before_id";
-        if (neighbour == c->id)
-            return http_error(r, 400, "validation_failed", "A card cannot go next to itself",
-                              field);
-        struct db_res *n = db_query(&r->arena, sql_card_place, "i", neighbour);
-        if (!n)
-            return -1;
-        if (n->nrows == 0 || db_ll(n, 0, 2) != board)
-            return http_error(r, 400, "validation_failed",
-                              arena_printf(&r->arena, "%s must be a card of the same board", field),
-                              field);
-        if (db_ll(n, 0, 0) != to)
-            return conflict(r, "conflict", "The neighbouring card moved meanwhile; reload", field,
-                            card_json(r, c->id));
-        neighbour_key = db_ll(n, 0, 1);
-    }
     c->board_id = board;
+    c->column_id = to;
     c->version = db_ll(cur, 0, 1);
     c->item_id = from; /* the column it came from */
-    if (from == to) {
-        int same =
-            already_there(r, to, c->id, db_ll(cur, 0, 3), c->after_id, c->before_id, neighbour_key);
-        if (same < 0)
+    long long key = db_ll(cur, 0, 3);
+    if (from == to && (!slot.has_lo || slot.lo < key) && (!slot.has_hi || key < slot.hi))
+        return 0; /* it is there already: no new version, no history */
+    if (!slot_has_room(&slot)) {
+        /* No key left between the neighbours: spread the column out and look again. */
+        struct db_res *n;
+        if (db_exec(sql_renumber, "ii", to, KEY_GAP) < 0 ||
+            !(n = db_query(&r->arena, c->after_id ? sql_after_neighbour : sql_before_neighbour,
+                           "ii", c->id, neighbour)) ||
+            n->nrows == 0)
             return -1;
-        if (same)
-            return 0; /* nothing to do: no new version, no history */
+        slot = slot_of(n, c->after_id != 0);
     }
-    long long key;
-    if (key_between(r, to, c->id, c->after_id, neighbour_key, c->before_id, neighbour_key, false,
-                    &key) < 0 ||
-        db_exec(sql_card_move, "iii", to, key, c->id) < 0)
+    if (db_exec(sql_card_move, "iii", to, slot_key(&slot), c->id) < 0)
         return -1;
     c->moved = true;
     c->version++;
     json_t *details = json_pack("{s:{s:I, s:s}, s:{s:I, s:s}}", "from", "id", (json_int_t)from,
-                                "name", locked_name(cols, from), "to", "id", (json_int_t)to, "name",
-                                locked_name(cols, to));
+                                "name", db_str(cols, locked_row(cols, from), 1), "to", "id",
+                                (json_int_t)to, "name", db_str(cols, dst, 1));
     if (c->after_id)
         json_object_set_new(details, "after_id", json_integer(c->after_id));
     if (c->before_id)
@@ -2354,7 +2494,7 @@ int boards_card_move(struct req *r)
     if (!body)
         return r->status;
     struct card_ctx c = {.r = r, .id = http_param_id(r, "id")};
-    if (HTTP_FIELDS(r, body, {"column_id", FIELD_ID, true, 0, &c.column_id},
+    if (HTTP_FIELDS(r, body, {"column_id", FIELD_ID, false, 0, &c.column_id},
                     {"after_id", FIELD_ID, false, 0, &c.after_id},
                     {"before_id", FIELD_ID, false, 0, &c.before_id},
                     {"version", FIELD_INT, false, 0, &c.version, &c.has_version}) < 0)
@@ -2362,6 +2502,10 @@ int boards_card_move(struct req *r)
     if (c.after_id && c.before_id)
         return http_error(r, 400, "validation_failed", "Give after_id or before_id, not both",
                           "before_id");
+    if (!c.column_id && !c.after_id && !c.before_id)
+        return http_error(r, 400, "validation_failed",
+                          "column_id is required (unless after_id or before_id names the place)",
+                          "column_id");
     if (!c.id)
         return http_error(r, 404, "not_found", "No such card", NULL);
     int rc = db_tx(card_move_tx, &c);
@@ -2404,6 +2548,8 @@ static int comment_tx(void *arg)
     if (db_exec(sql_comment_insert, "iiss", c->card_id, me(r), c->text, c->html) < 0)
         return -1;
     c->comment_id = db_insert_id();
+    if (refresh_badges(&r->arena, c->card_id, false) < 0)
+        return -1;
     /* The mentioned who may see the card hear of it as a mention; the assignees, as a
      * comment (once each). */
     const char *handles = mention_handles(&r->arena, c->text);
@@ -2526,6 +2672,7 @@ static int checklist_tx(void *arg)
     json_t *details = json_pack("{s:s, s:I, s:s}", "action", action, "item_id",
                                 (json_int_t)c->item_id, "text", c->text);
     if (db_exec(sql_card_touch, "i", c->card_id) < 0 ||
+        refresh_badges(&r->arena, c->card_id, false) < 0 ||
         activity(c->card_id, me(r), "checklist", json_incref(details)) < 0 ||
         board_event("card.updated", board,
                     json_pack("{s:I, s:I, s:I, s:I}", "board_id", (json_int_t)board, "card_id",
@@ -2989,6 +3136,8 @@ int boards_demo_seed(void)
                                 summary_of(&a, person_names[who], "mentioned you", text)) < 0)
                     goto out;
         }
+        if (refresh_badges(&a, card, false) < 0)
+            goto out;
     }
     rc = 0;
 out:

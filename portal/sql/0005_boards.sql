@@ -87,6 +87,15 @@ CREATE TABLE IF NOT EXISTS cards (
   version INT NOT NULL DEFAULT 1,
   due_soon_sent DATE NULL, -- the due date a "due tomorrow" reminder went out for
   overdue_sent DATE NULL,  -- the due date an "overdue" reminder went out for
+  -- The badges a board shows, copied from card_assignees, card_labels, card_checklist,
+  -- card_comments and files in the transaction that changes them, so a board of
+  -- thousands of cards is one read of this table.
+  assignee_ids VARCHAR(420) NOT NULL DEFAULT '',
+  label_ids VARCHAR(420) NOT NULL DEFAULT '',
+  checklist_total SMALLINT NOT NULL DEFAULT 0,
+  checklist_done SMALLINT NOT NULL DEFAULT 0,
+  comment_count INT NOT NULL DEFAULT 0,
+  file_count SMALLINT NOT NULL DEFAULT 0,
   UNIQUE KEY cards_order (column_id, sort_key),
   KEY cards_board (board_id, column_id, archived, sort_key),
   KEY cards_due (due_date),
