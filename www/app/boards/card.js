@@ -484,6 +484,13 @@ function usePopup() {
   const [open, setOpen] = useState(false);
   const rootRef = useRef(null);
   useDismiss(open, setOpen, rootRef, '.bpick-button');
+  // Escape while the popup is open closes the popup only, not the card dialog around it.
+  useEffect(() => {
+    if (!open) return undefined;
+    const onKey = (e) => e.key === 'Escape' && e.preventDefault();
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [open]);
   return { open, setOpen, rootRef };
 }
 
@@ -701,6 +708,13 @@ export function CardDialog({ cardId, board, user, onClose, onChange, onMove, onL
     dialog.focus(); // the dialog itself, so no control shows a focus ring until the keyboard moves
     const onCancel = (e) => {
       e.preventDefault();
+      // Escape in a box with text typed into it leaves the box first, so nothing typed is lost.
+      const el = document.activeElement;
+      if (dialog.contains(el) && (el.tagName === 'TEXTAREA' || (el.tagName === 'INPUT' && el.type === 'text')) && el.value.trim()) {
+        el.blur();
+        dialog.focus();
+        return;
+      }
       closeRef.current?.();
     };
     dialog.addEventListener('cancel', onCancel);
