@@ -460,6 +460,7 @@ describe('project boards', () => {
       await page.keyboard.press('Escape');
       await cardDialog(page).waitFor({ state: 'detached' });
 
+      await settle(page);
       await page.goto(url('/app/tasks'));
       await expectText(heading(page), 'My tasks');
       const groups = await page.locator('.btask-group-title').allInnerTexts();
@@ -488,6 +489,7 @@ describe('project boards', () => {
       await expectPath(page, `/app/projects/${made.id}`);
       await expectText(heading(page), 'Выставка 2031');
       await column(page, 'To do').waitFor();
+      await settle(page);
       await page.goto(url(`/app/projects/${project.id}`));
       await card(page, 'Broken link in the footer').waitFor();
       assert.ok(await page.getByRole('button', { name: 'Добавить карточку' }).first().isVisible());
@@ -501,6 +503,7 @@ describe('project boards', () => {
       await dialog.locator('.bhistory-item').first().waitFor();
       await screenshot(page, 'boards-card-dialog-ru');
       await page.keyboard.press('Escape');
+      await settle(page);
       await page.goto(url('/app/tasks'));
       await expectText(heading(page), 'Мои задачи');
       await page.locator('.btask').first().waitFor();
@@ -518,6 +521,7 @@ describe('project boards', () => {
       await cardDialog(page).waitFor();
       await screenshot(page, 'boards-card-phone-ru');
       await page.keyboard.press('Escape');
+      await settle(page);
       await page.goto(url('/app/projects'));
       await expectText(heading(page), 'Проекты');
       await screenshot(page, 'boards-projects-phone-ru');

@@ -4,7 +4,7 @@ import { errorText, t } from '/shared/i18n.js';
 import { navigate, useQuery } from '/shared/router.js';
 import { useSession } from '/shared/session.js';
 import { Alert, Button, ConfirmDialog, Dialog, toast, useId } from '/shared/forms.js';
-import { EmptyState, Icon } from '/shared/ui.js';
+import { EmptyState, Icon, PageHeader } from '/shared/ui.js';
 import { tn, useDismiss } from '/app/feed/common.js';
 import {
   addColumn, createBoard, createCard, getBoard, getProject, moveCard, reorderColumns, updateCard, updateColumn,
@@ -944,6 +944,7 @@ export function BoardPage({ projectId }) {
     const missing = error.status === 404 || error.status === 403;
     return html`<div class="page">
       ${back}
+      <${PageHeader} title=${t('app.nav.projects')} />
       <${EmptyState} icon=${missing ? 'search' : 'alert'} title=${t(missing ? 'boards.project.missing' : 'boards.error.load')}
         body=${missing ? t(error.status === 403 ? 'boards.project.forbidden_body' : 'boards.project.missing_body') : errorText(error)}>
         ${!missing && html`<${Button} onClick=${() => location.reload()}>${t('action.retry')}<//>`}
