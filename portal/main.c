@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "boards.h"
 #include "config.h"
 #include "db.h"
 #include "demo.h"
@@ -68,9 +69,9 @@ static int cmd_serve(void)
     if (wait_for_db() < 0 || migrate_check() < 0)
         return 1;
     if (static_init() < 0 || files_init() < 0 || feed_init() < 0 || kb_init() < 0 ||
-        log_access_open() < 0)
+        boards_init() < 0 || log_access_open() < 0)
         return 1;
-    if (jobs_register_core() < 0)
+    if (jobs_register_core() < 0 || boards_register_jobs() < 0)
         return 1;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);

@@ -6,6 +6,7 @@
 
 #include "audit.h"
 #include "auth.h"
+#include "boards.h"
 #include "cabinet.h"
 #include "crm.h"
 #include "feed.h"
@@ -87,6 +88,32 @@ const struct route http_routes[] = {
     {"GET", "/api/v1/kb/articles/{id}/diff", EMP, ROLE_MEMBER, kb_article_diff},
     {"POST", "/api/v1/kb/articles/{id}/restore", EMP, ROLE_MEMBER, kb_article_restore},
     {"GET", "/api/v1/kb/search", EMP, ROLE_MEMBER, kb_search},
+
+    /* projects and boards (employees; project membership is checked per row in SQL,
+     * admins see every project) */
+    {"GET", "/api/v1/projects", EMP, ROLE_MEMBER, boards_projects_list},
+    {"POST", "/api/v1/projects", EMP, ROLE_MEMBER, boards_project_create},
+    {"GET", "/api/v1/projects/{id}", EMP, ROLE_MEMBER, boards_project_get},
+    {"PATCH", "/api/v1/projects/{id}", EMP, ROLE_MEMBER, boards_project_update},
+    {"POST", "/api/v1/projects/{id}/boards", EMP, ROLE_MEMBER, boards_board_create},
+    {"POST", "/api/v1/projects/{id}/labels", EMP, ROLE_MEMBER, boards_label_create},
+    {"PATCH", "/api/v1/labels/{id}", EMP, ROLE_MEMBER, boards_label_update},
+    {"DELETE", "/api/v1/labels/{id}", EMP, ROLE_MEMBER, boards_label_delete},
+    {"GET", "/api/v1/boards/{id}", EMP, ROLE_MEMBER, boards_board_get},
+    {"PATCH", "/api/v1/boards/{id}", EMP, ROLE_MEMBER, boards_board_update},
+    {"POST", "/api/v1/boards/{id}/columns", EMP, ROLE_MEMBER, boards_column_create},
+    {"POST", "/api/v1/boards/{id}/columns/reorder", EMP, ROLE_MEMBER, boards_columns_reorder},
+    {"PATCH", "/api/v1/boards/{id}/columns/{column_id}", EMP, ROLE_MEMBER, boards_column_update},
+    {"POST", "/api/v1/boards/{id}/cards", EMP, ROLE_MEMBER, boards_card_create},
+    {"GET", "/api/v1/cards/{id}", EMP, ROLE_MEMBER, boards_card_get},
+    {"PATCH", "/api/v1/cards/{id}", EMP, ROLE_MEMBER, boards_card_update},
+    {"POST", "/api/v1/cards/{id}/move", EMP, ROLE_MEMBER, boards_card_move},
+    {"GET", "/api/v1/cards/{id}/activity", EMP, ROLE_MEMBER, boards_card_activity},
+    {"POST", "/api/v1/cards/{id}/comments", EMP, ROLE_MEMBER, boards_comment_create},
+    {"POST", "/api/v1/cards/{id}/checklist", EMP, ROLE_MEMBER, boards_checklist_add},
+    {"PATCH", "/api/v1/cards/{id}/checklist/{item_id}", EMP, ROLE_MEMBER, boards_checklist_update},
+    {"DELETE", "/api/v1/cards/{id}/checklist/{item_id}", EMP, ROLE_MEMBER, boards_checklist_delete},
+    {"GET", "/api/v1/me/tasks", EMP, ROLE_MEMBER, boards_my_tasks},
 
     /* CRM */
     {"GET", "/api/v1/accounts", EMP, ROLE_MEMBER, crm_accounts_list},

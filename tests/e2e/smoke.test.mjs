@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  BASE_URL, startServer, stopServer, DESKTOP, PHONE, assertNoProblems, expectPath, expectText, openBrowser, screenshot,
-  signIn, url,
+  BASE_URL, startServer, stopServer, DESKTOP, PHONE, assertNoProblems, expectPath, expectStatus, expectText, openBrowser,
+  screenshot, signIn, url,
 } from './lib.mjs';
 
 const APP_NAV = ['Feed', 'Knowledge base', 'Projects', 'Chat', 'Accounts', 'Orders', 'Tickets', 'Documents'];
@@ -92,9 +92,11 @@ describe('employee app', () => {
       assert.ok(await mainNav(page).isVisible());
       await expectText(page.locator('.empty-body'), /\/app\/some\/deep\/route/);
 
+      // A project that does not exist: the section's heading and a "not found" state (the API said 404).
       await page.goto(url('/app/projects/42'));
       await expectText(heading(page), 'Projects');
-      assertNoProblems(problems);
+      await expectText(page.locator('.empty-title'), 'Project not found');
+      assertNoProblems(problems, { allow: expectStatus(404, '/api/v1/projects/42') });
     });
   });
 

@@ -8,13 +8,16 @@ import { SessionsPage } from '/app/admin/sessions.js';
 import { AuditPage } from '/app/admin/audit.js';
 import { FeedPage } from '/app/feed/feed.js';
 import { NotificationBell } from '/app/feed/bell.js';
+import { ProjectsPage } from '/app/boards/projects.js';
+import { TasksPage } from '/app/boards/tasks.js';
 
 /* Sections in nav order; `page: Component` replaces a placeholder when a section is built;
  * `roles` limits an item or a group to those employee roles (the server checks again). */
 const NAV = [
   { path: '/app/feed', label: 'app.nav.feed', lead: 'app.lead.feed', icon: 'feed', page: FeedPage },
   { path: '/app/kb', label: 'app.nav.kb', lead: 'app.lead.kb', icon: 'book', page: KbPage },
-  { path: '/app/projects', label: 'app.nav.projects', lead: 'app.lead.projects', icon: 'board' },
+  { path: '/app/projects', label: 'app.nav.projects', lead: 'app.lead.projects', icon: 'board', page: ProjectsPage },
+  { path: '/app/tasks', label: 'app.nav.tasks', lead: 'app.lead.tasks', icon: 'tasks', page: TasksPage },
   { path: '/app/chat', label: 'app.nav.chat', lead: 'app.lead.chat', icon: 'chat' },
   {
     id: 'crm',
