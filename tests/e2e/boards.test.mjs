@@ -463,6 +463,7 @@ describe('project boards', () => {
       await settle(page);
       await page.goto(url('/app/tasks'));
       await expectText(heading(page), 'My tasks');
+      await page.locator('.btask-group-title').first().waitFor(); // the list loads after the heading
       const groups = await page.locator('.btask-group-title').allInnerTexts();
       assert.ok(groups.length > 0, 'some tasks');
       if (groups.some((g) => /^Overdue/i.test(g))) assert.match(groups[0], /^Overdue/i);
