@@ -6,9 +6,16 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { startPortal, api } from '../lib/portal.mjs';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { startPortal, api, sourceDir } from '../lib/portal.mjs';
 import { loginAs, show } from '../lib/identity.mjs';
 import { rawRequest } from '../lib/rawhttp.mjs';
+
+const run = promisify(execFile);
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -592,7 +599,11 @@ describe('listing', () => {
 describe('cost of a page', () => {
   test('a page of the feed runs a small fixed number of statements, 2 posts or 20', async () => {
     // A portal of its own: no scheduler ticks in the middle of the count.
-    const q = await startPortal({ demo: true, env: { PORTAL_SCHEDULER_INTERVAL: '3600' } });
+    // A MariaDB of its own: the global statement counters must not see other tests.
+    const dbDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-feedcost-'));
+    await run(path.join(sourceDir, 'scripts/mariadb-private'), ['start', dbDir, 'portal'],
+      { env: { ...process.env, PORTAL_MARIADB_FAST: '1' } });
+    const q = await startPortal({ demo: true, socket: path.join(dbDir, 'mysqld.sock'), env: { PORTAL_SCHEDULER_INTERVAL: '3600' } });
     try {
       const who = await loginAs(q.url, 'vera@demo.example');
       const authors = [who, await loginAs(q.url, 'boris@demo.example')];
@@ -649,6 +660,8 @@ describe('cost of a page', () => {
       assert.equal(first.stmts, two.stmts, `2 posts vs 20 posts on the first page: ${msg}`);
     } finally {
       await q.stop();
+      await run(path.join(sourceDir, 'scripts/mariadb-private'), ['stop', dbDir]);
+      fs.rmSync(dbDir, { recursive: true, force: true });
     }
   });
 });
