@@ -341,6 +341,15 @@ describe('project boards', () => {
       await page.keyboard.press('Escape');
       await dialog.locator('.blabels .blabel', { hasText: 'performance' }).waitFor();
 
+      // A file: uploaded, attached, listed with its download link.
+      const attached = page.waitForResponse((r) => r.url().endsWith(`/api/v1/cards/${id}`) && r.request().method() === 'PATCH'
+        && /"files"/.test(r.request().postData() || ''));
+      await dialog.locator('input[type=file]').setInputFiles({ name: 'lighthouse.txt', mimeType: 'text/plain', buffer: Buffer.from('LCP 1.9 s\n') });
+      assert.equal((await attached).status(), 200);
+      const file = dialog.locator('.bfile', { hasText: 'lighthouse.txt' });
+      await file.waitFor();
+      assert.match(await file.locator('a.bfile-text').getAttribute('href'), /^\/api\/v1\/files\/\d+$/);
+
       // A comment that mentions Anna, picked from the suggestions.
       const comment = dialog.getByRole('combobox', { name: 'Write a comment' });
       await comment.pressSequentially('Numbers are in, @ann');
@@ -361,6 +370,7 @@ describe('project boards', () => {
       assert.match(history, /added “Measure with Lighthouse” to the checklist/);
       assert.match(history, /completed “Measure with Lighthouse”/);
       assert.match(history, /assigned Boris Ivanov/);
+      assert.match(history, /attached a file/);
       await screenshot(page, 'boards-card-history-en');
 
       // Closed with Escape: the tile shows what changed; reopened after a reload, all of it is there.

@@ -116,7 +116,7 @@ function Menu({ label, actions, class: cls = '' }) {
 }
 
 /* A text box that grows with its text; Enter submits, Escape cancels. */
-function GrowingInput({ value, onValue, onSubmit, onCancel, inputRef, label, placeholder, maxLength = 200, class: cls = '' }) {
+function GrowingInput({ value, onValue, onSubmit, onCancel, inputRef, label, placeholder, maxLength = 300, class: cls = '' }) {
   const own = useRef(null);
   const ref = inputRef || own;
   useLayoutEffect(() => {
@@ -231,7 +231,7 @@ function ColumnTitle({ column, onRename }) {
     else setName(column.name);
   }
   if (editing)
-    return html`<input ref=${ref} class="bcol-name-input" value=${name} maxlength="80" aria-label=${t('boards.column.name')}
+    return html`<input ref=${ref} class="bcol-name-input" value=${name} maxlength="100" aria-label=${t('boards.column.name')}
       onInput=${(e) => setName(e.currentTarget.value)} onBlur=${save}
       onKeyDown=${(e) => {
         if (e.key === 'Enter') save();
@@ -331,7 +331,7 @@ function AddColumn({ onAdd }) {
       <${Icon} name="plus" class="icon icon-sm" />${t('boards.column.add')}
     </button>`;
   return html`<div class="bcol-add-form">
-    <input ref=${ref} class="input" value=${name} maxlength="80" aria-label=${t('boards.column.name')}
+    <input ref=${ref} class="input" value=${name} maxlength="100" aria-label=${t('boards.column.name')}
       placeholder=${t('boards.column.name_placeholder')} onInput=${(e) => setName(e.currentTarget.value)}
       onKeyDown=${(e) => {
         if (e.key === 'Enter') submit();

@@ -5,7 +5,7 @@ const MOUSE_SLOP = 5; // px a mouse moves before a press becomes a drag
 const TOUCH_DELAY = 260; // ms a finger rests before a press becomes a drag
 const TOUCH_SLOP = 10; // px a finger may wander meanwhile (more is a scroll)
 const EDGE = 64; // px from a scroller's edge where auto-scroll starts
-const SPEED = 16; // px per frame at the very edge
+const SPEED = 11; // px per frame at the very edge; slower further in
 
 /* Interactive things inside a card or column head that keep their own pointer behaviour. */
 const OWN_POINTER = 'button:not([data-column-handle]), a, input, textarea, select, label, [contenteditable], .no-drag';
@@ -56,7 +56,7 @@ function sameTarget(a, b) {
 function edgeScroll(el, x, y, axis) {
   if (!el) return false;
   const r = el.getBoundingClientRect();
-  const speed = (d) => Math.ceil(SPEED * (1 - Math.max(0, d) / EDGE));
+  const speed = (d) => Math.max(1, Math.round(SPEED * (1 - Math.max(0, d) / EDGE) ** 2));
   let moved = false;
   if (axis === 'x') {
     const before = el.scrollLeft;
