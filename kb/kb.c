@@ -17,6 +17,7 @@
 #include "diff.h"
 #include "files.h"
 #include "markdown.h"
+#include "richtext.h"
 #include "utf8.h"
 
 #define MAX_TAGS      20
@@ -427,24 +428,6 @@ static int bad_files(struct req *r)
                       "A file is not yours, is attached elsewhere or does not exist", "files");
 }
 
-static char *render(struct req *r, const char *md)
-{
-    enum markdown_status st;
-    char *html = markdown_render(md, strlen(md), &st);
-    if (!html) {
-        if (st == MARKDOWN_TOO_LARGE)
-            http_error(r, 413, "payload_too_large", "The article is larger than 256 KiB", "body");
-        else if (st == MARKDOWN_TOO_COMPLEX)
-            http_error(r, 400, "validation_failed",
-                       "The text has too many images (at most 1000) or nests too deeply", "body");
-        else if (st == MARKDOWN_BAD_UTF8)
-            http_error(r, 400, "validation_failed", "The text is not valid UTF-8", "body");
-        else
-            http_error(r, 503, "service_unavailable", "Out of memory, try again", NULL);
-    }
-    return html;
-}
-
 static int send_article(struct req *r, int status, long long id)
 {
     struct db_res *res = db_query(&r->arena, sql_get, "i", id);
@@ -523,7 +506,7 @@ int kb_article_create(struct req *r)
         return http_error(r, 400, "validation_failed", "No such space", "space_id");
     if (in.parent_id && check_parent(r, 0, in.space_id, in.parent_id) < 0)
         return r->status;
-    char *html = render(r, in.body);
+    char *html = richtext_render(r, in.body, "body");
     if (!html)
         return r->status;
     long long me = r->session->user_id, id = 0;
@@ -591,7 +574,7 @@ static int save_revision(struct req *r, long long id, struct article_input *in)
                 strcmp(db_str(cur, 0, 7), in->status) == 0;
     if (same && parent == db_ll(cur, 0, 8) && position == db_ll(cur, 0, 9))
         return 0; /* nothing changed: no empty revision */
-    char *html = render(r, in->body);
+    char *html = richtext_render(r, in->body, "body");
     if (!html)
         return r->status;
     long long me = r->session->user_id;

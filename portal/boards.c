@@ -25,6 +25,7 @@
 #include "markdown.h"
 #include "notify.h"
 #include "outbox.h"
+#include "richtext.h"
 #include "scheduler.h"
 
 #define KEY_GAP         (1LL << 20) /* between neighbours' sort keys after a renumbering */
@@ -37,7 +38,6 @@
 #define MAX_BOARD_CARDS 10000
 #define MAX_MEMBERS     500
 #define MAX_FILES       20
-#define MAX_MENTIONS    50
 
 #define IDS_TABLE(col)                                                                             \
     "SELECT " col " FROM JSON_TABLE(?, '$[*]' COLUMNS (" col " BIGINT PATH '$')) t"
@@ -524,77 +524,6 @@ static bool valid_priority(const char *p)
 static bool valid_color(const char *c)
 {
     return c && strlen(c) == 7 && c[0] == '#' && strspn(c + 1, "0123456789abcdefABCDEF") == 6;
-}
-
-/* Renders Markdown or answers the error. Returns HTML (malloc'd) or NULL. */
-static char *render_or_fail(struct req *r, const char *md, const char *field)
-{
-    enum markdown_status st;
-    char *html = markdown_render(md, strlen(md), &st);
-    if (html)
-        return html;
-    if (st == MARKDOWN_TOO_LARGE)
-        http_error(r, 413, "payload_too_large", "The text is larger than 256 KiB", field);
-    else if (st == MARKDOWN_TOO_COMPLEX)
-        http_error(r, 400, "validation_failed", "The text has too many images (at most 1000)",
-                   field);
-    else if (st == MARKDOWN_BAD_UTF8)
-        http_error(r, 400, "validation_failed", "The text is not valid UTF-8", field);
-    else
-        http_error(r, 503, "service_unavailable", "Out of memory, try again", NULL);
-    return NULL;
-}
-
-/* @handles in Markdown source as a JSON array text (in a): an @ that starts a word,
- * outside code spans. The same rule as the feed's. */
-static const char *mention_handles(struct arena *a, const char *md)
-{
-    json_t *arr = json_array();
-    bool in_code = false;
-    for (const char *p = md; *p && json_array_size(arr) < MAX_MENTIONS; p++) {
-        if (*p == '`') {
-            in_code = !in_code;
-            continue;
-        }
-        if (in_code || *p != '@')
-            continue;
-        if (p > md &&
-            (isalnum((unsigned char)p[-1]) || p[-1] == '_' || p[-1] == '.' || p[-1] == '@'))
-            continue;
-        char h[65];
-        size_t n = 0;
-        for (const char *q = p + 1;
-             n < 64 && (isalnum((unsigned char)*q) || *q == '.' || *q == '_' || *q == '-'); q++)
-            h[n++] = (char)tolower((unsigned char)*q);
-        while (n && (h[n - 1] == '.' || h[n - 1] == '-'))
-            n--;
-        h[n] = '\0';
-        if (n == 0)
-            continue;
-        bool dup = false;
-        size_t i;
-        json_t *v;
-        json_array_foreach(arr, i, v) if (strcmp(json_string_value(v), h) == 0) dup = true;
-        if (!dup)
-            json_array_append_new(arr, json_string(h));
-    }
-    char *text = json_dumps(arr, JSON_COMPACT);
-    json_decref(arr);
-    char *out = arena_strdup(a, text ? text : "[]");
-    free(text);
-    return out;
-}
-
-/* "Who verb: first line of the text", plain, for notifications (in a). */
-static const char *summary_of(struct arena *a, const char *who, const char *verb, const char *md)
-{
-    char line[160];
-    size_t n = 0;
-    for (const char *p = md; *p && *p != '\n' && n < sizeof line - 1; p++)
-        if (!strchr("#*_`>[]", *p))
-            line[n++] = *p;
-    line[n] = '\0';
-    return arena_printf(a, "%s %s: %s", who, verb, line);
 }
 
 static json_t *user_json(const struct db_res *res, int i, int col)
@@ -1947,7 +1876,7 @@ static int read_card_input(struct req *r, json_t *body, struct card_input *in, b
         read_ids(r, body, "files", MAX_FILES, &in->files, NULL) < 0 ||
         read_checklist(r, body, in) < 0)
         return -1;
-    if (in->has_description && !(in->html = render_or_fail(r, in->description, "description")))
+    if (in->has_description && !(in->html = richtext_render(r, in->description, "description")))
         return -1;
     return 0;
 }
@@ -2552,7 +2481,7 @@ static int comment_tx(void *arg)
         return -1;
     /* The mentioned who may see the card hear of it as a mention; the assignees, as a
      * comment (once each). */
-    const char *handles = mention_handles(&r->arena, c->text);
+    const char *handles = richtext_mentions(&r->arena, c->text);
     struct idset mentioned = {NULL, 0};
     if (strcmp(handles, "[]") != 0) {
         struct db_res *who = db_query(&r->arena, sql_mention_targets, "si", handles, project);
@@ -2563,8 +2492,8 @@ static int comment_tx(void *arg)
     struct db_res *assignees = db_query(&r->arena, sql_assignees_of, "i", c->card_id);
     if (!assignees)
         return -1;
-    const char *mention = summary_of(&r->arena, r->session->name, "mentioned you", c->text);
-    const char *comment = summary_of(&r->arena, r->session->name, "commented", c->text);
+    const char *mention = richtext_summary(&r->arena, r->session->name, "mentioned you", c->text);
+    const char *comment = richtext_summary(&r->arena, r->session->name, "commented", c->text);
     for (int i = 0; i < mentioned.n; i++)
         if (notify_user(mentioned.v[i], me(r), "mention", "card", c->card_id, mention) < 0)
             return -1;
@@ -2596,7 +2525,7 @@ int boards_comment_create(struct req *r)
         return r->status;
     if (!c.card_id)
         return http_error(r, 404, "not_found", "No such card", NULL);
-    if (!(c.html = render_or_fail(r, c.text, "body")))
+    if (!(c.html = richtext_render(r, c.text, "body")))
         return r->status;
     int rc = db_tx(comment_tx, &c);
     free(c.html);
@@ -3127,13 +3056,13 @@ int boards_demo_seed(void)
                          json_pack("{s:I}", "comment_id", (json_int_t)db_insert_id())) < 0)
                 goto out;
             /* Mentions in the demo comments notify as they would have live. */
-            const char *mentions = mention_handles(&a, text);
+            const char *mentions = richtext_mentions(&a, text);
             struct db_res *who_m = strcmp(mentions, "[]") ? db_query(&a, sql_mention_targets, "si",
                                                                      mentions, project[p])
                                                           : NULL;
             for (int m = 0; who_m && m < who_m->nrows; m++)
                 if (notify_user(db_ll(who_m, m, 0), people[who], "mention", "card", card,
-                                summary_of(&a, person_names[who], "mentioned you", text)) < 0)
+                                richtext_summary(&a, person_names[who], "mentioned you", text)) < 0)
                     goto out;
         }
         if (refresh_badges(&a, card, false) < 0)

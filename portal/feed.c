@@ -17,8 +17,8 @@
 #include "markdown.h"
 #include "notify.h"
 #include "outbox.h"
+#include "richtext.h"
 
-#define MAX_MENTIONS 50
 #define IDS_TABLE(col)                                                                             \
     "SELECT " col " FROM JSON_TABLE(?, '$[*]' COLUMNS (" col " BIGINT PATH '$')) t"
 
@@ -164,72 +164,13 @@ static long long is_admin(struct req *r)
     return auth_is_employee(r, ROLE_ADMIN) ? 1 : 0;
 }
 
-/* Renders Markdown or answers the error. Returns HTML (malloc'd) or NULL. */
-static char *render_or_fail(struct req *r, const char *md, const char *field)
-{
-    enum markdown_status st;
-    char *html = markdown_render(md, strlen(md), &st);
-    if (html)
-        return html;
-    if (st == MARKDOWN_TOO_LARGE)
-        http_error(r, 413, "payload_too_large", "The text is larger than 256 KiB", field);
-    else if (st == MARKDOWN_TOO_COMPLEX)
-        http_error(r, 400, "validation_failed",
-                   "The text has too many images (at most 1000) or nests too deeply", field);
-    else if (st == MARKDOWN_BAD_UTF8)
-        http_error(r, 400, "validation_failed", "The text is not valid UTF-8", field);
-    else
-        http_error(r, 503, "service_unavailable", "Out of memory, try again", NULL);
-    return NULL;
-}
-
-/* Collects @handles from Markdown source as a JSON array text (arena). An @ counts
- * when it starts a word (not inside an email address or code span). */
-static const char *mention_handles(struct arena *a, const char *md)
-{
-    json_t *arr = json_array();
-    bool in_code = false;
-    for (const char *p = md; *p && json_array_size(arr) < MAX_MENTIONS; p++) {
-        if (*p == '`') {
-            in_code = !in_code;
-            continue;
-        }
-        if (in_code || *p != '@')
-            continue;
-        if (p > md &&
-            (isalnum((unsigned char)p[-1]) || p[-1] == '_' || p[-1] == '.' || p[-1] == '@'))
-            continue;
-        char h[65];
-        size_t n = 0;
-        for (const char *q = p + 1;
-             n < 64 && (isalnum((unsigned char)*q) || *q == '.' || *q == '_' || *q == '-'); q++)
-            h[n++] = (char)tolower((unsigned char)*q);
-        while (n && (h[n - 1] == '.' || h[n - 1] == '-'))
-            n--;
-        h[n] = '\0';
-        if (n == 0)
-            continue;
-        bool dup = false;
-        size_t i;
-        json_t *v;
-        json_array_foreach(arr, i, v) if (strcmp(json_string_value(v), h) == 0) dup = true;
-        if (!dup)
-            json_array_append_new(arr, json_string(h));
-    }
-    char *text = json_dumps(arr, JSON_COMPACT);
-    json_decref(arr);
-    char *out = arena_strdup(a, text ? text : "[]");
-    free(text);
-    return out;
-}
-
 /* Records mentions of a post (or one of its comments) and notifies the mentioned who
  * may see the post. An edit notifies only those it mentions for the first time; a new
  * post or comment notifies everyone it mentions. Returns 0 or -1. */
 static int mention(struct req *r, long long post_id, long long group_id, const char *md, bool edit,
                    const char *summary)
 {
-    const char *handles = mention_handles(&r->arena, md);
+    const char *handles = richtext_mentions(&r->arena, md);
     if (strcmp(handles, "[]") == 0)
         return 0;
     struct db_res *who =
@@ -246,18 +187,6 @@ static int mention(struct req *r, long long post_id, long long group_id, const c
             return -1;
     }
     return 0;
-}
-
-/* Plain-text summary of Markdown for notifications: the first line, unadorned. */
-static const char *summary_of(struct arena *a, const char *who, const char *verb, const char *md)
-{
-    char line[160];
-    size_t n = 0;
-    for (const char *p = md; *p && *p != '\n' && n < sizeof line - 1; p++)
-        if (!strchr("#*_`>[]", *p))
-            line[n++] = *p;
-    line[n] = '\0';
-    return arena_printf(a, "%s %s: %s", who, verb, line);
 }
 
 static const char *audience_of(struct arena *a, long long group_id)
@@ -490,7 +419,7 @@ int feed_post_create(struct req *r)
         if (m->nrows == 0 && !is_admin(r))
             return http_error(r, 403, "forbidden", "Only members post to a group", "group_id");
     }
-    char *html = render_or_fail(r, md, "body");
+    char *html = richtext_render(r, md, "body");
     if (!html)
         return r->status;
     long long id = -1;
@@ -513,7 +442,7 @@ int feed_post_create(struct req *r)
                                                "files");
             }
         }
-    const char *summary = summary_of(&r->arena, r->session->name, "mentioned you", md);
+    const char *summary = richtext_summary(&r->arena, r->session->name, "mentioned you", md);
     json_t *event = json_pack("{s:I, s:I}", "post_id", (json_int_t)id, "author_id",
                               (json_int_t)r->session->user_id);
     if (rc || mention(r, id, group_id, md, false, summary) < 0 ||
@@ -558,7 +487,7 @@ int feed_post_update(struct req *r)
     if (has_body && !*md)
         return http_error(r, 400, "validation_failed", "body must not be empty", "body");
     char *html = NULL;
-    if (has_body && !(html = render_or_fail(r, md, "body")))
+    if (has_body && !(html = richtext_render(r, md, "body")))
         return r->status;
     if (!id || db_begin() < 0)
         goto fail;
@@ -608,8 +537,9 @@ int feed_post_update(struct req *r)
                 has_important ? (long long)important : db_ll(cur, 0, 5), pin_value,
                 (long long)changed_body, id, version) < 0)
         goto fail;
-    if (changed_body && mention(r, id, group_id, md, true,
-                                summary_of(&r->arena, r->session->name, "mentioned you", md)) < 0)
+    if (changed_body &&
+        mention(r, id, group_id, md, true,
+                richtext_summary(&r->arena, r->session->name, "mentioned you", md)) < 0)
         goto fail;
     json_t *event = json_pack("{s:I}", "post_id", (json_int_t)id);
     long long ev = outbox_append("feed.post.updated", audience_of(&r->arena, group_id), event);
@@ -718,7 +648,7 @@ int feed_comment_create(struct req *r)
             return http_error(r, 400, "validation_failed",
                               "parent_id must be a top-level comment of this post", "parent_id");
     }
-    char *html = render_or_fail(r, md, "body");
+    char *html = richtext_render(r, md, "body");
     if (!html)
         return r->status;
     long long group_id = db_ll(p, 0, 4), author = db_ll(p, 0, 1);
@@ -730,9 +660,9 @@ int feed_comment_create(struct req *r)
         json_pack("{s:I, s:I}", "post_id", (json_int_t)post_id, "comment_id", (json_int_t)cid);
     if (rc ||
         notify_user(author, r->session->user_id, "comment", "post", post_id,
-                    summary_of(&r->arena, r->session->name, "commented", md)) < 0 ||
+                    richtext_summary(&r->arena, r->session->name, "commented", md)) < 0 ||
         mention(r, post_id, group_id, md, false,
-                summary_of(&r->arena, r->session->name, "mentioned you", md)) < 0 ||
+                richtext_summary(&r->arena, r->session->name, "mentioned you", md)) < 0 ||
         outbox_append("feed.comment", audience_of(&r->arena, group_id), event) < 0 ||
         audit_log(r, "comment.create", "comment", cid,
                   json_pack("{s:I}", "post_id", (json_int_t)post_id)) < 0 ||
@@ -1001,7 +931,7 @@ int feed_markdown_preview(struct req *r)
     const char *text = NULL;
     if (HTTP_FIELDS(r, body, {"text", FIELD_TEXT, true, SIZE_MAX, &text}) < 0)
         return r->status;
-    char *html = render_or_fail(r, text, "text");
+    char *html = richtext_render(r, text, "text");
     if (!html)
         return r->status;
     json_t *out = json_pack("{s:s}", "html", html);
@@ -1178,7 +1108,7 @@ int feed_demo_seed(void)
         fake.session = &s;
         int m = mention(
             &fake, pid, group, posts[i].body, false,
-            summary_of(&fake.arena, names[posts[i].author], "mentioned you", posts[i].body));
+            richtext_summary(&fake.arena, names[posts[i].author], "mentioned you", posts[i].body));
         arena_cleanup(&fake.arena);
         if (m < 0)
             goto out;
