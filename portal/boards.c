@@ -381,6 +381,15 @@ static int refuse(struct req *r, const struct db_res *res, int allowed_col, cons
     return 0;
 }
 
+/* Inside a transaction: may the caller work in project_id? Returns 0, the status of
+ * the 404/403 it sent, or -1 on a database error (db_tx retries those). */
+static int project_checked(struct req *r, long long project_id)
+{
+    struct db_res *a =
+        db_query(&r->arena, sql_project_access, "iii", is_admin(r), me(r), project_id);
+    return a ? refuse(r, a, 1, "No such project") : -1;
+}
+
 /* 409 with the current state of the object, so the client can show what changed. Steals
  * current (may be NULL). Returns 409. */
 static int conflict(struct req *r, const char *code, const char *message, const char *field,
@@ -827,10 +836,7 @@ static int project_update_tx(void *arg)
 {
     struct project_ctx *c = arg;
     struct req *r = c->r;
-    struct db_res *a = db_query(&r->arena, sql_project_access, "iii", is_admin(r), me(r), c->id);
-    if (!a)
-        return -1;
-    int refused = refuse(r, a, 1, "No such project");
+    int refused = project_checked(r, c->id);
     if (refused)
         return refused;
     struct db_res *cur = db_query(&r->arena, sql_project_lock, "i", c->id);
@@ -917,11 +923,7 @@ static int label_create_tx(void *arg)
 {
     struct label_ctx *c = arg;
     struct req *r = c->r;
-    struct db_res *a =
-        db_query(&r->arena, sql_project_access, "iii", is_admin(r), me(r), c->project_id);
-    if (!a)
-        return -1;
-    int refused = refuse(r, a, 1, "No such project");
+    int refused = project_checked(r, c->project_id);
     if (refused)
         return refused;
     struct db_res *n = db_query(&r->arena, sql_label_count, "i", c->project_id);
@@ -1370,11 +1372,7 @@ static int board_create_tx(void *arg)
 {
     struct board_ctx *c = arg;
     struct req *r = c->r;
-    struct db_res *a =
-        db_query(&r->arena, sql_project_access, "iii", is_admin(r), me(r), c->project_id);
-    if (!a)
-        return -1;
-    int refused = refuse(r, a, 1, "No such project");
+    int refused = project_checked(r, c->project_id);
     if (refused)
         return refused;
     struct db_res *n = db_query(&r->arena, sql_board_count, "i", c->project_id);
