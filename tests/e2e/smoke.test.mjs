@@ -91,6 +91,8 @@ describe('employee app', () => {
       await expectText(heading(page), 'Page not found');
       assert.ok(await mainNav(page).isVisible());
       await expectText(page.locator('.empty-body'), /\/app\/some\/deep\/route/);
+      // Leave only after the health check answered: navigating would abort it.
+      await expectText(health(page), 'All systems operational');
 
       // A project that does not exist: the section's heading and a "not found" state (the API said 404).
       await page.goto(url('/app/projects/42'));
