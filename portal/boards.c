@@ -46,6 +46,9 @@
 #define ALLOWED(p)                                                                                 \
     " (? = 1 OR EXISTS (SELECT 1 FROM project_members pm WHERE pm.project_id = " p                 \
     " AND pm.user_id = ?))"
+#define ALLOWED_P ALLOWED("p.id")
+#define ALLOWED_B ALLOWED("b.project_id")
+#define ALLOWED_L ALLOWED("l.project_id")
 
 /* Where a card stands for the "open" lists and the reminders: not archived, in a live
  * column that is not a "done" one, on a live board of a live project. */
@@ -61,11 +64,11 @@
 static const char sql_projects[] =
     "SELECT " PROJECT_COLUMNS ", (SELECT COUNT(*) FROM project_members m"
     " WHERE m.project_id = p.id) FROM projects p LEFT JOIN accounts a ON a.id = p.account_id"
-    " WHERE (? = 1 OR p.archived = 0) AND" ALLOWED("p.id") " ORDER BY p.name, p.id LIMIT 500";
-static const char sql_project[] = "SELECT " PROJECT_COLUMNS ", u.id, u.name, u.handle," ALLOWED(
-    "p.id") " FROM projects p"
-            " LEFT JOIN accounts a ON a.id = p.account_id JOIN users u ON u.id = p.created_by"
-            " WHERE p.id = ?";
+    " WHERE (? = 1 OR p.archived = 0) AND" ALLOWED_P " ORDER BY p.name, p.id LIMIT 500";
+static const char sql_project[] =
+    "SELECT " PROJECT_COLUMNS ", u.id, u.name, u.handle," ALLOWED_P " FROM projects p"
+    " LEFT JOIN accounts a ON a.id = p.account_id JOIN users u ON u.id = p.created_by"
+    " WHERE p.id = ?";
 static const char sql_project_boards[] =
     "SELECT b.id, b.project_id, b.name, b.archived, b.position FROM boards b"
     " WHERE b.project_id IN (" IDS_TABLE("id") ") ORDER BY b.position, b.id";
@@ -74,8 +77,7 @@ static const char sql_project_members[] =
     " WHERE m.project_id = ? ORDER BY u.name, u.id";
 static const char sql_project_labels[] =
     "SELECT id, name, color FROM labels WHERE project_id = ? ORDER BY name, id";
-static const char sql_project_access[] =
-    "SELECT p.id," ALLOWED("p.id") " FROM projects p WHERE p.id = ?";
+static const char sql_project_access[] = "SELECT p.id," ALLOWED_P " FROM projects p WHERE p.id = ?";
 static const char sql_project_insert[] =
     "INSERT INTO projects (name, description, account_id, created_by, created_at, updated_at)"
     " VALUES (?, ?, ?, ?, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6))";
@@ -103,9 +105,9 @@ static const char sql_unassign_left[] =
 /* --- boards, columns, labels --------------------------------------------------------- */
 
 static const char sql_board_head[] =
-    "SELECT b.id, b.name, b.archived, p.id, p.name, p.archived, a.id, a.name, a.kind," ALLOWED(
-        "p.id") " FROM boards b JOIN projects p ON p.id = b.project_id"
-                " LEFT JOIN accounts a ON a.id = p.account_id WHERE b.id = ?";
+    "SELECT b.id, b.name, b.archived, p.id, p.name, p.archived, a.id, a.name, a.kind," ALLOWED_P
+    " FROM boards b JOIN projects p ON p.id = b.project_id"
+    " LEFT JOIN accounts a ON a.id = p.account_id WHERE b.id = ?";
 static const char sql_board_count[] =
     "SELECT COUNT(*), COALESCE(MAX(position), 0) FROM boards WHERE project_id = ?";
 static const char sql_board_insert[] = "INSERT INTO boards (project_id, name, position, created_at)"
@@ -136,8 +138,8 @@ static const char sql_first_column[] =
 static const char sql_label_count[] = "SELECT COUNT(*) FROM labels WHERE project_id = ?";
 static const char sql_label_insert[] =
     "INSERT INTO labels (project_id, name, color) VALUES (?, ?, ?)";
-static const char sql_label_get[] = "SELECT l.id, l.project_id, l.name, l.color," ALLOWED(
-    "l.project_id") " FROM labels l WHERE l.id = ?";
+static const char sql_label_get[] =
+    "SELECT l.id, l.project_id, l.name, l.color," ALLOWED_L " FROM labels l WHERE l.id = ?";
 static const char sql_label_update[] = "UPDATE labels SET name = ?, color = ? WHERE id = ?";
 static const char sql_label_delete[] = "DELETE FROM labels WHERE id = ?";
 static const char sql_labels_in[] =
@@ -198,8 +200,9 @@ static const char sql_label_gone_badges[] =
 
 /* --- cards --------------------------------------------------------------------------- */
 
-static const char sql_card_access[] = "SELECT c.board_id, b.project_id, c.column_id," ALLOWED(
-    "b.project_id") " FROM cards c JOIN boards b ON b.id = c.board_id WHERE c.id = ?";
+static const char sql_card_access[] =
+    "SELECT c.board_id, b.project_id, c.column_id," ALLOWED_B
+    " FROM cards c JOIN boards b ON b.id = c.board_id WHERE c.id = ?";
 static const char sql_card[] =
     "SELECT c.id, c.board_id, b.name, b.project_id, p.name, c.column_id, col.name, col.done,"
     " c.title, c.description_md, c.description_html, c.priority, c.due_date, c.archived,"
@@ -264,11 +267,10 @@ static const char sql_columns_lock[] =
     " ORDER BY id FOR UPDATE";
 /* The card, the caller's right to it and, when given, the neighbour's column and board:
  * what a move needs before it takes any lock. */
-static const char sql_move_head[] = "SELECT c.board_id, b.project_id, c.column_id," ALLOWED(
-    "b.project_id") ", n.column_id,"
-                    " n.board_id FROM cards c JOIN boards b ON b.id = c.board_id LEFT JOIN cards n "
-                    "ON n.id = ?"
-                    " WHERE c.id = ?";
+static const char sql_move_head[] =
+    "SELECT c.board_id, b.project_id, c.column_id," ALLOWED_B ", n.column_id, n.board_id"
+    " FROM cards c JOIN boards b ON b.id = c.board_id LEFT JOIN cards n ON n.id = ?"
+    " WHERE c.id = ?";
 static const char sql_move_lock[] =
     "SELECT column_id, version, archived, sort_key FROM cards WHERE id = ? FOR UPDATE";
 /* A neighbour's column and key, and the key next to it on the side the moving card
@@ -574,7 +576,11 @@ static const char *mention_handles(struct arena *a, const char *md)
         bool dup = false;
         size_t i;
         json_t *v;
-        json_array_foreach(arr, i, v) if (strcmp(json_string_value(v), h) == 0) dup = true;
+        json_array_foreach(arr, i, v)
+        {
+            if (strcmp(json_string_value(v), h) == 0)
+                dup = true;
+        }
         if (!dup)
             json_array_append_new(arr, json_string(h));
     }
@@ -1005,6 +1011,10 @@ static int label_create_tx(void *arg)
                    ? conflict(r, "conflict", "The project has a label with this name", "name", NULL)
                    : -1;
     c->id = db_insert_id();
+    if (project_event("project.labels", c->project_id,
+                      json_pack("{s:I, s:I, s:s}", "project_id", (json_int_t)c->project_id,
+                                "label_id", (json_int_t)c->id, "action", "create")) < 0)
+        return -1;
     return audit_log(r, "label.create", "label", c->id,
                      json_pack("{s:I, s:s}", "project_id", (json_int_t)c->project_id, "name",
                                c->name)) < 0
@@ -1056,6 +1066,11 @@ static int label_change_tx(void *arg)
         return db_errno() == ER_DUP_ENTRY
                    ? conflict(r, "conflict", "The project has a label with this name", "name", NULL)
                    : -1;
+    if (project_event("project.labels", db_ll(l, 0, 1),
+                      json_pack("{s:I, s:I, s:s}", "project_id", (json_int_t)db_ll(l, 0, 1),
+                                "label_id", (json_int_t)c->id, "action",
+                                c->remove ? "delete" : "update")) < 0)
+        return -1;
     return audit_log(r, c->remove ? "label.delete" : "label.update", "label", c->id,
                      json_pack("{s:I, s:s}", "project_id", (json_int_t)db_ll(l, 0, 1), "name",
                                db_str(l, 0, 2))) < 0
@@ -1679,8 +1694,10 @@ static int columns_reorder_tx(void *arg)
         return http_error(r, 400, "validation_failed",
                           "column_ids must list every active column of the board once",
                           "column_ids");
-    json_array_foreach(c->order, i, v) if (db_exec(sql_column_position, "iii", (long long)i + 1,
-                                                   json_integer_value(v), c->id) < 0) return -1;
+    for (i = 0; i < json_array_size(c->order); i++)
+        if (db_exec(sql_column_position, "iii", (long long)i + 1,
+                    json_integer_value(json_array_get(c->order, i)), c->id) < 0)
+            return -1;
     long long pos = active;
     for (int k = 0; k < cols->nrows; k++)
         if (db_ll(cols, k, 5) &&
@@ -1699,8 +1716,11 @@ int boards_columns_reorder(struct req *r)
     size_t i;
     json_t *v;
     bool ok = json_is_array(c.order) && json_array_size(c.order) <= MAX_COLUMNS;
-    json_array_foreach(c.order, i, v) if (!json_is_integer(v) || json_integer_value(v) < 1) ok =
-        false;
+    json_array_foreach(c.order, i, v)
+    {
+        if (!json_is_integer(v) || json_integer_value(v) < 1)
+            ok = false;
+    }
     if (!ok)
         return http_error(r, 400, "validation_failed", "column_ids must be a list of column ids",
                           "column_ids");
@@ -2014,9 +2034,12 @@ static int sync_set(struct req *r, long long card_id, const char *title, bool pe
                                                  title)) < 0)))
             rc = -1;
     }
-    json_array_foreach(
-        removed, i, v) if (rc == 0 && db_exec(people ? sql_assignee_remove : sql_card_label_remove,
-                                              "ii", card_id, json_integer_value(v)) < 0) rc = -1;
+    json_array_foreach(removed, i, v)
+    {
+        if (rc == 0 && db_exec(people ? sql_assignee_remove : sql_card_label_remove, "ii", card_id,
+                               json_integer_value(v)) < 0)
+            rc = -1;
+    }
     if (rc == 0 && (json_array_size(added) || json_array_size(removed)))
         json_object_set_new(changes, people ? "assignees" : "labels",
                             json_pack("{s:O, s:O}", "added", added, "removed", removed));
