@@ -274,19 +274,21 @@ static const char sql_move_head[] =
 static const char sql_move_lock[] =
     "SELECT column_id, version, archived, sort_key FROM cards WHERE id = ? FOR UPDATE";
 /* A neighbour's column and key, and the key next to it on the side the moving card
- * goes (the moving card itself left out). */
+ * goes (the moving card itself left out). ORDER BY ... LIMIT 1 rather than MIN/MAX:
+ * with "id <> ?" MIN/MAX would read the rest of the column, this reads a row or two of
+ * the (column_id, sort_key) index. */
 static const char sql_after_neighbour[] =
-    "SELECT n.column_id, n.sort_key, n.board_id, (SELECT MIN(k.sort_key) FROM cards k"
-    " WHERE k.column_id = n.column_id AND k.sort_key > n.sort_key AND k.id <> ?)"
-    " FROM cards n WHERE n.id = ?";
+    "SELECT n.column_id, n.sort_key, n.board_id, (SELECT k.sort_key FROM cards k"
+    " WHERE k.column_id = n.column_id AND k.sort_key > n.sort_key AND k.id <> ?"
+    " ORDER BY k.sort_key LIMIT 1) FROM cards n WHERE n.id = ?";
 static const char sql_before_neighbour[] =
-    "SELECT n.column_id, n.sort_key, n.board_id, (SELECT MAX(k.sort_key) FROM cards k"
-    " WHERE k.column_id = n.column_id AND k.sort_key < n.sort_key AND k.id <> ?)"
-    " FROM cards n WHERE n.id = ?";
+    "SELECT n.column_id, n.sort_key, n.board_id, (SELECT k.sort_key FROM cards k"
+    " WHERE k.column_id = n.column_id AND k.sort_key < n.sort_key AND k.id <> ?"
+    " ORDER BY k.sort_key DESC LIMIT 1) FROM cards n WHERE n.id = ?";
 static const char sql_key_last[] =
-    "SELECT MAX(sort_key) FROM cards WHERE column_id = ? AND id <> ?";
+    "SELECT sort_key FROM cards WHERE column_id = ? AND id <> ? ORDER BY sort_key DESC LIMIT 1";
 static const char sql_key_first[] =
-    "SELECT MIN(sort_key) FROM cards WHERE column_id = ? AND id <> ?";
+    "SELECT sort_key FROM cards WHERE column_id = ? AND id <> ? ORDER BY sort_key LIMIT 1";
 static const char sql_column_active_cards[] =
     "SELECT COUNT(*) FROM cards WHERE board_id = ? AND column_id = ? AND archived = 0";
 /* Renumbers a column above its highest key, keeping the order: no new key can collide
