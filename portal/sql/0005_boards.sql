@@ -92,6 +92,7 @@ CREATE TABLE IF NOT EXISTS cards (
   -- thousands of cards is one read of this table.
   assignee_ids VARCHAR(420) NOT NULL DEFAULT '',
   label_ids VARCHAR(420) NOT NULL DEFAULT '',
+  has_description TINYINT(1) AS (description_md <> '') STORED,
   checklist_total SMALLINT NOT NULL DEFAULT 0,
   checklist_done SMALLINT NOT NULL DEFAULT 0,
   comment_count INT NOT NULL DEFAULT 0,
