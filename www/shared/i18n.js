@@ -4,6 +4,11 @@ const SUPPORTED = ['en', 'ru'];
 const DEFAULT_LANG = 'en';
 const STORAGE_KEY = 'portal.lang';
 
+/* Each module keeps its messages in its own pair of files, www/shared/i18n/<part>.<lang>.json,
+ * next to the shared en.json and ru.json; tests/api/i18n_catalogs.test.mjs checks that both
+ * languages have the same keys and that every t() call with a literal key in www/ has a text. */
+export const PARTS = [];
+
 const catalogs = new Map(); // lang -> messages, loaded once
 const listeners = new Set();
 let lang = DEFAULT_LANG;
@@ -12,11 +17,17 @@ let fallback = {}; // English, for keys a translation lacks
 
 export const languages = SUPPORTED;
 
+async function fetchJson(path) {
+  const res = await fetch(path, { credentials: 'same-origin' });
+  if (!res.ok) throw new Error(`catalog ${path}: HTTP ${res.status}`);
+  return res.json();
+}
+
 async function loadCatalog(code) {
   if (!catalogs.has(code)) {
-    const res = await fetch(`/shared/i18n/${code}.json`, { credentials: 'same-origin' });
-    if (!res.ok) throw new Error(`catalog ${code}: HTTP ${res.status}`);
-    catalogs.set(code, await res.json());
+    const files = [`/shared/i18n/${code}.json`, ...PARTS.map((p) => `/shared/i18n/${p}.${code}.json`)];
+    const parts = await Promise.all(files.map(fetchJson));
+    catalogs.set(code, Object.assign({}, ...parts));
   }
   return catalogs.get(code);
 }
