@@ -3,10 +3,13 @@
 #include "crm.h"
 
 #include <mysqld_error.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "audit.h"
 #include "db.h"
+#include "log.h"
+#include "utf8.h"
 
 static const char sql_kind[] = "SELECT kind FROM accounts WHERE id = ?";
 static const char sql_get[] = "SELECT id, name, kind FROM accounts WHERE id = ?";
@@ -32,6 +35,25 @@ json_t *crm_account_json(struct arena *a, long long id)
 long long crm_account_insert(const char *name, const char *kind)
 {
     return db_exec(sql_insert, "ss", name, kind) < 0 ? -1 : db_insert_id();
+}
+
+static const char sql_timeline_add[] =
+    "INSERT INTO account_timeline (account_id, created_at, actor_id, kind, ref_id, summary)"
+    " VALUES (?, UTC_TIMESTAMP(6), ?, ?, ?, ?)";
+
+long long crm_timeline_add(long long account_id, long long actor_id, const char *kind,
+                           long long ref_id, const char *summary)
+{
+    if (!db_in_tx()) {
+        log_error("crm_timeline_add(%s) outside a transaction", kind);
+        return -1;
+    }
+    char cut[500 * 4 + 1];
+    snprintf(cut, sizeof cut, "%s", summary ? summary : "");
+    utf8_truncate(cut, 500);
+    return db_exec(sql_timeline_add, "iIsIs", account_id, actor_id, kind, ref_id, cut) < 0
+               ? -1
+               : db_insert_id();
 }
 
 static bool valid_kind(const char *k)
