@@ -372,11 +372,7 @@ int crm_accounts_create(struct req *r)
 int crm_account_get(struct req *r)
 {
     long long id = http_param_id(r, "id");
-    json_t *out = id ? account_full(&r->arena, id) : NULL;
-    if (!out)
-        return id && db_errno() ? http_db_error(r)
-                                : http_error(r, 404, "not_found", "No such account", NULL);
-    return http_json(r, 200, out);
+    return http_json_found(r, id ? account_full(&r->arena, id) : NULL, "No such account");
 }
 
 /* Appends "name" to the comma-separated list of changed fields when old and new differ. */
@@ -388,12 +384,19 @@ static void changed(char *list, size_t size, const char *name, const char *old, 
     snprintf(list + l, size - l, "%s%s", l ? ", " : "", name);
 }
 
+/* 409 for a stale version, with the record as it is now (current, stolen; may be NULL). */
+static int stale(struct req *r, const char *message, json_t *current)
+{
+    r->error_code = "conflict";
+    return http_json(r, 409,
+                     json_pack("{s:{s:s, s:s, s:s}, s:o?}", "error", "code", "conflict", "message",
+                               message, "field", "version", "current", current));
+}
+
 int crm_account_update(struct req *r)
 {
-    long long id = http_param_id(r, "id");
-    if (!id)
-        return http_error(r, 404, "not_found", "No such account", NULL);
-    json_t *body = http_json_body(r);
+    long long id;
+    json_t *body = http_id_body(r, "No such account", &id);
     if (!body)
         return r->status;
     struct account_input in;
@@ -410,12 +413,7 @@ int crm_account_update(struct req *r)
     }
     if (db_ll(cur, 0, 9) != in.version) {
         db_rollback();
-        json_t *now = account_full(&r->arena, id);
-        r->error_code = "conflict";
-        return http_json(r, 409,
-                         json_pack("{s:{s:s, s:s, s:s}, s:o?}", "error", "code", "conflict",
-                                   "message", "The account changed meanwhile; reload", "field",
-                                   "version", "current", now));
+        return stale(r, "The account changed meanwhile; reload", account_full(&r->arena, id));
     }
     const char *v[9];
     for (int c = 0; c < 9; c++)
@@ -595,19 +593,13 @@ int crm_contact_create(struct req *r)
 int crm_contact_get(struct req *r)
 {
     long long id = http_param_id(r, "id");
-    json_t *out = id ? contact_json(&r->arena, id) : NULL;
-    if (!out)
-        return id && db_errno() ? http_db_error(r)
-                                : http_error(r, 404, "not_found", "No such contact", NULL);
-    return http_json(r, 200, out);
+    return http_json_found(r, id ? contact_json(&r->arena, id) : NULL, "No such contact");
 }
 
 int crm_contact_update(struct req *r)
 {
-    long long id = http_param_id(r, "id");
-    if (!id)
-        return http_error(r, 404, "not_found", "No such contact", NULL);
-    json_t *body = http_json_body(r);
+    long long id;
+    json_t *body = http_id_body(r, "No such contact", &id);
     if (!body)
         return r->status;
     struct contact_input in;
@@ -622,11 +614,7 @@ int crm_contact_update(struct req *r)
     }
     if (db_ll(cur, 0, 5) != in.version) {
         db_rollback();
-        r->error_code = "conflict";
-        return http_json(r, 409,
-                         json_pack("{s:{s:s, s:s, s:s}, s:o?}", "error", "code", "conflict",
-                                   "message", "The contact changed meanwhile; reload", "field",
-                                   "version", "current", contact_json(&r->arena, id)));
+        return stale(r, "The contact changed meanwhile; reload", contact_json(&r->arena, id));
     }
     long long account = db_ll(cur, 0, 0);
     const char *name = in.has_name ? in.name : db_str(cur, 0, 1);

@@ -147,6 +147,22 @@ struct order_input {
     long long subtotal, vat_total, total;
 };
 
+/* The first key of object o that is not in known (NULL-terminated), or NULL. */
+static const char *unknown_key(json_t *o, const char *const *known)
+{
+    const char *key;
+    json_t *val;
+    json_object_foreach(o, key, val)
+    {
+        const char *const *k = known;
+        while (*k && strcmp(*k, key) != 0)
+            k++;
+        if (!*k)
+            return key;
+    }
+    return NULL;
+}
+
 /* Reads one amount of item i: `name` as a decimal (string or number) at scale, or, when
  * minor_name is given, `minor_name` as a whole number of units. Returns 0, or sends the
  * 400 and returns -1. */
@@ -223,21 +239,14 @@ static int read_items(struct req *r, json_t *items, struct order_input *in)
             return http_error(r, 400, "validation_failed",
                               arena_printf(&r->arena, "%s must be an object", field), field),
                    -1;
-        const char *key;
-        json_t *val;
-        json_object_foreach(o, key, val)
-        {
-            static const char *const known[] = {"product_name", "sku",      "quantity",
-                                                "unit_price",   "unit_price_minor", "vat_rate"};
-            bool ok = false;
-            for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
-                ok |= strcmp(key, known[k]) == 0;
-            if (!ok)
-                return http_error(r, 400, "validation_failed",
-                                  arena_printf(&r->arena, "%s: unknown field %s", field, key),
-                                  arena_printf(&r->arena, "%s.%s", field, key)),
-                       -1;
-        }
+        static const char *const item_keys[] = {"product_name", "sku",      "quantity",
+                                                "unit_price",   "unit_price_minor", "vat_rate", NULL};
+        const char *unknown = unknown_key(o, item_keys);
+        if (unknown)
+            return http_error(r, 400, "validation_failed",
+                              arena_printf(&r->arena, "%s: unknown field %s", field, unknown),
+                              arena_printf(&r->arena, "%s.%s", field, unknown)),
+                   -1;
         struct field fields[] = {
             {"product_name", FIELD_STRING, true, 200, &it->product_name, NULL},
             {"sku", FIELD_TEXT, false, 64, &it->sku, NULL},
@@ -300,20 +309,13 @@ static bool real_date(const char *s)
 static int read_order(struct req *r, json_t *body, struct order_input *in, bool create)
 {
     memset(in, 0, sizeof *in);
-    const char *key;
-    json_t *val;
-    json_object_foreach(body, key, val)
-    {
-        static const char *const known[] = {"account_id", "currency", "order_date",
-                                            "comment",    "items",    "version"};
-        bool ok = false;
-        for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
-            ok |= strcmp(key, known[k]) == 0;
-        if (!ok)
-            return http_error(r, 400, "validation_failed",
-                              arena_printf(&r->arena, "Unknown field %s", key), key),
-                   -1;
-    }
+    static const char *const order_keys[] = {"account_id", "currency", "order_date",
+                                             "comment",    "items",    "version", NULL};
+    const char *unknown = unknown_key(body, order_keys);
+    if (unknown)
+        return http_error(r, 400, "validation_failed",
+                          arena_printf(&r->arena, "Unknown field %s", unknown), unknown),
+               -1;
     if (HTTP_FIELDS(r, body, {"account_id", FIELD_ID, create, 0, &in->account_id, &in->has_account},
                     {"currency", FIELD_STRING, false, 3, &in->currency, &in->has_currency},
                     {"order_date", FIELD_STRING, false, 10, &in->order_date, &in->has_date},
@@ -455,6 +457,18 @@ struct audience {
     struct db_res *users;
 };
 
+/* Appends an order event for the account's cabinet and for the employees; does not
+ * steal payload. 0 or -1. */
+static int order_event(const char *type, long long account_id, json_t *payload)
+{
+    char audience[40];
+    snprintf(audience, sizeof audience, "account:%lld", account_id);
+    return outbox_append(type, audience, payload) < 0 ||
+                   outbox_append(type, "employees", payload) < 0
+               ? -1
+               : 0;
+}
+
 /* Inside the transaction: the timeline line, a notification per cabinet user of the
  * account, and the "order.status" event for the account and the employees. from is
  * NULL for a new order. 0 or -1. */
@@ -477,12 +491,9 @@ static int status_changed(struct req *r, long long id, long long account_id, con
     json_t *payload = json_pack("{s:I, s:s, s:I, s:s?, s:s, s:s}", "id", (json_int_t)id, "number",
                                 number, "account_id", (json_int_t)account_id, "from", from, "to",
                                 to, "comment", comment ? comment : "");
-    char audience[40];
-    snprintf(audience, sizeof audience, "account:%lld", account_id);
-    long long a = outbox_append("order.status", audience, payload);
-    long long e = a < 0 ? -1 : outbox_append("order.status", "employees", payload);
+    int rc = order_event("order.status", account_id, payload);
     json_decref(payload);
-    return e < 0 ? -1 : 0;
+    return rc;
 }
 
 static const char *status_text(const char *status, bool ru)
@@ -633,11 +644,7 @@ int orders_create(struct req *r)
 int orders_get(struct req *r)
 {
     long long id = http_param_id(r, "id");
-    json_t *out = id ? order_json(&r->arena, id, 0, false) : NULL;
-    if (!out)
-        return id && db_errno() ? http_db_error(r)
-                                : http_error(r, 404, "not_found", "No such order", NULL);
-    return http_json(r, 200, out);
+    return http_json_found(r, id ? order_json(&r->arena, id, 0, false) : NULL, "No such order");
 }
 
 static int update_tx(void *arg)
@@ -683,13 +690,9 @@ static int update_tx(void *arg)
         return -1;
     }
     const char *number = order_number(&r->arena, c->id);
-    char audience[40];
-    snprintf(audience, sizeof audience, "account:%lld", account);
     json_t *payload = json_pack("{s:I, s:s, s:I}", "id", (json_int_t)c->id, "number", number,
                                 "account_id", (json_int_t)account);
-    long long ev = outbox_append("order.updated", audience, payload);
-    if (ev >= 0)
-        ev = outbox_append("order.updated", "employees", payload);
+    int ev = order_event("order.updated", account, payload);
     json_decref(payload);
     if (ev < 0 ||
         crm_timeline_add(account, auth_user_id(r), "order.updated", c->id,
@@ -701,10 +704,8 @@ static int update_tx(void *arg)
 
 int orders_update(struct req *r)
 {
-    long long id = http_param_id(r, "id");
-    if (!id)
-        return http_error(r, 404, "not_found", "No such order", NULL);
-    json_t *body = http_json_body(r);
+    long long id;
+    json_t *body = http_id_body(r, "No such order", &id);
     if (!body)
         return r->status;
     struct order_input in;
@@ -749,10 +750,8 @@ static int status_tx(void *arg)
 
 int orders_set_status(struct req *r)
 {
-    long long id = http_param_id(r, "id");
-    if (!id)
-        return http_error(r, 404, "not_found", "No such order", NULL);
-    json_t *body = http_json_body(r);
+    long long id;
+    json_t *body = http_id_body(r, "No such order", &id);
     if (!body)
         return r->status;
     struct order_ctx c = {.r = r, .id = id, .comment = ""};
@@ -810,11 +809,8 @@ int orders_cabinet_list(struct req *r)
 int orders_cabinet_get(struct req *r)
 {
     long long id = http_param_id(r, "id"), account = auth_account_id(r);
-    json_t *out = id && account ? order_json(&r->arena, id, account, true) : NULL;
-    if (!out)
-        return id && account && db_errno() ? http_db_error(r)
-                                           : http_error(r, 404, "not_found", "No such order", NULL);
-    return http_json(r, 200, out);
+    return http_json_found(r, id && account ? order_json(&r->arena, id, account, true) : NULL,
+                           "No such order");
 }
 
 /* ---------------------------------------------------------------------------------------
