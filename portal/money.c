@@ -10,7 +10,7 @@ enum money_err money_parse_text(const char *s, int scale, long long max, long lo
 {
     if (!s || !*s)
         return MONEY_SYNTAX;
-    if (*s == '-') {
+    if (*s == '-' && s[1] != '-') {
         /* "-0" and "-0.00" are still a sign where none belongs */
         enum money_err e = money_parse_text(s + 1, scale, max, out);
         return e == MONEY_SYNTAX ? MONEY_SYNTAX : MONEY_NEGATIVE;
@@ -80,7 +80,7 @@ enum money_err money_parse_json(const json_t *v, int scale, long long max, long 
             char *end = text + strlen(text);
             while (end > dot + 1 && end[-1] == '0')
                 *--end = '\0';
-            if (end == dot + 2 && dot[1] == '0')
+            if (end == dot + 1)
                 *dot = '\0'; /* 12.0 is 12 */
         }
         return money_parse_text(text, scale, max, out);
