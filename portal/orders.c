@@ -820,9 +820,11 @@ int orders_cabinet_get(struct req *r)
 static const char sql_demo_account[] = "SELECT id FROM accounts WHERE name = ?";
 static const char sql_demo_employee[] = "SELECT id FROM users WHERE email = ?";
 static const char sql_demo_age[] =
-    "UPDATE orders SET order_date = UTC_DATE() - INTERVAL ? DAY,"
-    " created_at = UTC_TIMESTAMP(6) - INTERVAL ? DAY, updated_at = UTC_TIMESTAMP(6) - INTERVAL ? HOUR"
+    "UPDATE orders SET order_date = DATE(UTC_TIMESTAMP(6) - INTERVAL ? HOUR),"
+    " created_at = UTC_TIMESTAMP(6) - INTERVAL ? HOUR, updated_at = UTC_TIMESTAMP(6) - INTERVAL ? HOUR"
     " WHERE id = ?";
+static const char sql_demo_step_age[] =
+    "UPDATE order_status_history SET created_at = UTC_TIMESTAMP(6) - INTERVAL ? HOUR WHERE id = ?";
 
 /* One demo order of account walked to status `to`, with history by actor, dated days
  * ago. */
@@ -865,7 +867,10 @@ static int demo_order(struct arena *a, long long account, long long actor, int s
                 in.total, (long long)n, comment, actor) < 0)
         return -1;
     long long id = db_insert_id();
+    /* The order was placed `days` ago; each later step some hours after the one before. */
+    long long hours = days * 24, step = days * 24 / 7;
     if (insert_items(id, &in) < 0 || db_exec(sql_history_insert, "inssI", id, "new", "", actor) < 0 ||
+        db_exec(sql_demo_step_age, "ii", hours, db_insert_id()) < 0 ||
         crm_timeline_add(account, actor, "order.created", id,
                          arena_printf(a, "%s created", order_number(a, id))) < 0)
         return -1;
@@ -881,6 +886,7 @@ static int demo_order(struct arena *a, long long account, long long actor, int s
                                                             : "";
         if (db_exec(sql_set_status, "si", next, id) < 0 ||
             db_exec(sql_history_insert, "isssI", id, from, next, note, actor) < 0 ||
+            db_exec(sql_demo_step_age, "ii", hours -= step, db_insert_id()) < 0 ||
             crm_timeline_add(account, actor, "order.status", id,
                              arena_printf(a, "%s: %s -> %s", order_number(a, id), from, next)) < 0)
             return -1;
@@ -888,7 +894,7 @@ static int demo_order(struct arena *a, long long account, long long actor, int s
         if (strcmp(next, to) == 0)
             break;
     }
-    return db_exec(sql_demo_age, "iiii", days, days, days * 3, id);
+    return db_exec(sql_demo_age, "iiii", days * 24, days * 24, hours, id);
 }
 
 int orders_demo_seed(void)
