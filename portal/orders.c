@@ -52,13 +52,16 @@ static const char sql_list[] =
     "SELECT " LIST_COLUMNS " FROM orders o JOIN accounts a ON a.id = o.account_id"
     " WHERE (? IS NULL OR o.status = ?) AND (? = 0 OR o.account_id = ?) AND (? = 0 OR o.id = ?)"
     " AND (? IS NULL OR a.name LIKE ?) AND (? = 0 OR o.id < ?) ORDER BY o.id DESC LIMIT ?";
-/* The cabinet's list: the session's account only, newest first, keyset by id. */
-static const char sql_cab_list[] =
-    "SELECT " LIST_COLUMNS " FROM orders o JOIN accounts a ON a.id = o.account_id"
-    " WHERE o.account_id = ? AND (? = 0 OR o.id < ?) ORDER BY o.id DESC LIMIT ?";
-static const char sql_cab_list_status[] =
-    "SELECT " LIST_COLUMNS " FROM orders o JOIN accounts a ON a.id = o.account_id"
-    " WHERE o.account_id = ? AND o.status = ? AND (? = 0 OR o.id < ?) ORDER BY o.id DESC LIMIT ?";
+/* The cabinet's list: the session's account only, newest first, keyset by id; the
+ * account is the caller's own, so it is not joined. */
+#define CAB_LIST_COLUMNS                                                                           \
+    "o.id, o.order_date, o.status, o.currency, o.total, o.item_count, o.updated_at"
+static const char sql_cab_list[] = "SELECT " CAB_LIST_COLUMNS " FROM orders o"
+                                   " WHERE o.account_id = ? AND (? = 0 OR o.id < ?)"
+                                   " ORDER BY o.id DESC LIMIT ?";
+static const char sql_cab_list_status[] = "SELECT " CAB_LIST_COLUMNS " FROM orders o"
+                                          " WHERE o.account_id = ? AND o.status = ?"
+                                          " AND (? = 0 OR o.id < ?) ORDER BY o.id DESC LIMIT ?";
 
 static const char sql_insert[] =
     "INSERT INTO orders (account_id, order_date, status, currency, subtotal, vat_total, total,"
