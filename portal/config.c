@@ -67,6 +67,14 @@ static struct setting settings[] = {
      "smtp://user:pass@host:587 to send mail; empty = write .eml files to PORTAL_DATA_DIR/mail",
      &config.smtp_url},
     {"PORTAL_MAIL_FROM", STR, "portal@localhost", "sender address of mail", &config.mail_from},
+    {"PORTAL_CHAT_MAX_MESSAGE", INT, "10000", "most characters in one chat message (413 beyond)",
+     &config.chat_max_message},
+    {"PORTAL_CHAT_RATE", INT, "120",
+     "chat messages one user may send per minute, per portal process (429 with Retry-After "
+     "beyond)",
+     &config.chat_rate},
+    {"PORTAL_CHAT_BURST", INT, "20", "chat messages one user may send in a quick burst",
+     &config.chat_burst},
 };
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
 

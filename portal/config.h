@@ -28,6 +28,9 @@ struct config {
     const char *cabinet_host; /* PORTAL_CABINET_HOST, optional own host for the cabinet */
     const char *smtp_url;     /* PORTAL_SMTP_URL, smtp[s]://user:pass@host:port */
     const char *mail_from;    /* PORTAL_MAIL_FROM */
+    int chat_max_message;     /* PORTAL_CHAT_MAX_MESSAGE, characters of a chat message */
+    int chat_rate;            /* PORTAL_CHAT_RATE, messages a user may send per minute */
+    int chat_burst;           /* PORTAL_CHAT_BURST, messages a user may send at once */
 };
 
 extern struct config config;
