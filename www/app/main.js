@@ -10,6 +10,7 @@ import { FeedPage } from '/app/feed/feed.js';
 import { NotificationBell } from '/app/feed/bell.js';
 import { ProjectsPage } from '/app/boards/projects.js';
 import { TasksPage } from '/app/boards/tasks.js';
+import { ChatPage } from '/app/chat/chat.js';
 
 /* Sections in nav order; `page: Component` replaces a placeholder when a section is built;
  * `roles` limits an item or a group to those employee roles (the server checks again). */
@@ -18,7 +19,7 @@ const NAV = [
   { path: '/app/kb', label: 'app.nav.kb', lead: 'app.lead.kb', icon: 'book', page: KbPage },
   { path: '/app/projects', label: 'app.nav.projects', lead: 'app.lead.projects', icon: 'board', page: ProjectsPage },
   { path: '/app/tasks', label: 'app.nav.tasks', lead: 'app.lead.tasks', icon: 'tasks', page: TasksPage },
-  { path: '/app/chat', label: 'app.nav.chat', lead: 'app.lead.chat', icon: 'chat' },
+  { path: '/app/chat', label: 'app.nav.chat', lead: 'app.lead.chat', icon: 'chat', page: ChatPage },
   {
     id: 'crm',
     label: 'app.nav.crm',
