@@ -146,7 +146,8 @@ static const char sql_search[] =
 static const char sql_typing[] = "INSERT INTO chat_typing (channel_id, user_id, until)"
                                  " VALUES (?, ?, UTC_TIMESTAMP(6) + INTERVAL 6 SECOND)"
                                  " ON DUPLICATE KEY UPDATE until = VALUES(until)";
-static const char sql_typing_stop[] = "DELETE FROM chat_typing WHERE channel_id = ? AND user_id = ?";
+static const char sql_typing_stop[] =
+    "DELETE FROM chat_typing WHERE channel_id = ? AND user_id = ?";
 static const char sql_typing_now[] =
     "SELECT u.id, u.name FROM chat_typing t JOIN users u ON u.id = t.user_id"
     " WHERE t.channel_id = ? AND t.until > UTC_TIMESTAMP(6) AND t.user_id <> ? LIMIT 20";
@@ -875,8 +876,7 @@ int chat_message_send(struct req *r)
             }
         }
     if ((parent_id && db_exec(sql_bump_thread, "ii", 0LL, parent_id) < 0) ||
-        db_exec(sql_typing_stop, "ii", id, me) < 0 ||
-        mention(r, id, mid, md, false) < 0)
+        db_exec(sql_typing_stop, "ii", id, me) < 0 || mention(r, id, mid, md, false) < 0)
         goto fail;
     json_t *msg = message_by_id(r, mid);
     if (!msg)
