@@ -9,8 +9,10 @@ import { postPath } from '/app/feed/post.js';
 const POLL_MS = 30000;
 const PAGE = 20;
 
-/* Where a notification leads: posts open on their own page; other kinds stay in the list. */
+/* Where a notification leads: posts open on their own page, chat mentions in their channel;
+ * other kinds stay in the list. */
 function targetOf(n) {
+  if (n.object_type === 'chat_channel' && n.object_id) return `/app/chat/${n.object_id}`;
   return n.object_type === 'post' && n.object_id ? postPath(n.object_id) : null;
 }
 
