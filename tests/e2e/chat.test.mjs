@@ -154,6 +154,36 @@ describe('chat', () => {
     }
   });
 
+  test('history scrolls up page by page, each message once', async () => {
+    const boris = server.sql("SELECT id FROM users WHERE handle = 'boris'")[0][0];
+    const vera = server.sql("SELECT id FROM users WHERE handle = 'vera'")[0][0];
+    server.sql("INSERT INTO chat_channels (kind, name, created_by, created_at) VALUES ('public', 'history', " + boris + ', UTC_TIMESTAMP(6))');
+    const id = Number(server.sql("SELECT id FROM chat_channels WHERE name = 'history'")[0][0]);
+    server.sql(`INSERT INTO chat_members (channel_id, user_id, joined_at) VALUES (${id}, ${boris}, UTC_TIMESTAMP(6)), (${id}, ${vera}, UTC_TIMESTAMP(6))`);
+    server.sql(`INSERT INTO chat_messages (channel_id, author_id, body_md, body_html, created_at)
+      SELECT ${id}, ${boris}, CONCAT('bulk ', seq), CONCAT('<p>bulk ', seq, '</p>'), UTC_TIMESTAMP(6) - INTERVAL (200 - seq) MINUTE
+      FROM seq_1_to_130`);
+    const b = await openChat(VERA, DESKTOP, `/app/chat/${id}`);
+    try {
+      const page = b.page;
+      await messages(page, 'bulk 130').waitFor();
+      const first = () => page.locator('.chat-conv .chat-msg-body').first().innerText();
+      assert.notEqual((await first()).trim(), 'bulk 1');
+      for (let i = 0; i < 10 && (await page.locator('.chat-start').count()) === 0; i++) {
+        await page.locator('.chat-scroll').evaluate((el) => { el.scrollTop = 0; });
+        await page.waitForTimeout(400);
+      }
+      await page.locator('.chat-start').waitFor();
+      const ids = await page.locator('.chat-conv .chat-msg').evaluateAll((els) => els.map((e) => e.dataset.id));
+      assert.equal(ids.length, 130);
+      assert.equal(new Set(ids).size, 130);
+      assert.equal((await first()).trim(), 'bulk 1');
+      assertNoProblems(b.problems);
+    } finally {
+      await b.close();
+    }
+  });
+
   test('a new conversation on a phone, in Russian', async () => {
     const anna = await openChat('anna@demo.example', { ...PHONE, locale: 'ru-RU' });
     try {
