@@ -788,6 +788,57 @@ static int repeat_answer(struct req *r, struct db_res *m, long long channel_id)
     return http_json(r, 200, one);
 }
 
+enum { SEND_DUPLICATE = 1, SEND_BAD_FILE = 2 };
+
+struct send_tx {
+    struct req *r;
+    long long channel_id, parent_id;
+    const char *md, *html, *client_id;
+    json_t *files;
+    json_t *msg; /* out: the message as sent (owned by the caller after a commit) */
+};
+
+/* The write of a send, run by db_tx (again after a deadlock or a certification
+ * failure): the message, its files, the thread counter, mentions, its event and audit.
+ * 0, SEND_DUPLICATE when the client_id is there already, SEND_BAD_FILE, or -1. */
+static int send_write(void *arg)
+{
+    struct send_tx *tx = arg;
+    struct req *r = tx->r;
+    long long me = r->session->user_id, id = tx->channel_id;
+    json_decref(tx->msg);
+    tx->msg = NULL;
+    if (db_exec(sql_insert_message, "iiIsssi", id, me, tx->parent_id, tx->client_id, tx->md,
+                tx->html, 0LL) < 0)
+        return db_errno() == ER_DUP_ENTRY ? SEND_DUPLICATE : -1;
+    long long mid = db_insert_id();
+    size_t i;
+    json_t *v;
+    if (tx->files)
+        json_array_foreach(tx->files, i, v) if (files_attach(json_integer_value(v), me, "chat",
+                                                             mid) < 0) return db_errno()
+            ? -1
+            : SEND_BAD_FILE;
+    if ((tx->parent_id && db_exec(sql_bump_thread, "ii", 0LL, tx->parent_id) < 0) ||
+        db_exec(sql_typing_stop, "ii", id, me) < 0 || mention(r, id, mid, tx->md, false) < 0 ||
+        !(tx->msg = message_by_id(r, mid)))
+        return -1;
+    if (tx->parent_id) {
+        struct db_res *p = db_query(&r->arena, sql_message, "i", tx->parent_id);
+        if (!p)
+            return -1;
+        json_object_set_new(tx->msg, "thread",
+                            json_pack("{s:I, s:I, s:s?}", "id", (json_int_t)tx->parent_id,
+                                      "reply_count", (json_int_t)db_ll(p, 0, 12), "last_reply_at",
+                                      db_time_iso(&r->arena, db_str(p, 0, 13))));
+    }
+    if (outbox_append("chat.message", channel_audience(&r->arena, id), tx->msg) < 0 ||
+        audit_log(r, "chat.message.send", "chat_message", mid,
+                  json_pack("{s:I}", "channel_id", (json_int_t)id)) < 0)
+        return -1;
+    return 0;
+}
+
 int chat_message_send(struct req *r)
 {
     long long id = http_param_id(r, "id"), parent_id = 0, me = r->session->user_id;
@@ -846,60 +897,22 @@ int chat_message_send(struct req *r)
     char *html = richtext_render(r, md, "body");
     if (!html)
         return r->status;
-    int rc = db_begin() < 0 || db_exec(sql_insert_message, "iiIsssi", id, me, parent_id, client_id,
-                                       md, html, 0LL) < 0;
+    struct send_tx tx = {r, id, parent_id, md, html, client_id, files, NULL};
+    int rc = db_tx(send_write, &tx);
     free(html);
-    if (rc) {
-        int err = db_errno();
-        db_rollback();
-        if (err != ER_DUP_ENTRY)
-            return http_db_error(r);
+    if (rc == 0)
+        return http_json(r, 201, tx.msg);
+    json_decref(tx.msg); /* from an attempt that did not commit */
+    if (rc == SEND_DUPLICATE) {
         /* the same client_id raced in on another connection: answer with that one */
         prev = db_query(&r->arena, sql_by_client_id, "is", me, client_id);
         if (!prev || prev->nrows == 0)
             return http_db_error(r);
         return repeat_answer(r, prev, id);
     }
-    long long mid = db_insert_id();
-    size_t i;
-    json_t *v;
-    if (files)
-        json_array_foreach(files, i, v)
-        {
-            if (files_attach(json_integer_value(v), me, "chat", mid) < 0) {
-                db_rollback();
-                return db_errno() ? http_db_error(r)
-                                  : http_error(r, 400, "validation_failed",
-                                               "A file is not yours, is attached already or does "
-                                               "not exist",
-                                               "files");
-            }
-        }
-    if ((parent_id && db_exec(sql_bump_thread, "ii", 0LL, parent_id) < 0) ||
-        db_exec(sql_typing_stop, "ii", id, me) < 0 || mention(r, id, mid, md, false) < 0)
-        goto fail;
-    json_t *msg = message_by_id(r, mid);
-    if (!msg)
-        goto fail;
-    if (parent_id) {
-        struct db_res *p = db_query(&r->arena, sql_message, "i", parent_id);
-        if (!p)
-            goto fail_msg;
-        json_object_set_new(msg, "thread",
-                            json_pack("{s:I, s:I, s:s?}", "id", (json_int_t)parent_id,
-                                      "reply_count", (json_int_t)db_ll(p, 0, 12), "last_reply_at",
-                                      db_time_iso(&r->arena, db_str(p, 0, 13))));
-    }
-    if (outbox_append("chat.message", channel_audience(&r->arena, id), msg) < 0 ||
-        audit_log(r, "chat.message.send", "chat_message", mid,
-                  json_pack("{s:I}", "channel_id", (json_int_t)id)) < 0 ||
-        db_commit() < 0)
-        goto fail_msg;
-    return http_json(r, 201, msg);
-fail_msg:
-    json_decref(msg);
-fail:
-    db_rollback();
+    if (rc == SEND_BAD_FILE)
+        return http_error(r, 400, "validation_failed",
+                          "A file is not yours, is attached already or does not exist", "files");
     return http_db_error(r);
 }
 
