@@ -15,6 +15,7 @@
 #include "health.h"
 #include "kb.h"
 #include "notify.h"
+#include "realtime.h"
 #include "users.h"
 
 #define ANY        REALM_ALL
@@ -76,6 +77,9 @@ const struct route http_routes[] = {
     {"POST", "/api/v1/markdown/preview", SESSION, ROLE_MEMBER, feed_markdown_preview},
     {"GET", "/api/v1/notifications", SESSION, ROLE_MEMBER, notify_list},
     {"POST", "/api/v1/notifications/read", SESSION, ROLE_MEMBER, notify_mark_read},
+
+    /* realtime: a one-time ticket that opens the websocket on PORTAL_WS */
+    {"POST", "/api/v1/realtime/ticket", SESSION, ROLE_MEMBER, realtime_ticket_create},
 
     /* knowledge base (employees) */
     {"GET", "/api/v1/kb/spaces", EMP, ROLE_MEMBER, kb_spaces_list},
