@@ -1,5 +1,6 @@
 /* chat.c - channels, direct and group conversations, messages with threads,
- * reactions, mentions and attachments, read markers, search, typing and presence.
+ * reactions, mentions and attachments, read markers and search. (Typing and presence
+ * belong to the realtime gateway.)
  *
  * Every change writes its outbox event ("chat.*", audience "channel:ID") in its own
  * transaction, so the gateway pushes exactly what committed. A send carries the
@@ -26,7 +27,6 @@
 #include "notify.h"
 #include "outbox.h"
 #include "richtext.h"
-#include "scheduler.h"
 #include "utf8.h"
 
 #define JSON_IDS(col)                                                                              \
@@ -143,26 +143,6 @@ static const char sql_search[] =
     " JOIN chat_channels c ON c.id = m.channel_id"
     " WHERE MATCH (m.body_md) AGAINST (? IN BOOLEAN MODE) AND m.deleted_at IS NULL"
     " AND (? = 0 OR m.channel_id = ?) ORDER BY score DESC, m.id DESC LIMIT ?";
-static const char sql_typing[] = "INSERT INTO chat_typing (channel_id, user_id, until)"
-                                 " VALUES (?, ?, UTC_TIMESTAMP(6) + INTERVAL 6 SECOND)"
-                                 " ON DUPLICATE KEY UPDATE until = VALUES(until)";
-static const char sql_typing_stop[] =
-    "DELETE FROM chat_typing WHERE channel_id = ? AND user_id = ?";
-static const char sql_typing_now[] =
-    "SELECT u.id, u.name FROM chat_typing t JOIN users u ON u.id = t.user_id"
-    " WHERE t.channel_id = ? AND t.until > UTC_TIMESTAMP(6) AND t.user_id <> ? LIMIT 20";
-static const char sql_presence_set[] =
-    "INSERT INTO chat_presence (user_id, status, seen_at) VALUES (?, ?, UTC_TIMESTAMP(6))"
-    " ON DUPLICATE KEY UPDATE status = VALUES(status), seen_at = VALUES(seen_at)";
-static const char sql_presence_clear[] = "DELETE FROM chat_presence WHERE user_id = ?";
-/* Anyone without a heartbeat for 75 s is offline. */
-static const char sql_presence_now[] =
-    "SELECT user_id, status FROM chat_presence"
-    " WHERE seen_at > UTC_TIMESTAMP(6) - INTERVAL 75 SECOND LIMIT 5000";
-static const char sql_prune_presence[] =
-    "DELETE FROM chat_presence WHERE seen_at < UTC_TIMESTAMP(6) - INTERVAL 10 MINUTE LIMIT 10000";
-static const char sql_prune_typing[] =
-    "DELETE FROM chat_typing WHERE until < UTC_TIMESTAMP(6) - INTERVAL 1 MINUTE LIMIT 10000";
 static const char sql_file_readable[] =
     "SELECT 1 FROM chat_messages m JOIN chat_members cm ON cm.channel_id = m.channel_id"
     " AND cm.user_id = ? WHERE m.id = ? AND m.deleted_at IS NULL";
@@ -820,8 +800,7 @@ static int send_write(void *arg)
             ? -1
             : SEND_BAD_FILE;
     if ((tx->parent_id && db_exec(sql_bump_thread, "ii", 0LL, tx->parent_id) < 0) ||
-        db_exec(sql_typing_stop, "ii", id, me) < 0 || mention(r, id, mid, tx->md, false) < 0 ||
-        !(tx->msg = message_by_id(r, mid)))
+        mention(r, id, mid, tx->md, false) < 0 || !(tx->msg = message_by_id(r, mid)))
         return -1;
     if (tx->parent_id) {
         struct db_res *p = db_query(&r->arena, sql_message, "i", tx->parent_id);
@@ -1163,69 +1142,6 @@ int chat_search(struct req *r)
 }
 
 /* ---------------------------------------------------------------------------------------
- * Typing and presence: rows that live for seconds
- * ------------------------------------------------------------------------------------- */
-
-int chat_typing(struct req *r)
-{
-    long long id = http_param_id(r, "id");
-    if (!membership(r, id))
-        return r->status;
-    if (db_exec(sql_typing, "ii", id, r->session->user_id) < 0)
-        return http_db_error(r);
-    return http_send(r, 204, "application/json", "Cache-Control: no-store\r\n", "", 0);
-}
-
-int chat_presence(struct req *r)
-{
-    json_t *body = http_json_body(r);
-    if (!body)
-        return r->status;
-    const char *status = NULL;
-    if (HTTP_FIELDS(r, body, {"status", FIELD_STRING, true, 10, &status}) < 0)
-        return r->status;
-    bool offline = strcmp(status, "offline") == 0;
-    if (!offline && strcmp(status, "online") != 0 && strcmp(status, "away") != 0)
-        return http_error(r, 400, "validation_failed", "status is online, away or offline",
-                          "status");
-    int rc = offline ? db_exec(sql_presence_clear, "i", r->session->user_id)
-                     : db_exec(sql_presence_set, "is", r->session->user_id, status);
-    if (rc < 0)
-        return http_db_error(r);
-    return http_json(r, 200, json_pack("{s:s}", "status", status));
-}
-
-int chat_activity(struct req *r)
-{
-    const char *channel_q = http_query(r, "channel");
-    long long channel = channel_q ? strtoll(channel_q, NULL, 10) : 0;
-    if (channel_q && channel < 1)
-        return http_error(r, 400, "validation_failed", "channel is an id", "channel");
-    if (channel && !membership(r, channel))
-        return r->status;
-    struct db_res *p = db_query(&r->arena, sql_presence_now, "");
-    struct db_res *t = p && channel
-                           ? db_query(&r->arena, sql_typing_now, "ii", channel, r->session->user_id)
-                           : NULL;
-    if (!p || (channel && !t))
-        return http_db_error(r);
-    json_t *presence = json_array(), *typing = json_array();
-    for (int i = 0; i < p->nrows; i++)
-        json_array_append_new(presence,
-                              json_pack("{s:I, s:s}", "user_id", (json_int_t)db_ll(p, i, 0),
-                                        "status", db_str(p, i, 1)));
-    for (int i = 0; t && i < t->nrows; i++)
-        json_array_append_new(typing, json_pack("{s:I, s:s}", "user_id", (json_int_t)db_ll(t, i, 0),
-                                                "name", db_str(t, i, 1)));
-    return http_json(r, 200, json_pack("{s:o, s:o}", "presence", presence, "typing", typing));
-}
-
-static int chat_prune(void)
-{
-    return db_exec(sql_prune_presence, "") < 0 || db_exec(sql_prune_typing, "") < 0 ? -1 : 0;
-}
-
-/* ---------------------------------------------------------------------------------------
  * Start-up and demo data
  * ------------------------------------------------------------------------------------- */
 
@@ -1237,9 +1153,7 @@ static bool chat_file_readable(struct req *r, long long message_id)
 
 int chat_init(void)
 {
-    if (files_register_owner("chat", chat_file_readable) < 0)
-        return -1;
-    return scheduler_register("chat.prune", 60, chat_prune);
+    return files_register_owner("chat", chat_file_readable);
 }
 
 static const char sql_demo_user[] = "SELECT id FROM users WHERE handle = ?";

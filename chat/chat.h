@@ -1,10 +1,10 @@
-/* chat.h - the chat domain: channels, conversations, messages, read markers, presence. */
+/* chat.h - the chat domain: channels, conversations, messages, read markers, search. */
 #ifndef PORTAL_CHAT_H
 #define PORTAL_CHAT_H
 
 #include "http.h"
 
-/* Registers the "chat" file-owner rule and the chat.prune job. 0 or -1. */
+/* Registers the "chat" file-owner rule. 0 or -1. */
 int chat_init(void);
 
 /* Channels and conversations. */
@@ -26,11 +26,6 @@ int chat_thread_get(struct req *r); /* GET /chat/messages/{id}/thread */
 int chat_reaction(struct req *r);   /* PUT and DELETE /chat/messages/{id}/reactions/{emoji} */
 int chat_read(struct req *r);       /* POST /chat/channels/{id}/read */
 int chat_search(struct req *r);     /* GET /chat/search?q= */
-
-/* Short-lived state: typing and presence. */
-int chat_typing(struct req *r);   /* POST /chat/channels/{id}/typing */
-int chat_presence(struct req *r); /* POST /chat/presence (heartbeat) */
-int chat_activity(struct req *r); /* GET /chat/activity?channel= */
 
 /* The per-user send budget (token bucket); exposed for unit tests. Returns 0 when a
  * message may go now, else the seconds to wait. */

@@ -132,7 +132,6 @@ const struct route http_routes[] = {
     {"GET", "/api/v1/chat/channels/{id}/messages", EMP, ROLE_MEMBER, chat_messages_list},
     {"POST", "/api/v1/chat/channels/{id}/messages", EMP, ROLE_MEMBER, chat_message_send},
     {"POST", "/api/v1/chat/channels/{id}/read", EMP, ROLE_MEMBER, chat_read},
-    {"POST", "/api/v1/chat/channels/{id}/typing", EMP, ROLE_MEMBER, chat_typing},
     {"POST", "/api/v1/chat/direct", EMP, ROLE_MEMBER, chat_direct_open},
     {"PATCH", "/api/v1/chat/messages/{id}", EMP, ROLE_MEMBER, chat_message_edit},
     {"DELETE", "/api/v1/chat/messages/{id}", EMP, ROLE_MEMBER, chat_message_delete},
@@ -140,8 +139,6 @@ const struct route http_routes[] = {
     {"PUT", "/api/v1/chat/messages/{id}/reactions/{emoji}", EMP, ROLE_MEMBER, chat_reaction},
     {"DELETE", "/api/v1/chat/messages/{id}/reactions/{emoji}", EMP, ROLE_MEMBER, chat_reaction},
     {"GET", "/api/v1/chat/search", EMP, ROLE_MEMBER, chat_search},
-    {"POST", "/api/v1/chat/presence", EMP, ROLE_MEMBER, chat_presence},
-    {"GET", "/api/v1/chat/activity", EMP, ROLE_MEMBER, chat_activity},
 
     /* CRM */
     {"GET", "/api/v1/accounts", EMP, ROLE_MEMBER, crm_accounts_list},

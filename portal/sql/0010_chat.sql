@@ -1,6 +1,6 @@
 -- 0010_chat: chat channels (public, private, direct, small groups) with their members
--- and read markers, messages with threads, reactions and mentions, and the short-lived
--- presence and typing rows (pruned by the chat.prune job).
+-- and read markers, messages with threads, reactions and mentions. Typing and presence
+-- are the realtime gateway's (0009): they travel over the websocket and are not kept.
 
 CREATE TABLE IF NOT EXISTS chat_channels (
   id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
@@ -68,20 +68,4 @@ CREATE TABLE IF NOT EXISTS chat_mentions (
   PRIMARY KEY (message_id, user_id),
   KEY chat_mentions_user (user_id),
   CONSTRAINT chat_mentions_message_fk FOREIGN KEY (message_id) REFERENCES chat_messages (id) ON DELETE CASCADE
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
-
--- Presence and typing live for seconds; the rows are pruned, never kept.
-CREATE TABLE IF NOT EXISTS chat_presence (
-  user_id BIGINT NOT NULL PRIMARY KEY,
-  status ENUM('online','away') NOT NULL,
-  seen_at DATETIME(6) NOT NULL,
-  KEY chat_presence_seen (seen_at)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
-
-CREATE TABLE IF NOT EXISTS chat_typing (
-  channel_id BIGINT NOT NULL,
-  user_id BIGINT NOT NULL,
-  until DATETIME(6) NOT NULL,
-  PRIMARY KEY (channel_id, user_id),
-  KEY chat_typing_until (until)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { startPortal } from '../lib/portal.mjs';
 import { loginAs, show } from '../lib/identity.mjs';
+import { connect } from '../lib/realtime.mjs';
 
 const fetchOnce = globalThis.fetch;
 globalThis.fetch = async (...args) => {
@@ -343,25 +344,30 @@ describe('messages', () => {
   });
 });
 
-describe('typing and presence', () => {
-  test('typing shows to the others for a few seconds; presence expires', async () => {
-    const t = await vera.post(`/api/v1/chat/channels/${ch.general}/typing`, {});
-    assert.equal(t.status, 204, show(t));
-    const a = await boris.get(`/api/v1/chat/activity?channel=${ch.general}`);
-    assert.deepEqual(a.body.typing.map((x) => x.user_id), [vera.user.id]);
-    const self = await vera.get(`/api/v1/chat/activity?channel=${ch.general}`);
-    assert.deepEqual(self.body.typing, []);
-    assert.equal((await vera.get(`/api/v1/chat/activity?channel=${ch.management}`)).status, 404);
-    assert.equal((await vera.post('/api/v1/chat/presence', { status: 'online' })).status, 200);
-    assert.equal((await boris.post('/api/v1/chat/presence', { status: 'away' })).status, 200);
-    let pr = (await anna.get('/api/v1/chat/activity')).body.presence;
-    assert.equal(pr.find((x) => x.user_id === vera.user.id).status, 'online');
-    assert.equal(pr.find((x) => x.user_id === boris.user.id).status, 'away');
-    assert.equal((await vera.post('/api/v1/chat/presence', { status: 'busy' })).status, 400);
-    await boris.post('/api/v1/chat/presence', { status: 'offline' });
-    // a heartbeat that stops is offline after 75 s: age it instead of waiting
-    p.sql(`UPDATE chat_presence SET seen_at = UTC_TIMESTAMP(6) - INTERVAL 2 MINUTE WHERE user_id = ${vera.user.id}`);
-    pr = (await anna.get('/api/v1/chat/activity')).body.presence;
-    assert.deepEqual(pr, []);
+describe('over the websocket', () => {
+  test('members get the events of their channel live; typing reaches members only', async () => {
+    const [vs, bs, ds] = await Promise.all([connect(p, vera), connect(p, boris), connect(p, dan)]);
+    try {
+      const sent = (await send(boris, ch.general, 'live for members')).body;
+      const ev = await vs.waitFor((f) => f.type === 'event' && f.event === 'chat.message' && f.data.id === sent.id, 5000, 'the message');
+      assert.equal(ev.data.body, 'live for members');
+      // dan is not in #general: he gets nothing of it, not even after a later event of his own
+      const mine = (await dan.post('/api/v1/chat/direct', { user_ids: [vera.user.id] })).body;
+      await send(vera, mine.id, 'hi dan');
+      await ds.waitFor((f) => f.type === 'event' && f.event === 'chat.message' && f.data.body === 'hi dan', 5000, 'the direct message');
+      assert.ok(!ds.events.some((f) => f.data.id === sent.id));
+      // typing in a channel reaches its other members, not outsiders
+      vs.send({ type: 'typing', channel: ch.general });
+      const typing = await bs.waitFor((f) => f.type === 'typing' && f.channel === ch.general, 5000, 'typing');
+      assert.equal(typing.user_id, vera.user.id);
+      ds.send({ type: 'typing', channel: ch.general }); // not his channel: dropped
+      await new Promise((r) => setTimeout(r, 600));
+      assert.ok(!bs.frames.some((f) => f.type === 'typing' && f.user_id === dan.user.id));
+      assert.ok(!ds.frames.some((f) => f.type === 'typing' && f.user_id === vera.user.id));
+      // and it is not kept: the table of messages holds no trace of it
+      assert.equal(one("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name LIKE 'chat_typing'"), '0');
+    } finally {
+      await Promise.all([vs.close(), bs.close(), ds.close()]);
+    }
   });
 });

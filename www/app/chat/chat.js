@@ -274,6 +274,7 @@ function Conversation({ id, me }) {
     <${MessageList} channelId=${id} items=${h?.items || []} hasOlder=${h?.hasOlder ?? true} loading=${!h?.loaded || h?.loading}
       me=${me} details=${details} pending=${pending} />
     <${TypingLine} channelId=${id} />
+    <${Banner} />
     <${Composer} channelId=${id} label=${t('chat.composer.label', { name: title })}
       placeholder=${t('chat.composer.placeholder', { name: c.name ? '#' + c.name : title })} />
   </section>`;
@@ -336,12 +337,14 @@ function ThreadPane({ rootId, me }) {
   </aside>`;
 }
 
+/* What the shell's connection banner does not say: messages waiting to be sent, or an
+ * HTTP link that fails while the websocket still stands. */
 function Banner() {
-  if (state.conn !== 'offline') return null;
   const queued = state.pending.filter((p) => p.status === 'queued').length;
+  if (!queued && !(state.conn === 'offline' && state.live)) return null;
   return html`<div class="chat-banner" role="status">
     <span class="spinner" aria-hidden="true"></span>
-    <span>${t('chat.offline')}${queued ? ' ' + tn('chat.offline_queued', queued) : ''}</span>
+    <span>${queued ? tn('chat.offline_queued', queued) : t('chat.offline')}</span>
     <button type="button" class="button button-sm button-secondary" onClick=${reconnectNow}>${t('action.retry')}</button>
   </div>`;
 }
@@ -383,7 +386,6 @@ export function ChatPage({ path }) {
 
   const thread = state.openThread;
   return html`<div class=${'chat-page' + (id ? ' chat-page-open' : '') + (thread ? ' chat-page-thread' : '')}>
-    <${Banner} />
     <div class="chat-layout">
       <nav class="chat-side" aria-label=${t('chat.channels')}>
         <div class="chat-side-head">

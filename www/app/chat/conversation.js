@@ -167,7 +167,7 @@ function PendingMessage({ p, me }) {
     <div class="chat-msg-side"><${PersonAvatar} person=${me} /></div>
     <div class="chat-msg-main">
       <div class="chat-msg-head"><span class="chat-msg-author">${me.name}</span>
-        <span class="chat-msg-time">${p.status === 'failed' ? t('chat.pending.failed') : t('chat.pending.sending')}</span></div>
+        <span class="chat-msg-time">${p.status === 'failed' ? t('chat.pending.failed') : p.status === 'queued' ? t('chat.pending.queued') : t('chat.pending.sending')}</span></div>
       <p class="chat-msg-plain">${p.body}</p>
       ${p.fileInfo?.length > 0 && html`<p class="chat-msg-plain">${p.fileInfo.map((f) => f.name).join(', ')}</p>`}
       ${p.status === 'failed' &&

@@ -6,17 +6,19 @@
 // `pending` and is sent again when the connection comes back. Live changes arrive as
 // events ("chat.message", "chat.message.edited", ...) that apply() folds into the state;
 // after a gap (reconnect) each open channel catches up with ?after=<newest id>, and
-// messages are kept by id, so nothing shows twice.
+// messages are kept by id, so nothing shows twice. Events, typing and presence come over
+// the realtime websocket (/shared/realtime.js); while it is down the page polls.
 import { useEffect, useState } from '/shared/preact.js';
 import { api } from '/shared/api.js';
+import { getState as socketState, onFrameType, onState, sendTyping, subscribe } from '/shared/realtime.js';
 
 const POLL_MS = 3000; // how often to ask the server while no live connection delivers events
-const TYPING_SEND_MS = 3000;
-const HEARTBEAT_MS = 30000;
+const TYPING_SHOW_MS = 6000; // a typing notice shows this long unless renewed
 
 export const state = {
   me: null,
   conn: 'online', // 'online' | 'offline' (the server is not reachable; the banner shows)
+  live: false, // the websocket delivers events
   channels: [], // GET /chat/channels items
   channelsLoaded: false,
   details: new Map(), // channel id -> GET /chat/channels/{id} (members, read markers)
@@ -381,27 +383,35 @@ export async function markRead(id) {
 
 /* ---------- typing and presence ---------- */
 
-let lastTypingSent = 0;
-
-/* Tells the others I am typing in channel id, at most every few seconds. */
+/* Tells the others I am typing in channel id (the gateway limits how often). */
 export function typing(id) {
-  const now = Date.now();
-  if (now - lastTypingSent < TYPING_SEND_MS) return;
-  lastTypingSent = now;
-  api.post(`/chat/channels/${id}/typing`, {}).catch(() => {});
+  if (state.live) sendTyping(id);
 }
 
-async function pollActivity() {
-  const a = await call(() => api.get('/chat/activity', { query: { channel: state.active || undefined } }));
-  state.presence = new Map(a.presence.map((p) => [p.user_id, p.status]));
-  if (state.active) state.typing.set(state.active, a.typing);
+/* A typing frame {channel, user_id}: shown under the conversation for a few seconds. */
+function typingFrame(f) {
+  if (f.user_id === state.me?.id) return;
+  const member = state.details.get(f.channel)?.members.find((m) => m.id === f.user_id)
+    || channelById(f.channel)?.members?.find((m) => m.id === f.user_id);
+  const list = (state.typing.get(f.channel) || []).filter((x) => x.user_id !== f.user_id);
+  list.push({ user_id: f.user_id, name: member?.name || '…', until: Date.now() + TYPING_SHOW_MS });
+  state.typing.set(f.channel, list);
   emit();
 }
 
-function heartbeat() {
-  const status = document.visibilityState === 'visible' ? 'online' : 'away';
-  api.post('/chat/presence', { status }).catch(() => {});
+/* A presence frame: one user's change, or everyone's on (re)connect. Listened to from the
+ * moment this module loads (with the app), so the snapshot sent on connect is not missed. */
+function presenceFrame(f) {
+  const set = (p) => (p.state === 'offline' ? state.presence.delete(p.user_id) : state.presence.set(p.user_id, p.state));
+  if (Array.isArray(f.users)) {
+    state.presence = new Map();
+    f.users.forEach(set);
+  } else set(f);
+  emit();
 }
+
+onFrameType('presence', presenceFrame);
+onFrameType('typing', typingFrame);
 
 /* ---------- live events ---------- */
 
@@ -461,13 +471,6 @@ export function apply(type, data) {
       loadChannels().catch(() => {});
       if (state.details.has(data.channel_id)) loadDetails(data.channel_id).catch(() => {});
       break;
-    case 'chat.typing': {
-      if (data.user_id === state.me?.id) break;
-      const list = (state.typing.get(data.channel_id) || []).filter((x) => x.user_id !== data.user_id);
-      list.push({ user_id: data.user_id, name: data.name, until: Date.now() + 6000 });
-      state.typing.set(data.channel_id, list);
-      break;
-    }
     default:
       return;
   }
@@ -476,12 +479,13 @@ export function apply(type, data) {
 
 /* ---------- the loop ---------- */
 
-let timers = [];
+let offs = [];
+let timer = null;
 let started = 0;
 
-/* One round of asking the server what changed (used while no live link delivers events). */
+/* One round of asking the server what changed, while no live link delivers events. */
 async function poll() {
-  if (document.visibilityState === 'hidden') return;
+  if (document.visibilityState === 'hidden' || state.live) return;
   try {
     await loadChannels();
     if (state.active) {
@@ -490,36 +494,45 @@ async function poll() {
       markRead(state.active);
     }
     if (state.openThread) await loadThread(state.openThread);
-    await pollActivity();
   } catch {
     /* offline: the banner shows, the next round tries again */
   }
+}
+
+/* The socket opened or closed: when it opens after a gap, catch up once over HTTP (the
+ * gateway resumes its events too; both land by id, so nothing doubles). */
+function onSocket(s) {
+  const was = state.live;
+  state.live = s === 'open';
+  if (state.live && !was && started) resume();
+  emit();
 }
 
 /* Starts the chat for user me (idempotent; stop() undoes it). */
 export function start(me) {
   state.me = me;
   if (started++) return;
-  heartbeat();
-  timers = [setInterval(poll, POLL_MS), setInterval(heartbeat, HEARTBEAT_MS)];
-  document.addEventListener('visibilitychange', onVisibility);
-  window.addEventListener('online', poll);
+  state.live = socketState() === 'open';
+  offs = [
+    subscribe('chat.', (data, frame) => apply(frame.event, data)),
+    onFrameType('reset', () => resume()),
+    onState(onSocket),
+  ];
+  timer = setInterval(poll, POLL_MS);
+  window.addEventListener('online', reconnectNow);
 }
 
 export function stop() {
   if (--started > 0) return;
-  timers.forEach(clearInterval);
-  timers = [];
-  document.removeEventListener('visibilitychange', onVisibility);
-  window.removeEventListener('online', poll);
-}
-
-function onVisibility() {
-  heartbeat();
-  if (document.visibilityState === 'visible') poll();
+  offs.forEach((off) => off());
+  offs = [];
+  clearInterval(timer);
+  timer = null;
+  window.removeEventListener('online', reconnectNow);
 }
 
 /* Tries the server now (the banner's "Retry"). */
 export function reconnectNow() {
-  poll();
+  if (state.live) resume();
+  else poll();
 }
