@@ -349,21 +349,32 @@ describe('over the websocket', () => {
     const [vs, bs, ds] = await Promise.all([connect(p, vera), connect(p, boris), connect(p, dan)]);
     try {
       const sent = (await send(boris, ch.general, 'live for members')).body;
-      const ev = await vs.waitFor((f) => f.type === 'event' && f.event === 'chat.message' && f.data.id === sent.id, 5000, 'the message');
+      const ev = await vs.waitFor((f) => f?.type === 'event' && f.event === 'chat.message' && f.data.id === sent.id, 5000, 'the message');
       assert.equal(ev.data.body, 'live for members');
       // dan is not in #general: he gets nothing of it, not even after a later event of his own
       const mine = (await dan.post('/api/v1/chat/direct', { user_ids: [vera.user.id] })).body;
       await send(vera, mine.id, 'hi dan');
-      await ds.waitFor((f) => f.type === 'event' && f.event === 'chat.message' && f.data.body === 'hi dan', 5000, 'the direct message');
+      await ds.waitFor((f) => f?.type === 'event' && f.event === 'chat.message' && f.data.body === 'hi dan', 5000, 'the direct message');
       assert.ok(!ds.events.some((f) => f.data.id === sent.id));
       // typing in a channel reaches its other members, not outsiders
       vs.send({ type: 'typing', channel: ch.general });
-      const typing = await bs.waitFor((f) => f.type === 'typing' && f.channel === ch.general, 5000, 'typing');
+      const typing = await bs.waitFor((f) => f?.type === 'typing' && f.channel === ch.general, 5000, 'typing');
       assert.equal(typing.user_id, vera.user.id);
       ds.send({ type: 'typing', channel: ch.general }); // not his channel: dropped
       await new Promise((r) => setTimeout(r, 600));
       assert.ok(!bs.frames.some((f) => f.type === 'typing' && f.user_id === dan.user.id));
       assert.ok(!ds.frames.some((f) => f.type === 'typing' && f.user_id === vera.user.id));
+      // joining a channel lets its events through at once; leaving stops them
+      const join = await dan.post(`/api/v1/chat/channels/${ch.sales}/join`, {});
+      assert.equal(join.status, 200, show(join));
+      await ds.waitFor((f) => f?.type === 'event' && f.event === 'chat.member' && f.data.channel_id === ch.sales, 5000, 'chat.member');
+      const hello = (await send(boris, ch.sales, 'welcome dan')).body;
+      await ds.waitFor((f) => f?.type === 'event' && f.data.id === hello.id, 5000, 'the welcome');
+      await del(dan, `/api/v1/chat/channels/${ch.sales}/members/${dan.user.id}`);
+      const gone = (await send(boris, ch.sales, 'after dan left')).body;
+      await vs.waitFor((f) => f?.type === 'event' && f.data.id === gone.id, 5000, 'the message after');
+      await bs.waitFor((f) => f?.type === 'event' && f.data.id === gone.id, 5000, 'the message after');
+      assert.ok(!ds.events.some((f) => f.data.id === gone.id));
       // and it is not kept: the table of messages holds no trace of it
       assert.equal(one("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name LIKE 'chat_typing'"), '0');
     } finally {
