@@ -49,15 +49,17 @@ describe('audiences', () => {
     emit('carol_only', `user:${carol.user.id}`);
     emit('board', `board:${boardId}`);
     emit('project', `project:${project.id}`);
-    emit('channel', 'channel:1'); // no chat_members table in this branch: nobody
+    // chat_members of the demo's #general: anna, boris and vera
+    const general = Number(one("SELECT id FROM chat_channels WHERE name = 'general'"));
+    emit('channel', `channel:${general}`);
     emit('garbage', 'nonsense:1');
     const [last] = insertEvents(p, 1, { type: 'test.last', audience: 'employees' });
     await socks.anna.waitFor((f) => f?.id === last);
     await sleep(200); // the others had as long
     const seen = (n) => socks[n].events.filter((e) => e.event.startsWith('test.') && e.event !== 'test.last').map((e) => e.event.slice(5));
-    assert.deepEqual(seen('anna'), ['staff', 'board', 'project']);
-    assert.deepEqual(seen('boris'), ['staff', 'board', 'project']);
-    assert.deepEqual(seen('vera'), ['staff', 'vera_only']);
+    assert.deepEqual(seen('anna'), ['staff', 'board', 'project', 'channel']);
+    assert.deepEqual(seen('boris'), ['staff', 'board', 'project', 'channel']);
+    assert.deepEqual(seen('vera'), ['staff', 'vera_only', 'channel']);
     assert.deepEqual(seen('carol'), ['carol_account', 'carol_only']);
     assert.deepEqual(seen('dmitry'), ['dmitry_account']);
     assert.deepEqual(seen('pavel'), []);
@@ -209,11 +211,20 @@ describe('presence and typing', () => {
     await watcher.waitFor((f) => f?.type === 'presence' && f.user_id === vera.user.id && f.state === 'offline');
     assert.equal(one(`SELECT COUNT(*) FROM presence WHERE user_id = ${vera.user.id}`), '0');
     assert.equal(customerWatch.frames.some((f) => f.type === 'presence'), false, 'customers see no staff presence');
-    // Typing in a channel needs chat membership (chat_members arrives with the chat module).
+    // Typing in a channel reaches its chat members (anna is in #general; sales is boris and
+    // vera's) and nobody else.
+    const general = Number(one("SELECT id FROM chat_channels WHERE name = 'general'"));
+    const sales = Number(one("SELECT id FROM chat_channels WHERE name = 'sales'"));
     const t = await connect(p, boris);
-    t.send({ type: 'typing', channel: 1 });
-    await sleep(400);
-    assert.equal(watcher.frames.some((f) => f.type === 'typing'), false);
+    t.send({ type: 'typing', channel: sales });
+    await sleep(2100); // the gateway passes one typing notice per connection every 2 s
+    t.send({ type: 'typing', channel: general });
+    const typing = await watcher.waitFor((f) => f?.type === 'typing', 5000, 'typing');
+    assert.equal(typing.channel, general);
+    assert.equal(typing.user_id, boris.user.id);
+    await sleep(200);
+    assert.equal(watcher.frames.filter((f) => f.type === 'typing').length, 1);
+    assert.equal(customerWatch.frames.some((f) => f.type === 'typing'), false);
     await t.close();
     await watcher.close();
     await customerWatch.close();
