@@ -58,7 +58,7 @@ async function say(page, text) {
 }
 
 /* Waits until exactly n messages with text show in the conversation. */
-async function expectCount(page, text, n, timeout = 10000) {
+async function expectCount(page, text, n, timeout = 15000) {
   const deadline = Date.now() + timeout;
   let count = -1;
   while (Date.now() < deadline) {
@@ -81,8 +81,9 @@ describe('chat', () => {
       await say(boris.page, 'Morning Vera, the **demo** is at ten');
       await expectCount(vera.page, 'Morning Vera, the demo is at ten', 1);
       assert.equal(await messages(vera.page, 'Morning Vera').locator('strong').innerText(), 'demo');
-      await composer(vera.page).pressSequentially('Thanks', { delay: 30 });
-      await expectText(boris.page.locator('.chat-typing'), 'Vera is typing…', 8000);
+      const typed = composer(vera.page).pressSequentially('Thanks, I will', { delay: 250 });
+      await expectText(boris.page.locator('.chat-typing'), 'Vera is typing…', 10000);
+      await typed;
       await composer(vera.page).fill('');
       await say(vera.page, 'Thanks, I will be there');
       await expectCount(boris.page, 'Thanks, I will be there', 1);
