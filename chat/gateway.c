@@ -8,12 +8,12 @@
  *   server -> client  {"type":"hello","last_id":N[,"reset":true]}
  *                     {"type":"event","id":N,"event":"<type>","data":{...}}
  *                     {"type":"typing","channel":C,"user_id":U}
- *                     {"type":"presence","user_id":U,"state":"online|away|offline"}
- *                     {"type":"presence","users":[{"user_id":U,"state":...}]}
+ *                     {"type":"presence","users":[{"user_id":U,"state":"online|away|offline"}]}
  *                     {"type":"pong"}   {"type":"error","code":"..."}
  *   client -> server  {"type":"resume","after":N}  (or ?after=N on the URL)
  *                     {"type":"typing","channel":C}
  *                     {"type":"presence","state":"away|online"}
+ *                     {"type":"presence","watch":[U,...]}  (whose presence to follow, <= 500)
  *                     {"type":"ping"}
  *
  * Flow control: a client message is at most PORTAL_WS_MAX_MESSAGE bytes (1009 beyond,
@@ -44,6 +44,7 @@
 #define QUEUE_MAX     8192 /* frames queued for one connection */
 #define TYPING_GAP_S  2.0  /* typing notices from one connection, at most one per this */
 #define WRITES_PER_CB 64
+#define WATCH_MAX     500 /* users one connection may follow the presence of */
 
 struct user;
 
@@ -61,7 +62,8 @@ struct conn {
     struct rt_msg **q; /* ring of frames to send */
     unsigned qhead, qcount, qcap;
     size_t qbytes;
-    char *rx; /* the client message being assembled */
+    struct idlist *watch; /* users whose presence this connection follows */
+    char *rx;             /* the client message being assembled */
     size_t rxlen;
     double typing_at;
 };
@@ -283,6 +285,8 @@ static void conn_cleanup(struct conn *c)
     c->qcount = c->qcap = 0;
     free(c->rx);
     c->rx = NULL;
+    idlist_unref(c->watch);
+    c->watch = NULL;
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -303,6 +307,22 @@ void rt_gateway_post(struct rt_item *first, struct rt_item *last)
         lws_cancel_service(context);
 }
 
+/* A presence event, cut down to the users this connection watches. */
+static void send_presence(struct conn *c, const struct rt_item *it)
+{
+    json_t *list = NULL;
+    for (size_t i = 0; i < it->npres; i++)
+        if (idlist_has(c->watch, it->pres_ids[i])) {
+            if (!list)
+                list = json_array();
+            json_array_append_new(list, json_pack("{s:I, s:s}", "user_id",
+                                                   (json_int_t)it->pres_ids[i], "state",
+                                                   it->pres_states[i]));
+        }
+    if (list)
+        conn_send_json(c, json_pack("{s:s, s:o}", "type", "presence", "users", list));
+}
+
 static void deliver_event(struct rt_item *it)
 {
     if (it->id > live_upto)
@@ -313,7 +333,11 @@ static void deliver_event(struct rt_item *it)
         c->cursor = it->id;
         if (it->exclude_user && it->exclude_user == c->who.user_id)
             continue;
-        if (audience_may_see(&it->rule, &c->who))
+        if (!audience_may_see(&it->rule, &c->who))
+            continue;
+        if (it->pres_ids)
+            send_presence(c, it);
+        else
             conn_send(c, it->msg);
     }
 }
@@ -369,8 +393,9 @@ static void drain_inbox(void)
 }
 
 /* Asks the tailer for what the connection missed after `after` (it stays pending and
- * receives nothing live until the backfill arrives) and, for employees, who is online. */
-static void conn_register(struct conn *c, long long after, bool presence)
+ * receives nothing live until the backfill arrives; -1: nothing) and for the presence of
+ * the users in watch (a JSON array it takes, or NULL). */
+static void conn_register(struct conn *c, long long after, char *watch)
 {
     struct rt_request *rq = calloc(1, sizeof *rq);
     if (!rq) {
@@ -381,7 +406,7 @@ static void conn_register(struct conn *c, long long after, bool presence)
     rq->serial = c->serial;
     rq->who = c->who;
     rq->after = after;
-    rq->want_presence = presence;
+    rq->watch = watch;
     if (after >= 0)
         c->pending = true;
     rt_tail_request(rq);
@@ -415,6 +440,30 @@ static int rate_check(struct conn *c)
     return 0;
 }
 
+/* {"type":"presence","watch":[user ids]}: from now on the connection gets the presence
+ * of these users (employees only, at most WATCH_MAX), starting with their state now. */
+static void watch_presence(struct conn *c, json_t *ids)
+{
+    size_t n = json_array_size(ids);
+    if (!json_is_array(ids) || n > WATCH_MAX || c->who.realm != REALM_EMPLOYEE) {
+        conn_send_text(c, "{\"type\":\"error\",\"code\":\"bad_message\"}");
+        return;
+    }
+    long long v[WATCH_MAX];
+    for (size_t i = 0; i < n; i++) {
+        json_t *id = json_array_get(ids, i);
+        if (!json_is_integer(id) || json_integer_value(id) <= 0) {
+            conn_send_text(c, "{\"type\":\"error\",\"code\":\"bad_message\"}");
+            return;
+        }
+        v[i] = json_integer_value(id);
+    }
+    idlist_unref(c->watch);
+    c->watch = idlist_create(v, n);
+    if (n)
+        conn_register(c, -1, json_dumps(ids, JSON_COMPACT));
+}
+
 static void client_message(struct conn *c, const char *text, size_t len)
 {
     json_t *m = json_loadb(text, len, 0, NULL);
@@ -428,7 +477,7 @@ static void client_message(struct conn *c, const char *text, size_t len)
         if (!json_is_integer(after) || json_integer_value(after) < 0)
             conn_send_text(c, "{\"type\":\"error\",\"code\":\"bad_message\"}");
         else if (!c->pending && json_integer_value(after) < c->cursor)
-            conn_register(c, json_integer_value(after), false);
+            conn_register(c, json_integer_value(after), NULL);
     } else if (strcmp(type, "typing") == 0) {
         json_t *ch = json_object_get(m, "channel");
         double now = now_s();
@@ -444,6 +493,8 @@ static void client_message(struct conn *c, const char *text, size_t len)
                 rt_tail_request(rq);
             }
         }
+    } else if (strcmp(type, "presence") == 0 && json_object_get(m, "watch")) {
+        watch_presence(c, json_object_get(m, "watch"));
     } else if (strcmp(type, "presence") == 0) {
         const char *state = json_string_value(json_object_get(m, "state"));
         bool away = state && strcmp(state, "away") == 0;
@@ -476,15 +527,17 @@ static int admit(struct lws *wsi, struct conn *c)
                  config.ws_max_conns);
         return 1;
     }
-    if (lws_hdr_copy(wsi, origin, sizeof origin, WSI_TOKEN_ORIGIN) < 0 || !origin_allowed(origin))
+    if (lws_hdr_copy(wsi, origin, sizeof origin, WSI_TOKEN_ORIGIN) < 0 || !origin_allowed(origin)) {
+        log_info("realtime: refused: origin \"%.80s\" is not in PORTAL_WS_ORIGINS", origin);
         return 1;
+    }
     const char *ticket = lws_get_urlarg_by_name(wsi, "ticket=", buf, sizeof buf);
-    if (!ticket)
-        return 1;
     struct audience_ident who;
-    int ok = realtime_ticket_redeem(ticket, &who);
+    int ok = ticket ? realtime_ticket_redeem(ticket, &who) : 0;
     if (ok < 0)
         log_warn("realtime: cannot check a ticket: %s", db_error());
+    if (ok == 0)
+        log_info("realtime: refused: unknown, used or expired ticket");
     if (ok != 1)
         return 1;
     c->who = who;
@@ -519,16 +572,13 @@ static int on_established(struct lws *wsi, struct conn *c)
     nconns++;
     __atomic_store_n(&nconns_shared, nconns, __ATOMIC_RELAXED);
     c->cursor = live_upto;
-    bool employee = c->who.realm == REALM_EMPLOYEE;
     if (c->after >= 0 && c->after < live_upto) {
         c->cursor = c->after;
-        conn_register(c, c->after, employee);
+        conn_register(c, c->after, NULL);
     } else {
         if (c->after > c->cursor)
             c->cursor = c->after; /* a node ahead of this one served it: nothing twice */
         conn_hello(c, false);
-        if (employee)
-            conn_register(c, -1, true);
     }
     presence_update(c->user);
     return 0;

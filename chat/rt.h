@@ -42,6 +42,11 @@ struct rt_item {
     enum rt_backfill_state state;
     struct rt_msg **msgs; /* RT_BACKFILL: owned */
     size_t nmsgs;
+    /* RT_EVENT of type "presence": the users it reports, so each connection gets only
+     * those it watches (owned) */
+    long long *pres_ids;
+    char (*pres_states)[8];
+    size_t npres;
 };
 void rt_item_free(struct rt_item *it); /* the item and every reference it owns */
 
@@ -59,7 +64,7 @@ struct rt_request {
     uint64_t serial;
     struct audience_ident who;
     long long after;    /* RQ_REGISTER: -1 for no backfill */
-    int want_presence;  /* RQ_REGISTER */
+    char *watch;        /* RQ_REGISTER: JSON array of user ids whose presence to send, owned */
     long long channel;  /* RQ_TYPING */
     enum rt_presence state; /* RQ_PRESENCE */
 };

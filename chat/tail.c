@@ -63,9 +63,10 @@ static const char sql_presence_delete[] = "DELETE FROM presence WHERE user_id = 
 static const char sql_presence_of[] =
     "SELECT COUNT(*), COALESCE(MAX(state = 'online'), 0) FROM presence WHERE user_id = ?"
     " AND updated_at > UTC_TIMESTAMP(6) - INTERVAL 90 SECOND";
-static const char sql_presence_all[] =
+static const char sql_presence_watch[] =
     "SELECT user_id, MAX(state = 'online') FROM presence"
-    " WHERE updated_at > UTC_TIMESTAMP(6) - INTERVAL 90 SECOND GROUP BY user_id";
+    " WHERE updated_at > UTC_TIMESTAMP(6) - INTERVAL 90 SECOND AND user_id IN"
+    " (SELECT id FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) t) GROUP BY user_id";
 static const char sql_presence_node_delete[] = "DELETE FROM presence WHERE node = ?";
 static const char sql_heartbeat[] =
     "UPDATE presence SET updated_at = UTC_TIMESTAMP(6) WHERE node = ?";
@@ -135,6 +136,8 @@ void rt_item_free(struct rt_item *it)
     for (size_t i = 0; i < it->nmsgs; i++)
         rt_msg_unref(it->msgs[i]);
     free(it->msgs);
+    free(it->pres_ids);
+    free(it->pres_states);
     free(it);
 }
 
@@ -306,6 +309,7 @@ void rt_tail_request(struct rt_request *rq)
     pthread_mutex_lock(&lock);
     if (!running || stopping) { /* closing connections while the process stops */
         pthread_mutex_unlock(&lock);
+        free(rq->watch);
         free(rq);
         return;
     }
@@ -332,17 +336,27 @@ static void post_one(struct rt_item *it)
         rt_gateway_post(it, it);
 }
 
+/* The state of the users a connection watches (offline for those without a fresh row). */
 static void presence_snapshot(const struct rt_request *rq)
 {
     struct arena a;
     arena_init(&a);
-    struct db_res *res = db_query(&a, sql_presence_all, "");
-    if (res) {
+    struct db_res *res = db_query(&a, sql_presence_watch, "s", rq->watch);
+    json_t *ids = json_loads(rq->watch, 0, NULL);
+    if (res && ids) {
         json_t *users = json_array();
-        for (int i = 0; i < res->nrows; i++)
-            json_array_append_new(users, json_pack("{s:I, s:s}", "user_id",
-                                                   (json_int_t)db_ll(res, i, 0), "state",
-                                                   db_ll(res, i, 1) == 1 ? "online" : "away"));
+        size_t i;
+        json_t *v;
+        json_array_foreach(ids, i, v)
+        {
+            long long uid = json_integer_value(v);
+            const char *state = "offline";
+            for (int r = 0; r < res->nrows; r++)
+                if (db_ll(res, r, 0) == uid)
+                    state = db_ll(res, r, 1) == 1 ? "online" : "away";
+            json_array_append_new(users, json_pack("{s:I, s:s}", "user_id", (json_int_t)uid,
+                                                   "state", state));
+        }
         struct rt_item *it = item_new(RT_FRAME);
         if (it) {
             it->serial = rq->serial;
@@ -351,6 +365,7 @@ static void presence_snapshot(const struct rt_request *rq)
         } else
             json_decref(users);
     }
+    json_decref(ids);
     arena_cleanup(&a);
 }
 
@@ -449,24 +464,43 @@ static const char *presence_name(long long user_id)
     return state;
 }
 
-static void presence_change(long long user_id, enum rt_presence state)
+/* Records the presence changes of this node gathered in one round of requests, in one
+ * transaction with one "presence" event listing every user's state over all nodes (a
+ * thousand people connecting at once cost one commit and one frame per watcher, not a
+ * thousand). 0/-1. */
+static int presence_changes(struct rt_request **changes, size_t n)
 {
-    int rc = db_begin();
-    if (rc == 0)
-        rc = state == RT_OFFLINE
-                 ? db_exec(sql_presence_delete, "is", user_id, node)
-                 : db_exec(sql_presence_upsert, "iss", user_id, node,
-                           state == RT_AWAY ? "away" : "online");
-    if (rc == 0) {
-        json_t *p = json_pack("{s:I, s:s}", "user_id", (json_int_t)user_id, "state",
-                              presence_name(user_id));
-        rc = outbox_append("presence", "employees", p) < 0 ? -1 : db_commit();
-        json_decref(p);
+    if (n == 0)
+        return 0;
+    if (db_begin() < 0)
+        return -1;
+    json_t *users = json_array();
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        long long uid = changes[i]->who.user_id;
+        enum rt_presence state = changes[i]->state;
+        rc = state == RT_OFFLINE ? db_exec(sql_presence_delete, "is", uid, node)
+                                 : db_exec(sql_presence_upsert, "iss", uid, node,
+                                           state == RT_AWAY ? "away" : "online");
     }
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        long long uid = changes[i]->who.user_id;
+        bool seen = false; /* the same user twice in one round: its last state counts */
+        for (size_t k = i + 1; k < n && !seen; k++)
+            seen = changes[k]->who.user_id == uid;
+        if (!seen)
+            json_array_append_new(users, json_pack("{s:I, s:s}", "user_id", (json_int_t)uid,
+                                                   "state", presence_name(uid)));
+    }
+    json_t *p = json_pack("{s:o}", "users", users);
+    if (rc == 0)
+        rc = outbox_append("presence", "employees", p) < 0 ? -1 : db_commit();
+    json_decref(p);
     if (rc < 0) {
         db_rollback();
         log_warn("realtime: cannot record presence: %s", db_error());
     }
+    return rc;
 }
 
 /* Serves the queued requests. Backfills that need more pages go back in the queue, so
@@ -483,14 +517,17 @@ static struct rt_request *take_requests(void)
 static void serve_requests(void)
 {
     struct rt_request *rq = take_requests();
+    struct rt_request *presence[256];
+    size_t npresence = 0;
     while (rq) {
         struct rt_request *next = rq->next;
         int again = 0;
         switch (rq->kind) {
         case RQ_REGISTER:
-            if (rq->want_presence) {
+            if (rq->watch) {
                 presence_snapshot(rq);
-                rq->want_presence = 0;
+                free(rq->watch);
+                rq->watch = NULL;
             }
             if (rq->after >= 0) {
                 again = backfill(rq);
@@ -510,15 +547,25 @@ static void serve_requests(void)
             typing(rq);
             break;
         case RQ_PRESENCE:
-            presence_change(rq->who.user_id, rq->state);
+            if (npresence == sizeof presence / sizeof presence[0]) {
+                presence_changes(presence, npresence);
+                for (size_t i = 0; i < npresence; i++)
+                    free(presence[i]);
+                npresence = 0;
+            }
+            presence[npresence++] = rq;
+            again = -1; /* kept until the batch is written */
             break;
         }
         if (again > 0)
             rt_tail_request(rq);
-        else
+        else if (again == 0)
             free(rq);
         rq = next;
     }
+    presence_changes(presence, npresence);
+    for (size_t i = 0; i < npresence; i++)
+        free(presence[i]);
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -570,6 +617,26 @@ static void note_gap(long long hi)
     arena_cleanup(&a);
 }
 
+/* Unpacks a presence event's {"users":[{user_id,state}]} into the item. */
+static void presence_entries(struct rt_item *it, const char *payload)
+{
+    json_t *p = json_loads(payload, 0, NULL);
+    json_t *users = json_object_get(p, "users");
+    size_t n = json_array_size(users);
+    it->pres_ids = calloc(n + 1, sizeof *it->pres_ids);
+    it->pres_states = calloc(n + 1, sizeof *it->pres_states);
+    if (it->pres_ids && it->pres_states)
+        for (size_t i = 0; i < n; i++) {
+            json_t *u = json_array_get(users, i);
+            const char *state = json_string_value(json_object_get(u, "state"));
+            it->pres_ids[it->npres] = json_integer_value(json_object_get(u, "user_id"));
+            snprintf(it->pres_states[it->npres], sizeof it->pres_states[0], "%s",
+                     state ? state : "offline");
+            it->npres++;
+        }
+    json_decref(p);
+}
+
 /* One poll: delivers the settled events after `delivered`. Returns the number of rows
  * read (POLL_BATCH means poll again at once), or -1 on a database error. */
 static int poll_events(void)
@@ -606,7 +673,8 @@ static int poll_events(void)
             json_t *p = json_loads(db_str(res, i, 3), 0, NULL);
             it->exclude_user = json_integer_value(json_object_get(p, "user_id"));
             json_decref(p);
-        }
+        } else if (strcmp(type, "presence") == 0)
+            presence_entries(it, db_str(res, i, 3));
         if (last)
             last->next = it;
         else
@@ -650,7 +718,8 @@ static void housekeeping(void)
         json_t *p = NULL;
         int rc = db_exec(sql_presence_reap, "i", uid);
         if (rc == 0 && db_affected() > 0) {
-            p = json_pack("{s:I, s:s}", "user_id", (json_int_t)uid, "state", presence_name(uid));
+            p = json_pack("{s:[{s:I, s:s}]}", "users", "user_id", (json_int_t)uid, "state",
+                          presence_name(uid));
             rc = outbox_append("presence", "employees", p) < 0 ? -1 : 0;
         }
         json_decref(p);
@@ -690,6 +759,7 @@ static void *tail_main(void *arg)
     struct rt_request *rq = take_requests();
     while (rq) {
         struct rt_request *next = rq->next;
+        free(rq->watch);
         free(rq);
         rq = next;
     }

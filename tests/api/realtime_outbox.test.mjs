@@ -200,17 +200,25 @@ describe('out-of-order commits', () => {
 describe('presence and typing', () => {
   test('employees see who comes online, goes away and leaves; nothing is kept for long', async () => {
     const watcher = await connect(p, anna);
-    await watcher.waitFor((f) => f?.type === 'presence' && Array.isArray(f.users), 3000, 'presence snapshot');
+    const stateOf = (uid, state) => (f) => f?.type === 'presence' && f.users.some((u) => u.user_id === uid && u.state === state);
+    // A connection follows the people it shows (at most 500): first their state now.
+    watcher.send({ type: 'presence', watch: [vera.user.id, boris.user.id] });
+    await watcher.waitFor(stateOf(vera.user.id, 'offline'), 3000, 'the snapshot');
+    const unrelated = await connect(p, boris);
     const customerWatch = await connect(p, carol);
+    customerWatch.send({ type: 'presence', watch: [vera.user.id] });
+    await customerWatch.waitFor((f) => f?.type === 'error', 3000, 'customers cannot watch staff');
     const v = await connect(p, vera);
-    await watcher.waitFor((f) => f?.type === 'presence' && f.user_id === vera.user.id && f.state === 'online');
+    await watcher.waitFor(stateOf(vera.user.id, 'online'), 5000, 'online');
     v.send({ type: 'presence', state: 'away' });
-    await watcher.waitFor((f) => f?.type === 'presence' && f.user_id === vera.user.id && f.state === 'away');
+    await watcher.waitFor(stateOf(vera.user.id, 'away'), 5000, 'away');
     assert.equal(one(`SELECT state FROM presence WHERE user_id = ${vera.user.id}`), 'away');
     await v.close();
-    await watcher.waitFor((f) => f?.type === 'presence' && f.user_id === vera.user.id && f.state === 'offline');
+    await watcher.waitFor(stateOf(vera.user.id, 'offline'), 5000, 'offline');
     assert.equal(one(`SELECT COUNT(*) FROM presence WHERE user_id = ${vera.user.id}`), '0');
     assert.equal(customerWatch.frames.some((f) => f.type === 'presence'), false, 'customers see no staff presence');
+    assert.equal(unrelated.frames.some((f) => f.type === 'presence'), false, 'only watchers get presence');
+    await unrelated.close();
     // Typing in a channel reaches its chat members (anna is in #general; sales is boris and
     // vera's) and nobody else.
     const general = Number(one("SELECT id FROM chat_channels WHERE name = 'general'"));
