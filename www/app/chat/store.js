@@ -10,7 +10,9 @@
 // the realtime websocket (/shared/realtime.js); while it is down the page polls.
 import { useEffect, useState } from '/shared/preact.js';
 import { api } from '/shared/api.js';
-import { getState as socketState, onFrameType, onState, sendTyping, subscribe } from '/shared/realtime.js';
+import * as realtime from '/shared/realtime.js';
+
+const { getState: socketState, onFrameType, onState, sendTyping, subscribe } = realtime;
 
 const POLL_MS = 3000; // how often to ask the server while no live connection delivers events
 const TYPING_SHOW_MS = 6000; // a typing notice shows this long unless renewed
@@ -94,6 +96,7 @@ export async function loadChannels() {
   state.channels = answer.items;
   state.channelsLoaded = true;
   if (state.active) clearUnreadLocally(state.active);
+  watchPeople();
   emit();
   return state.channels;
 }
@@ -105,6 +108,7 @@ export function channelById(id) {
 async function loadDetails(id) {
   const d = await call(() => api.get(`/chat/channels/${id}`));
   state.details.set(id, d);
+  if (id === state.active) watchPeople();
   emit();
   return d;
 }
@@ -399,15 +403,29 @@ function typingFrame(f) {
   emit();
 }
 
-/* A presence frame: one user's change, or everyone's on (re)connect. Listened to from the
- * moment this module loads (with the app), so the snapshot sent on connect is not missed. */
+/* A presence frame: the state of people I follow, first all of them, then changes.
+ * Listened to from the moment this module loads (with the app). */
 function presenceFrame(f) {
   const set = (p) => (p.state === 'offline' ? state.presence.delete(p.user_id) : state.presence.set(p.user_id, p.state));
-  if (Array.isArray(f.users)) {
-    state.presence = new Map();
-    f.users.forEach(set);
-  } else set(f);
+  if (Array.isArray(f.users)) f.users.forEach(set);
+  else if (f.user_id) set(f);
   emit();
+}
+
+let watchedKey = '';
+
+/* Follows the presence of the people on screen: my conversations' and the open channel's
+ * members (the gateway sends presence only for watched users; realtime.js repeats the
+ * list after a reconnect). */
+function watchPeople() {
+  const ids = new Set();
+  for (const c of state.channels) for (const m of c.members || []) ids.add(m.id);
+  for (const m of (state.active && state.details.get(state.active)?.members) || []) ids.add(m.id);
+  ids.delete(state.me?.id);
+  const list = [...ids].sort((a, b) => a - b).slice(0, 500);
+  if (list.join(',') === watchedKey) return;
+  watchedKey = list.join(',');
+  realtime.watchPresence?.(list);
 }
 
 onFrameType('presence', presenceFrame);
