@@ -185,12 +185,22 @@ describe('chat', () => {
     server.sql(`INSERT INTO chat_messages (channel_id, author_id, body_md, body_html, created_at)
       SELECT ${id}, ${boris}, CONCAT('bulk ', seq), CONCAT('<p>bulk ', seq, '</p>'), UTC_TIMESTAMP(6) - INTERVAL (200 - seq) MINUTE
       FROM seq_1_to_130`);
+    server.sql(`UPDATE chat_messages SET body_md = 'the zebrafish report', body_html = '<p>the zebrafish report</p>'
+      WHERE channel_id = ${id} AND body_md = 'bulk 3'`);
     const b = await openChat(VERA, DESKTOP, `/app/chat/${id}`);
     try {
       const page = b.page;
       await messages(page, 'bulk 130').waitFor();
       const first = () => page.locator('.chat-conv .chat-msg-body').first().innerText();
       assert.notEqual((await first()).trim(), 'bulk 1');
+      // a search hit far back in the history: the page loads back to it and shows it
+      await page.getByPlaceholder('Search messages').fill('zebrafish');
+      await page.locator('.chat-result', { hasText: 'zebrafish' }).click();
+      const hit = page.locator('.chat-msg-hit');
+      await expectText(hit.locator('.chat-msg-body'), 'the zebrafish report');
+      assert.ok(await hit.isVisible());
+      await screenshot(page, 'chat-search-jump');
+      await page.getByPlaceholder('Search messages').fill('');
       for (let i = 0; i < 10 && (await page.locator('.chat-start').count()) === 0; i++) {
         await page.locator('.chat-scroll').evaluate((el) => { el.scrollTop = 0; });
         await page.waitForTimeout(400);

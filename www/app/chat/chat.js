@@ -12,7 +12,7 @@ import { FIcon, PersonAvatar, tn } from '/app/feed/common.js';
 import { Composer, Message, MessageList, TypingLine } from '/app/chat/conversation.js';
 import {
   addMember, channelById, closeChannel, createChannel, joinChannel, leaveChannel, loadChannels, openChannel, openDirect,
-  reconnectNow, setOpenThread, start, state, stop, useChat,
+  reconnectNow, reveal, setOpenThread, start, state, stop, useChat,
 } from '/app/chat/store.js';
 
 export const chatPath = (id) => `/app/chat/${id}`;
@@ -95,7 +95,7 @@ function SearchResults({ q, me }) {
   return html`<ul class="chat-results">
     ${found.map(
       (m) => html`<li key=${m.id}>
-        <a class="chat-result" href=${chatPath(m.channel.id) + (m.parent_id ? `?thread=${m.parent_id}` : '')}>
+        <a class="chat-result" href=${`${chatPath(m.channel.id)}?m=${m.parent_id || m.id}${m.parent_id ? `&thread=${m.parent_id}` : ''}`}>
           <span class="chat-result-where">${m.channel.name ? '# ' + m.channel.name : t('chat.direct_short')} · ${m.author.name}</span>
           <span class="chat-result-text">${highlight(m.snippet, q)}</span>
         </a>
@@ -261,7 +261,7 @@ function Conversation({ id, me }) {
         <div class="chat-conv-sub">
           ${other
             ? html`<${PresenceDot} userId=${other.id} /> ${presenceText(state.presence.get(other.id))}`
-            : c.topic || tn('chat.members_count', c.member_count)}
+            : c.name ? c.topic : tn('chat.members_count', c.member_count)}
         </div>
       </div>
       ${c.name &&
@@ -361,7 +361,9 @@ export function ChatPage({ path }) {
   const searchId = useId('search');
   const m = /^\/app\/chat\/(\d+)/.exec(path);
   const id = m ? Number(m[1]) : null;
-  const threadQ = Number(new URLSearchParams(location.search).get('thread')) || null;
+  const query = new URLSearchParams(location.search);
+  const threadQ = Number(query.get('thread')) || null;
+  const jumpQ = Number(query.get('m')) || null;
   const wide = useRef(window.matchMedia('(min-width: 901px)'));
 
   useEffect(() => {
@@ -375,14 +377,16 @@ export function ChatPage({ path }) {
 
   useEffect(() => {
     if (id) {
-      openChannel(id).catch(() => {});
+      openChannel(id)
+        .then(() => jumpQ && reveal(id, jumpQ))
+        .catch(() => {});
       setOpenThread(threadQ);
     } else {
       closeChannel();
       // a desktop opens the first channel rather than an empty pane
       if (wide.current.matches && state.channels.length) navigate(chatPath(state.channels[0].id), { replace: true });
     }
-  }, [id, threadQ, state.channelsLoaded]);
+  }, [id, threadQ, jumpQ, state.channelsLoaded]);
 
   const thread = state.openThread;
   return html`<div class=${'chat-page' + (id ? ' chat-page-open' : '') + (thread ? ' chat-page-thread' : '')}>

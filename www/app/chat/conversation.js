@@ -99,9 +99,14 @@ export function Message({ m, me, grouped, inThread, seenBy }) {
     }
   }
   const [confirming, setConfirming] = useState(false);
+  const hit = !inThread && state.highlight === m.id;
+  const self = useRef(null);
+  useEffect(() => {
+    if (hit) self.current?.scrollIntoView({ block: 'center' });
+  }, [hit]);
   const react = (e) => toggleReaction(m, e).catch((err) => toast(errorText(err), 'error'));
 
-  return html`<li class=${'chat-msg' + (grouped ? ' chat-msg-grouped' : '') + (m.deleted ? ' chat-msg-deleted' : '')}
+  return html`<li ref=${self} class=${'chat-msg' + (grouped ? ' chat-msg-grouped' : '') + (m.deleted ? ' chat-msg-deleted' : '') + (hit ? ' chat-msg-hit' : '')}
       data-id=${m.id} data-client-id=${m.client_id || ''}>
     <div class="chat-msg-side">
       ${grouped ? html`<span class="chat-msg-time-side">${timeOf(m.created_at)}</span>` : html`<${PersonAvatar} person=${m.author} />`}

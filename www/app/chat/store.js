@@ -30,6 +30,7 @@ export const state = {
   typing: new Map(), // channel id -> [{ user_id, name }]
   presence: new Map(), // user id -> 'online' | 'away'
   active: null, // the open channel id
+  highlight: null, // a message to show (from a search hit)
   openThread: null, // the open thread's root id
 };
 
@@ -178,6 +179,7 @@ function merge(list, m) {
 
 /* Opens a channel: its newest page (once), its members and read markers, marks it read. */
 export async function openChannel(id) {
+  if (state.active !== id) state.highlight = null;
   state.active = id;
   const h = historyOf(id);
   emit();
@@ -220,6 +222,19 @@ export async function loadOlder(id) {
     h.loading = false;
     emit();
   }
+}
+
+/* Loads older pages of channel id until message mid is among them (at most 20 pages),
+ * then marks it to be scrolled to. Returns whether it was found. */
+export async function reveal(id, mid) {
+  const h = historyOf(id);
+  for (let i = 0; i < 20 && h.loaded && !h.items.some((m) => m.id === mid) && h.hasOlder; i++) {
+    if (!(await loadOlder(id))) break;
+  }
+  const found = h.items.some((m) => m.id === mid);
+  state.highlight = found ? mid : null;
+  emit();
+  return found;
 }
 
 /* Everything after the newest loaded message, page by page: what a gap missed. */
