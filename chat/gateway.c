@@ -59,6 +59,7 @@ struct conn {
     long long after;  /* from the URL: -1 when absent */
     long long cursor; /* events up to here were handled for this connection */
     bool established, pending, closing, away;
+    const char *close_why; /* a close frame to send from the writable callback */
     struct rt_msg **q; /* ring of frames to send */
     unsigned qhead, qcount, qcap;
     size_t qbytes;
@@ -361,6 +362,44 @@ static void deliver_backfill(struct rt_item *it)
     conn_hello(c, it->state == RT_BACKFILL_RESET);
 }
 
+/* The tailer asks for the open sessions (id 0), or names those that ended: their
+ * sockets close (logout, revocation, expiry, a disabled user). */
+static void sessions_item(const struct rt_item *it)
+{
+    if (it->id == 0) {
+        if (!conns)
+            return;
+        json_t *ids = json_array();
+        for (struct conn *c = conns; c; c = c->next)
+            json_array_append_new(ids, json_integer(c->who.session_id));
+        struct rt_request *rq = calloc(1, sizeof *rq);
+        if (rq) {
+            rq->kind = RQ_SESSIONS;
+            rq->watch = json_dumps(ids, JSON_COMPACT);
+            rt_tail_request(rq);
+        }
+        json_decref(ids);
+        return;
+    }
+    json_t *ended = json_loads(it->sessions ? it->sessions : "[]", 0, NULL);
+    size_t n = json_array_size(ended);
+    long long *v = calloc(n + 1, sizeof *v);
+    for (size_t i = 0; v && i < n; i++)
+        v[i] = json_integer_value(json_array_get(ended, i));
+    struct idlist *set = v ? idlist_create(v, n) : NULL;
+    for (struct conn *c = conns; set && c; c = c->next)
+        if (idlist_has(set, c->who.session_id) && !c->closing) {
+            /* A close frame 4001 "session ended" once writable; cut off if it never is. */
+            c->closing = true;
+            c->close_why = "session ended";
+            lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, 5);
+            lws_callback_on_writable(c->wsi);
+        }
+    idlist_unref(set);
+    free(v);
+    json_decref(ended);
+}
+
 static void drain_inbox(void)
 {
     pthread_mutex_lock(&inbox_lock);
@@ -379,6 +418,9 @@ static void drain_inbox(void)
             break;
         case RT_BACKFILL:
             deliver_backfill(it);
+            break;
+        case RT_SESSIONS:
+            sessions_item(it);
             break;
         case RT_FRAME: {
             struct conn *c = conn_find(it->serial);
@@ -586,8 +628,12 @@ static int on_established(struct lws *wsi, struct conn *c)
 
 static int on_writable(struct lws *wsi, struct conn *c)
 {
-    if (c->closing)
+    if (c->closing) {
+        if (c->close_why)
+            lws_close_reason(wsi, (enum lws_close_status)4001, (unsigned char *)c->close_why,
+                             strlen(c->close_why));
         return -1;
+    }
     for (int n = 0; c->qcount > 0 && n < WRITES_PER_CB; n++) {
         struct rt_msg *m = c->q[c->qhead];
         int w = lws_write(wsi, m->buf + LWS_PRE, m->len, LWS_WRITE_TEXT);

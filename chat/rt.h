@@ -26,6 +26,7 @@ enum rt_item_kind {
     RT_WATERMARK, /* every id up to id is settled (delivered or known never to commit) */
     RT_BACKFILL,  /* missed events for one connection (serial), then its cursor is upto */
     RT_FRAME,     /* one frame for one connection (presence snapshot, refusals) */
+    RT_SESSIONS,  /* id == 0: tell the tailer every open session; else close those in ids */
 };
 
 enum rt_backfill_state { RT_BACKFILL_MORE, RT_BACKFILL_DONE, RT_BACKFILL_RESET };
@@ -47,6 +48,7 @@ struct rt_item {
     long long *pres_ids;
     char (*pres_states)[8];
     size_t npres;
+    char *sessions; /* RT_SESSIONS: JSON array of session ids that ended, owned */
 };
 void rt_item_free(struct rt_item *it); /* the item and every reference it owns */
 
@@ -54,6 +56,7 @@ enum rt_request_kind {
     RQ_REGISTER, /* a connection opened or resumed: backfill from after, presence snapshot */
     RQ_TYPING,   /* who is typing in channel */
     RQ_PRESENCE, /* who's state on this node changed */
+    RQ_SESSIONS, /* the sessions of the open connections (watch: JSON array of ids) */
 };
 
 enum rt_presence { RT_OFFLINE = 0, RT_ONLINE = 1, RT_AWAY = 2 };

@@ -79,6 +79,11 @@ static const char sql_presence_reap[] =
 static const char sql_purge_ephemeral[] =
     "DELETE FROM event WHERE type IN ('typing', 'presence')"
     " AND created_at < UTC_TIMESTAMP(6) - INTERVAL 120 SECOND LIMIT 5000";
+static const char sql_sessions_ended[] =
+    "SELECT t.id FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) t"
+    " LEFT JOIN sessions s ON s.id = t.id LEFT JOIN users u ON u.id = s.user_id"
+    " WHERE s.id IS NULL OR s.revoked_at IS NOT NULL OR s.expires_at <= UTC_TIMESTAMP(6)"
+    " OR u.disabled <> 0";
 static const char sql_purge_tickets[] =
     "DELETE FROM realtime_tickets WHERE expires_at < UTC_TIMESTAMP(6) - INTERVAL 1 HOUR LIMIT 5000";
 
@@ -138,6 +143,7 @@ void rt_item_free(struct rt_item *it)
     free(it->msgs);
     free(it->pres_ids);
     free(it->pres_states);
+    free(it->sessions);
     free(it);
 }
 
@@ -503,6 +509,28 @@ static int presence_changes(struct rt_request **changes, size_t n)
     return rc;
 }
 
+/* Of the sessions the open connections belong to (a JSON array), tells the lws thread
+ * those that ended, so it closes their sockets. */
+static void sessions_ended(const char *ids)
+{
+    struct arena a;
+    arena_init(&a);
+    struct db_res *res = ids ? db_query(&a, sql_sessions_ended, "s", ids) : NULL;
+    if (res && res->nrows > 0) {
+        json_t *ended = json_array();
+        for (int i = 0; i < res->nrows; i++)
+            json_array_append_new(ended, json_integer(db_ll(res, i, 0)));
+        struct rt_item *it = item_new(RT_SESSIONS);
+        if (it) {
+            it->id = 1;
+            it->sessions = json_dumps(ended, JSON_COMPACT);
+            post_one(it);
+        }
+        json_decref(ended);
+    }
+    arena_cleanup(&a);
+}
+
 /* Serves the queued requests. Backfills that need more pages go back in the queue, so
  * that every page ends at the watermark of its own moment. */
 static struct rt_request *take_requests(void)
@@ -545,6 +573,11 @@ static void serve_requests(void)
             break;
         case RQ_TYPING:
             typing(rq);
+            break;
+        case RQ_SESSIONS:
+            sessions_ended(rq->watch);
+            free(rq->watch);
+            rq->watch = NULL;
             break;
         case RQ_PRESENCE:
             if (npresence == sizeof presence / sizeof presence[0]) {
@@ -734,13 +767,17 @@ static void housekeeping(void)
 static void *tail_main(void *arg)
 {
     (void)arg;
-    double next_house = now_s() + 1.0;
+    double next_house = now_s() + 1.0, next_sessions = now_s() + config.ws_session_check_s;
     while (!__atomic_load_n(&stopping, __ATOMIC_ACQUIRE)) {
         serve_requests();
         int rows = poll_events();
         if (now_s() >= next_house) {
             housekeeping();
             next_house = now_s() + HEARTBEAT_S;
+        }
+        if (now_s() >= next_sessions) { /* ask the lws thread which sessions are open */
+            post_one(item_new(RT_SESSIONS));
+            next_sessions = now_s() + config.ws_session_check_s;
         }
         if (rows == POLL_BATCH)
             continue;

@@ -66,6 +66,10 @@ static struct setting settings[] = {
     {"PORTAL_WS_BACKFILL_MAX", INT, "20000",
      "event ids a reconnecting client may be behind; further behind it is told to reload",
      &config.ws_backfill_max},
+    {"PORTAL_WS_SESSION_CHECK", INT, "30",
+     "seconds between checks that close websockets whose session ended (logout, revoked, "
+     "expired, user disabled)",
+     &config.ws_session_check_s},
     {"PORTAL_THREADS", INT, "96", "HTTP worker threads (one MariaDB connection each)",
      &config.threads},
     {"PORTAL_MAX_BODY", SIZE, "1048576", "largest JSON request body in bytes (413 beyond)",

@@ -23,6 +23,7 @@ struct config {
     int ws_poll_ms;            /* PORTAL_WS_POLL_MS, outbox polling interval */
     int ws_gap_wait_ms;        /* PORTAL_WS_GAP_WAIT_MS, longest wait for an uncommitted id */
     int ws_backfill_max;       /* PORTAL_WS_BACKFILL_MAX, events a resume may replay */
+    int ws_session_check_s;    /* PORTAL_WS_SESSION_CHECK, seconds between session checks */
     int threads;              /* PORTAL_THREADS */
     size_t max_body;          /* PORTAL_MAX_BODY, bytes of a JSON body */
     size_t max_upload;        /* PORTAL_MAX_UPLOAD, bytes of an uploaded file */

@@ -20,6 +20,7 @@ before(async () => {
       PORTAL_WS_QUEUE_BYTES: '262144',
       PORTAL_WS_RATE: '20',
       PORTAL_WS_PING: '1',
+      PORTAL_WS_SESSION_CHECK: '1',
     },
   });
   [anna, boris, vera, carol] = await Promise.all([
@@ -190,5 +191,20 @@ describe('flow control', () => {
     assert.equal(alive.closed, null, 'a client that answers pings stays');
     raw.destroy();
     await alive.close();
+  });
+});
+
+describe('sessions', () => {
+  test('logging out closes the sockets the session opened (4001), not the others', async () => {
+    const leaving = await loginAs(p.url, 'boris@demo.example');
+    const staying = await loginAs(p.url, 'boris@demo.example');
+    const a = await connect(p, leaving);
+    const b = await connect(p, staying);
+    assert.equal((await leaving.post('/api/v1/auth/logout')).status, 204);
+    const closed = await Promise.race([a.closedPromise, sleep(8000).then(() => null)]);
+    assert.equal(closed?.code, 4001);
+    assert.equal(closed.reason, 'session ended');
+    assert.equal(b.closed, null, 'the other session keeps its socket');
+    await b.close();
   });
 });

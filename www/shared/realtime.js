@@ -20,6 +20,7 @@ let retryTimer = null;
 let pingTimer = null;
 let pongTimer = null;
 let lastId = readLast();
+let watched = []; // user ids whose presence this tab follows (sent again on every reconnect)
 const subscribers = new Set(); // { prefix, fn }
 const stateListeners = new Set();
 const frameListeners = new Set(); // { type, fn } for typing, presence, reset
@@ -66,6 +67,7 @@ function onFrame(text) {
       attempt = 0;
       if (frame.reset) emitFrame('reset', frame); // too far behind: pages reload what they show
       if (Number.isSafeInteger(frame.last_id) && frame.last_id > (lastId ?? 0)) writeLast(frame.last_id);
+      if (watched.length) send({ type: 'presence', watch: watched });
       setState('open');
       break;
     case 'event':
@@ -207,6 +209,15 @@ export function getState() {
 /** Tells the channel's members that the user is typing (the gateway limits how often). */
 export function sendTyping(channelId) {
   send({ type: 'typing', channel: channelId });
+}
+
+/**
+ * Follows the presence of these users (at most 500; replaces the previous list, kept
+ * across reconnects). Their states arrive as 'presence' frames: see onFrameType.
+ */
+export function watchPresence(userIds) {
+  watched = [...new Set(userIds)].slice(0, 500);
+  send({ type: 'presence', watch: watched });
 }
 
 /** A hook: the socket's state, re-rendering on change. */
