@@ -78,6 +78,10 @@ describe('chat', () => {
       await expectText(vera.page.locator('.chat-conv-name'), '# general');
       // both are live over the websocket (the page polls only while it is down)
       for (const b of [vera, boris]) await b.page.waitForFunction(() => window.__sockets.some((ws) => ws.readyState === 1));
+      // and see each other online among the channel's members
+      await boris.page.locator('.chat-conv-menu > button').click();
+      await boris.page.locator('.chat-members li', { hasText: 'Vera Smirnova' }).locator('.chat-presence-online').waitFor();
+      await boris.page.locator('.chat-conv-menu > button').click();
       await say(boris.page, 'Morning Vera, the **demo** is at ten');
       await expectCount(vera.page, 'Morning Vera, the demo is at ten', 1);
       assert.equal(await messages(vera.page, 'Morning Vera').locator('strong').innerText(), 'demo');
