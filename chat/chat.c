@@ -857,13 +857,6 @@ int chat_message_send(struct req *r)
         return http_db_error(r);
     if (prev->nrows)
         return repeat_answer(r, prev, id);
-    int wait = chat_rate_take(me, http_now());
-    if (wait) {
-        char hdr[64];
-        snprintf(hdr, sizeof hdr, "Retry-After: %d\r\n", wait);
-        return http_error_headers(r, 429, "rate_limited", "Too many messages; wait a moment", NULL,
-                                  hdr);
-    }
     if (parent_id) {
         struct db_res *p = db_query(&r->arena, sql_message, "i", parent_id);
         if (!p)
@@ -872,6 +865,13 @@ int chat_message_send(struct req *r)
             return http_error(r, 400, "validation_failed",
                               "parent_id must be a message of this channel outside a thread",
                               "parent_id");
+    }
+    int wait = chat_rate_take(me, http_now());
+    if (wait) {
+        char hdr[64];
+        snprintf(hdr, sizeof hdr, "Retry-After: %d\r\n", wait);
+        return http_error_headers(r, 429, "rate_limited", "Too many messages; wait a moment", NULL,
+                                  hdr);
     }
     char *html = richtext_render(r, md, "body");
     if (!html)
