@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { startPortal, sleep } from '../lib/portal.mjs';
 import { loginAs, show } from '../lib/identity.mjs';
+import { connect, openSocket, ticketFor } from '../lib/realtime.mjs';
 
 const portals = [];
 after(async () => { for (const p of portals) await p.stop(); });
@@ -78,6 +79,8 @@ describe('kill -9 while sending', () => {
     // vera has seen the channel up to here before she goes away
     const seen = await vera.get(`/api/v1/chat/channels/${general}/messages?limit=1`);
     const lastSeen = seen.body.items[0].id;
+    // and her browser is live on the websocket until the crash
+    const live = await connect(p, vera);
 
     const acked = new Map(); // client_id -> message id
     const unanswered = []; // [client, channel body, client_id] sent but never acknowledged
@@ -103,6 +106,8 @@ describe('kill -9 while sending', () => {
     assert.ok(unanswered.every((u) => u.status === 0), `answers other than a dropped connection: ${unanswered.filter((u) => u.status).map((u) => u.status)}`);
 
     await p.restart();
+    await live.closedPromise;
+    const lastEvent = live.events.at(-1)?.id ?? 0;
     // every acknowledged message is in the database, once, with its event
     const ids = [...acked.values()];
     const rows = p.sql(`SELECT id, client_id FROM chat_messages WHERE id IN (${ids.join(',')})`);
@@ -133,5 +138,17 @@ describe('kill -9 while sending', () => {
     assert.equal(new Set(got).size, got.length, 'no message twice');
     const want = new Set(acked.values());
     assert.equal(got.filter((id) => want.has(id)).length, want.size, 'every message once');
+
+    // her socket resumes from the last event it saw: with what came before the crash,
+    // every message's event arrives exactly once
+    const again = await openSocket(p, { ticket: await ticketFor(vera), after: lastEvent });
+    assert.equal(again.refused, null);
+    const messageEvents = () => [...live.events, ...again.events]
+      .filter((f) => f.event === 'chat.message' && want.has(f.data.id)).map((f) => f.data.id);
+    await again.waitFor(() => messageEvents().length >= want.size, 20000, `${want.size} message events`);
+    await sleep(300);
+    assert.equal(messageEvents().length, want.size, 'no event twice');
+    assert.equal(new Set(messageEvents()).size, want.size, 'every event once');
+    await again.close();
   });
 });
