@@ -553,6 +553,12 @@ export function start(me) {
   ];
   timer = setInterval(poll, POLL_MS);
   window.addEventListener('online', reconnectNow);
+  document.addEventListener('visibilitychange', onVisible);
+}
+
+/* Coming back to the tab reads what arrived meanwhile in the open channel. */
+function onVisible() {
+  if (document.visibilityState === 'visible' && state.active) markRead(state.active);
 }
 
 export function stop() {
@@ -562,6 +568,7 @@ export function stop() {
   clearInterval(timer);
   timer = null;
   window.removeEventListener('online', reconnectNow);
+  document.removeEventListener('visibilitychange', onVisible);
 }
 
 /* Tries the server now (the banner's "Retry"). */
