@@ -12,6 +12,7 @@ import { ProjectsPage } from '/app/boards/projects.js';
 import { TasksPage } from '/app/boards/tasks.js';
 import { AccountsPage } from '/app/crm/accounts.js';
 import { OrdersPage } from '/app/crm/orders.js';
+import { ChatPage } from '/app/chat/chat.js';
 
 /* Sections in nav order; `page: Component` replaces a placeholder when a section is built;
  * `roles` limits an item or a group to those employee roles (the server checks again). */
@@ -20,7 +21,7 @@ const NAV = [
   { path: '/app/kb', label: 'app.nav.kb', lead: 'app.lead.kb', icon: 'book', page: KbPage },
   { path: '/app/projects', label: 'app.nav.projects', lead: 'app.lead.projects', icon: 'board', page: ProjectsPage },
   { path: '/app/tasks', label: 'app.nav.tasks', lead: 'app.lead.tasks', icon: 'tasks', page: TasksPage },
-  { path: '/app/chat', label: 'app.nav.chat', lead: 'app.lead.chat', icon: 'chat' },
+  { path: '/app/chat', label: 'app.nav.chat', lead: 'app.lead.chat', icon: 'chat', page: ChatPage },
   {
     id: 'crm',
     label: 'app.nav.crm',

@@ -6,6 +6,7 @@ import { fitsApp, hasRole, loadSession, useSession } from '/shared/session.js';
 import { AuthLayout, InvitePage, LoginPage, ResetPage, UserMenu, WrongRealmPage } from '/shared/auth.js';
 import { Alert, Button, Toasts } from '/shared/forms.js';
 import { AppFrame, ForbiddenPage, NotFoundPage, PlaceholderPage, useLang } from '/shared/ui.js';
+import { ReconnectBanner, connect as connectRealtime, disconnect as disconnectRealtime } from '/shared/realtime.js';
 
 /* Pages shown without a session, below the app's base path, with their title keys. */
 const PUBLIC_PAGES = {
@@ -80,6 +81,12 @@ export async function startShell(config) {
       if (isRoot && signedIn) navigate(home, { replace: true });
     }, [isRoot, signedIn]);
 
+    // Live events (chat, notifications, boards) while signed in; pages fall back to polling.
+    useEffect(() => {
+      if (signedIn) connectRealtime();
+      else disconnectRealtime();
+    }, [signedIn, user?.id]);
+
     // No session on a private page: to the sign-in form, which comes back here afterwards.
     useEffect(() => {
       if (!mustSignIn) return;
@@ -124,6 +131,7 @@ export async function startShell(config) {
 
     return html`<${AppFrame} home=${home} realm=${realm} nav=${visibleNav(nav, user)} path=${path}
         onLinkClick=${onLinkClick} user=${html`${HeaderExtra && html`<${HeaderExtra} app=${app} user=${user} />`}<${UserMenu} app=${app} user=${user} />`}>
+        <${ReconnectBanner} />
         ${Banner && html`<${Banner} app=${app} user=${user} />`}${page}
       <//>
       <${Toasts} />`;
