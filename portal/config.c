@@ -66,6 +66,13 @@ static struct setting settings[] = {
     {"PORTAL_SMTP_URL", STR, "",
      "smtp://user:pass@host:587 to send mail; empty = write .eml files to PORTAL_DATA_DIR/mail",
      &config.smtp_url},
+    {"PORTAL_DOC_MAX_FILE", SIZE, "104857600",
+     "largest document version in bytes (413 beyond; K/M/G suffixes)", &config.doc_max_file},
+    {"PORTAL_DOC_QUOTA", SIZE, "5G",
+     "document storage per customer/partner account, every version counted (413 beyond)",
+     &config.doc_quota},
+    {"PORTAL_DOC_LINK_MAX_DAYS", INT, "30", "longest lifetime of a document share link in days",
+     &config.doc_link_max_days},
     {"PORTAL_MAIL_FROM", STR, "portal@localhost", "sender address of mail", &config.mail_from},
 };
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))

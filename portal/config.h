@@ -28,6 +28,9 @@ struct config {
     const char *cabinet_host; /* PORTAL_CABINET_HOST, optional own host for the cabinet */
     const char *smtp_url;     /* PORTAL_SMTP_URL, smtp[s]://user:pass@host:port */
     const char *mail_from;    /* PORTAL_MAIL_FROM */
+    size_t doc_max_file;      /* PORTAL_DOC_MAX_FILE, bytes of one document version */
+    size_t doc_quota;         /* PORTAL_DOC_QUOTA, bytes of documents per account */
+    int doc_link_max_days;    /* PORTAL_DOC_LINK_MAX_DAYS */
 };
 
 extern struct config config;

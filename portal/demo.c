@@ -9,6 +9,7 @@
 #include "boards.h"
 #include "crm.h"
 #include "db.h"
+#include "documents.h"
 #include "feed.h"
 #include "kb.h"
 #include "log.h"
@@ -60,7 +61,8 @@ static const char sql_mark[] = "INSERT INTO meta (k, v) VALUES ('demo_seeded', "
 static int seed_all(void *arg)
 {
     /* Domains seed here, inside one transaction: all or nothing. */
-    if (seed_people() < 0 || feed_demo_seed() < 0 || kb_demo_seed() < 0 || boards_demo_seed() < 0)
+    if (seed_people() < 0 || feed_demo_seed() < 0 || kb_demo_seed() < 0 || boards_demo_seed() < 0 ||
+        doc_demo_seed() < 0)
         return -1;
     return db_exec(sql_mark, "");
 }
