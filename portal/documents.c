@@ -336,7 +336,7 @@ int doc_folders_list(struct req *r)
         return http_db_error(r);
     json_t *items = json_array();
     for (int i = 0; i < res->nrows; i++) {
-        json_t *o = db_row_json(res, i, "isiti", &r->arena);
+        json_t *o = db_row_json(res, i, "issti", &r->arena);
         json_t *ul = json_array();
         for (int k = 0; k < links->nrows; k++)
             if (db_ll(links, k, 10) == db_ll(res, i, 0))
