@@ -1232,6 +1232,7 @@ static int page(struct req *r, int status, int lang, const char *title, const ch
         "<!doctype html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
         "<meta name=\"robots\" content=\"noindex\"><title>%s</title>"
+        "<link rel=\"icon\" href=\"/shared/icon.svg\">"
         "<link rel=\"stylesheet\" href=\"/shared/link-page.css\"></head>"
         "<body><main class=\"link-page\"><h1>%s</h1>%s</main></body></html>\n",
         lang ? "ru" : "en", html_escape(&r->arena, title), html_escape(&r->arena, title),

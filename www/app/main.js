@@ -10,6 +10,7 @@ import { FeedPage } from '/app/feed/feed.js';
 import { NotificationBell } from '/app/feed/bell.js';
 import { ProjectsPage } from '/app/boards/projects.js';
 import { TasksPage } from '/app/boards/tasks.js';
+import { DocumentsPage } from '/app/crm/documents.js';
 
 /* Sections in nav order; `page: Component` replaces a placeholder when a section is built;
  * `roles` limits an item or a group to those employee roles (the server checks again). */
@@ -26,7 +27,7 @@ const NAV = [
       { path: '/app/crm/accounts', label: 'app.nav.accounts', lead: 'app.lead.accounts', icon: 'building' },
       { path: '/app/crm/orders', label: 'app.nav.orders', lead: 'app.lead.orders', icon: 'box' },
       { path: '/app/crm/tickets', label: 'app.nav.tickets', lead: 'app.lead.tickets', icon: 'ticket' },
-      { path: '/app/crm/documents', label: 'app.nav.documents', lead: 'app.lead.documents', icon: 'file' },
+      { path: '/app/crm/documents', label: 'app.nav.documents', lead: 'app.lead.documents', icon: 'file', page: DocumentsPage },
     ],
   },
   {
