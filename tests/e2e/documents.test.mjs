@@ -192,6 +192,32 @@ describe('documents', () => {
     }
   });
 
+  test('an outsider sends a file through an upload-request link without seeing the folder', async () => {
+    const boris = await apiAs(BORIS);
+    const folders = await boris.get(`/folders?account_id=${logistika.id}`);
+    const inbox = folders.items.find((f) => f.kind === 'inbox');
+    const link = await boris.post(`/folders/${inbox.id}/upload-links`, { expires_at: new Date(Date.now() + 3600e3).toISOString() });
+    const b = await openBrowser({ locale: 'ru-RU' });
+    try {
+      const res = await b.page.goto(link.url);
+      assert.equal(res.status(), 200);
+      await b.page.getByRole('heading', { name: 'Отправка файлов' }).waitFor();
+      assert.equal(await b.page.locator('text=acts-december').count(), 0, 'the folder is not listed');
+      const data = randomBytes(200 * 1024);
+      await b.page.locator('input[type=file]').setInputFiles({ name: 'scan 1.pdf', mimeType: 'application/pdf', buffer: data });
+      await b.page.getByRole('button', { name: 'Отправить' }).click();
+      await expectText(b.page.locator('#link-upload-list .sent'), 'Отправлено', 10000);
+      await screenshot(b.page, 'documents-upload-link');
+      const docs = await boris.get(`/documents?account_id=${logistika.id}&folder_id=${inbox.id}&q=scan`);
+      assert.equal(docs.items[0].current_version.sha256, sha256(data));
+      assert.equal(docs.items[0].current_version.via_link, true);
+      assertNoProblems(b.problems);
+    } finally {
+      await b.close();
+      await boris.dispose();
+    }
+  });
+
   test('on a phone, in Russian: the cabinet and the employee page fit 390 px', async () => {
     for (const [email, realm, path, name] of [
       [PAVEL, 'cabinet', `/cabinet/documents?doc=${docId}`, 'documents-cabinet-phone-ru'],
