@@ -9,8 +9,9 @@ import { postPath } from '/app/feed/post.js';
 const POLL_MS = 30000;
 const PAGE = 20;
 
-/* Where a notification leads: posts open on their own page; other kinds stay in the list. */
+/* Where a notification leads: posts and documents open on their own page; other kinds stay in the list. */
 function targetOf(n) {
+  if (n.object_type === 'document' && n.object_id) return `/app/crm/documents?doc=${n.object_id}`;
   return n.object_type === 'post' && n.object_id ? postPath(n.object_id) : null;
 }
 
