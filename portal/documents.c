@@ -120,9 +120,12 @@ static const char sql_ack_insert[] =
 static const char sql_ack_requester[] = "SELECT ack_requested_by FROM documents WHERE id = ?";
 static const char sql_account_users[] =
     "SELECT id FROM users WHERE account_id = ? AND disabled = 0 ORDER BY id";
+/* Who reviews what an account sends: its owner, or the managers and admins when it has
+ * none. Argument: the account id. */
 static const char sql_reviewers[] =
-    "SELECT id FROM users WHERE realm = 'employee' AND role IN ('admin', 'manager')"
-    " AND disabled = 0 ORDER BY id LIMIT 50";
+    "SELECT u.id FROM users u JOIN accounts a ON a.id = ? WHERE u.realm = 'employee'"
+    " AND u.disabled = 0 AND (u.id = a.owner_id OR (a.owner_id IS NULL"
+    " AND u.role IN ('admin', 'manager'))) ORDER BY u.id LIMIT 50";
 
 static const char sql_folders[] =
     "SELECT f.id, f.name, f.kind, f.created_at,"
@@ -409,7 +412,7 @@ struct upload {
 static int notify_all(struct arena *a, const char *sql, long long account_id, long long actor,
                       const char *kind, long long doc_id, const char *summary)
 {
-    struct db_res *who = account_id ? db_query(a, sql, "i", account_id) : db_query(a, sql, "");
+    struct db_res *who = db_query(a, sql, "i", account_id);
     if (!who)
         return -1;
     for (int i = 0; i < who->nrows; i++)
@@ -484,7 +487,7 @@ static int upload_tx(void *arg)
                                               u->number, u->title)) < 0))
         return -1;
     if (u->from_outside &&
-        notify_all(a, sql_reviewers, 0, u->actor, "document_uploaded", doc, summary) < 0)
+        notify_all(a, sql_reviewers, u->account_id, u->actor, "document_uploaded", doc, summary) < 0)
         return -1;
     return 0;
 }

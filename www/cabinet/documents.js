@@ -5,15 +5,16 @@ import { api } from '/shared/api.js';
 import { errorText, t } from '/shared/i18n.js';
 import { formatDateTime } from '/shared/format.js';
 import { Alert, Button, toast, useId, useLoad } from '/shared/forms.js';
-import { navigate, useQuery } from '/shared/router.js';
+import { navigate, usePath, useQuery } from '/shared/router.js';
 import { EmptyState, Icon, PageHeader } from '/shared/ui.js';
 import { formatSize } from '/shared/kb.js';
 import { DocBadges, UploadZone, VersionList, folderName, uploadUrl } from '/shared/documents.js';
 
 const BASE = '/cabinet/documents';
 
+/* A document opens at /cabinet/documents/{id} (where the bell's notifications lead). */
 function open(id) {
-  navigate(id ? `${BASE}?doc=${id}` : BASE);
+  navigate(id ? `${BASE}/${id}` : BASE);
 }
 
 function Detail({ id, onChanged }) {
@@ -76,8 +77,9 @@ function Group({ title, docs, selected, id }) {
 }
 
 export function CabinetDocumentsPage() {
+  const path = usePath();
   const query = useQuery();
-  const selected = Number(query.get('doc')) || null;
+  const selected = Number(path.slice(BASE.length + 1)) || Number(query.get('doc')) || null;
   const list = useLoad(() => api.get('/cabinet/documents', { query: { limit: 200 } }), []);
   const [comment, setComment] = useState('');
   const commentId = useId('ccomment');
