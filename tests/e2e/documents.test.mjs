@@ -218,6 +218,22 @@ describe('documents', () => {
     }
   });
 
+  test('the account page has a Documents tab with the same area', async () => {
+    const b = await openBrowser();
+    try {
+      await signIn(b.context, BORIS);
+      await b.page.goto(url(`/app/crm/accounts/${logistika.id}`));
+      await b.page.locator('.crm-tab', { hasText: 'Documents' }).click();
+      await b.page.locator('.doc-row', { hasText: 'Framework contract 2026' }).locator('button').click();
+      await b.page.locator('.doc-detail .doc-version[data-version="2"]').waitFor();
+      await expectText(b.page.locator('.doc-detail .doc-ack[data-acked="yes"] .doc-ack-name'), /Pavel Morozov/);
+      await screenshot(b.page, 'documents-account-tab');
+      assertNoProblems(b.problems);
+    } finally {
+      await b.close();
+    }
+  });
+
   test('on a phone, in Russian: the cabinet and the employee page fit 390 px', async () => {
     for (const [email, realm, path, name] of [
       [PAVEL, 'cabinet', `/cabinet/documents?doc=${docId}`, 'documents-cabinet-phone-ru'],
