@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -215,6 +216,13 @@ int files_store_body(struct req *r, long long max_bytes, bool need_length, struc
         log_error("upload: mkstemp in %s: %s", tmp_dir, strerror(errno));
         return http_error(r, 503, "storage_unavailable", "The file store is not writable", NULL),
                -1;
+    }
+    /* A client that asked to wait (curl does, for bodies over 1 MB) gets the go-ahead
+     * only now that the request is accepted: without it, it waits a second first. */
+    const char *expect = http_header(r, "Expect");
+    if (expect && strcasecmp(expect, "100-continue") == 0) {
+        static const char go_on[] = "HTTP/1.1 100 Continue\r\n\r\n";
+        mg_write(r->conn, go_on, sizeof go_on - 1);
     }
     crypto_hash_sha256_state sha;
     crypto_hash_sha256_init(&sha);

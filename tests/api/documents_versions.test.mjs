@@ -200,6 +200,37 @@ describe('limits', () => {
     await newDocument(vera, romashka, randomFile(200 * 1024));
   });
 
+  test('Expect: 100-continue gets the go-ahead only for an accepted upload', async () => {
+    const { port } = new URL(p.url);
+    /* Sends the head, waits for the first answer, then (on a 100) the body; returns every status seen. */
+    const send = (query, body) => new Promise((resolve, reject) => {
+      const sock = net.connect(Number(port), '127.0.0.1');
+      let buf = '';
+      let sent = false;
+      const timer = setTimeout(() => { sock.destroy(); reject(new Error(`no answer: ${buf}`)); }, 5000);
+      sock.on('data', (d) => {
+        buf += d.toString('latin1');
+        if (!sent && buf.startsWith('HTTP/1.1 100 ')) {
+          sent = true;
+          sock.write(body);
+        }
+        const statuses = [...buf.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => Number(m[1]));
+        if (statuses.some((x) => x >= 200)) {
+          clearTimeout(timer);
+          sock.destroy();
+          resolve(statuses);
+        }
+      });
+      sock.on('error', reject);
+      sock.write(`POST /api/v1/documents?account_id=${romashka}&${query} HTTP/1.1\r\nHost: x\r\n` +
+        `Cookie: portal_session=${vera.token}\r\nX-CSRF-Token: ${vera.csrf}\r\n` +
+        `Content-Type: application/octet-stream\r\nExpect: 100-continue\r\nContent-Length: ${body.length}\r\n\r\n`);
+    });
+    assert.deepEqual(await send('name=ok.bin', randomFile(4096)), [100, 201]);
+    assert.deepEqual(await send('name=big.bin', randomFile(301 * 1024)), [413], 'refused before the body');
+    assert.deepEqual(await send('name=', randomFile(10)), [400]);
+  });
+
   test('an upload without a Content-Length is 411', async () => {
     const res = await rawRequest(p.url,
       `POST /api/v1/documents?account_id=${romashka}&name=c.bin HTTP/1.1\r\nHost: x\r\n` +
