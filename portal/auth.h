@@ -25,7 +25,7 @@ struct session {
 int auth_authorize(struct req *r, bool write);
 void auth_request_end(struct req *r);
 
-long long auth_user_id(struct req *r);    /* 0 when anonymous */
+long long auth_user_id(struct req *r); /* 0 when anonymous */
 /* The cabinet caller's account, or the account an employee previews; else 0. */
 long long auth_account_id(struct req *r);
 /* True when an employee reads the cabinet of auth_account_id() ("preview as customer"). */

@@ -30,15 +30,15 @@
 #include "password.h"
 #include "utf8.h"
 
-#define TOKEN_BYTES        32
-#define TOKEN_CHARS        43 /* base64url, no padding */
-#define LINK_FAILURES      5  /* wrong passwords per link within 15 minutes before a block */
-#define ADDRESS_FAILURES   30 /* per client address, over every link */
-#define LINK_PASSWORD_MIN  8
-#define MAX_TITLE          255
-#define MAX_COMMENT        1000
-#define MAX_USES           1000000
-#define FILE_OWNER         "document"
+#define TOKEN_BYTES       32
+#define TOKEN_CHARS       43 /* base64url, no padding */
+#define LINK_FAILURES     5  /* wrong passwords per link within 15 minutes before a block */
+#define ADDRESS_FAILURES  30 /* per client address, over every link */
+#define LINK_PASSWORD_MIN 8
+#define MAX_TITLE         255
+#define MAX_COMMENT       1000
+#define MAX_USES          1000000
+#define FILE_OWNER        "document"
 
 /* Which documents the caller reaches: all (employees, scope 0) or one account's shared
  * and inbox folders. Arguments: scope, scope. */
@@ -58,7 +58,8 @@
 
 static const char sql_list[] =
     "SELECT " DOC_COLUMNS DOC_FROM " WHERE" IN_SCOPE " AND (? = 0 OR d.account_id = ?)"
-    " AND (? = 0 OR d.folder_id = ?) AND (? = 0 OR d.needs_ack = 1) AND (? IS NULL OR d.title LIKE ?)"
+    " AND (? = 0 OR d.folder_id = ?) AND (? = 0 OR d.needs_ack = 1) AND (? IS NULL OR d.title LIKE "
+    "?)"
     " AND (? = 0 OR d.id < ?) ORDER BY d.id DESC LIMIT ?";
 static const char sql_get[] = "SELECT " DOC_COLUMNS DOC_FROM " WHERE d.id = ? AND" IN_SCOPE;
 static const char sql_head[] =
@@ -131,16 +132,16 @@ static const char sql_folders[] =
     "SELECT f.id, f.name, f.kind, f.created_at,"
     " (SELECT COUNT(*) FROM documents d WHERE d.folder_id = f.id) AS documents"
     " FROM doc_folders f WHERE f.account_id = ? ORDER BY f.kind = 'inbox' DESC, f.name, f.id";
-static const char sql_folder_get[] = "SELECT id, account_id, kind, name FROM doc_folders WHERE id = ?";
+static const char sql_folder_get[] =
+    "SELECT id, account_id, kind, name FROM doc_folders WHERE id = ?";
 static const char sql_folder_of_kind[] =
     "SELECT id FROM doc_folders WHERE account_id = ? AND kind = ? ORDER BY id LIMIT 1";
 static const char sql_folder_insert[] =
     "INSERT INTO doc_folders (account_id, name, kind, created_by, created_at)"
     " VALUES (?, ?, ?, ?, UTC_TIMESTAMP(6))";
 
-static const char sql_quota_row[] =
-    "INSERT INTO doc_quota (account_id, used) VALUES (?, 0)"
-    " ON DUPLICATE KEY UPDATE account_id = account_id";
+static const char sql_quota_row[] = "INSERT INTO doc_quota (account_id, used) VALUES (?, 0)"
+                                    " ON DUPLICATE KEY UPDATE account_id = account_id";
 static const char sql_quota_lock[] = "SELECT used FROM doc_quota WHERE account_id = ? FOR UPDATE";
 static const char sql_quota_peek[] = "SELECT used FROM doc_quota WHERE account_id = ?";
 static const char sql_quota_add[] = "UPDATE doc_quota SET used = used + ? WHERE account_id = ?";
@@ -193,8 +194,7 @@ static long long query_id(struct req *r, const char *name)
 
 /* Appends one event for the employees and, when the folder is visible to the account,
  * one for the account's cabinet users. 0 or -1. */
-static int publish(const char *type, long long account_id, const char *folder_kind,
-                   json_t *payload)
+static int publish(const char *type, long long account_id, const char *folder_kind, json_t *payload)
 {
     char audience[40];
     int rc = outbox_append(type, "employees", payload) < 0 ? -1 : 0;
@@ -226,13 +226,13 @@ static json_t *doc_json(const struct db_res *res, int i, struct arena *a, bool e
 {
     json_t *current = json_null();
     if (db_str(res, i, 16))
-        current = json_pack(
-            "{s:I, s:I, s:s, s:I, s:s, s:s, s:s, s:o, s:o, s:b}", "id",
-            (json_int_t)db_ll(res, i, 16), "number", (json_int_t)db_ll(res, i, 17), "name",
-            db_str(res, i, 18), "size", (json_int_t)db_ll(res, i, 19), "sha256", db_str(res, i, 20),
-            "content_type", db_str(res, i, 21), "comment", db_str(res, i, 22), "created_at",
-            time_or_null(a, db_str(res, i, 23)), "uploader", user_or_null(res, i, 24), "via_link",
-            db_str(res, i, 26) != NULL);
+        current =
+            json_pack("{s:I, s:I, s:s, s:I, s:s, s:s, s:s, s:o, s:o, s:b}", "id",
+                      (json_int_t)db_ll(res, i, 16), "number", (json_int_t)db_ll(res, i, 17),
+                      "name", db_str(res, i, 18), "size", (json_int_t)db_ll(res, i, 19), "sha256",
+                      db_str(res, i, 20), "content_type", db_str(res, i, 21), "comment",
+                      db_str(res, i, 22), "created_at", time_or_null(a, db_str(res, i, 23)),
+                      "uploader", user_or_null(res, i, 24), "via_link", db_str(res, i, 26) != NULL);
     json_t *o = json_pack(
         "{s:I, s:s, s:b, s:o, s:o, s:o, s:o, s:I, s:I, s:I, s:{s:I, s:s, s:s}, s:{s:I, s:s, s:s},"
         " s:o, s:o}",
@@ -241,8 +241,8 @@ static json_t *doc_json(const struct db_res *res, int i, struct arena *a, bool e
         "reviewed_at", time_or_null(a, db_str(res, i, 4)), "created_at",
         time_or_null(a, db_str(res, i, 5)), "updated_at", time_or_null(a, db_str(res, i, 6)),
         "version", (json_int_t)db_ll(res, i, 7), "versions_count", (json_int_t)db_ll(res, i, 8),
-        "size", (json_int_t)db_ll(res, i, 9), "account", "id", (json_int_t)db_ll(res, i, 10), "name",
-        db_str(res, i, 11), "kind", db_str(res, i, 12), "folder", "id",
+        "size", (json_int_t)db_ll(res, i, 9), "account", "id", (json_int_t)db_ll(res, i, 10),
+        "name", db_str(res, i, 11), "kind", db_str(res, i, 12), "folder", "id",
         (json_int_t)db_ll(res, i, 13), "name", db_str(res, i, 14), "kind", db_str(res, i, 15),
         "current_version", current, "my_ack_at", time_or_null(a, db_str(res, i, 27)));
     if (employee)
@@ -277,10 +277,10 @@ static bool query_text(struct req *r, const char *field, size_t max, const char 
     if (!v)
         return true;
     if (!utf8_valid(v, strlen(v)) || utf8_chars(v) > max) {
-        http_error(r, 400, "validation_failed",
-                   arena_printf(&r->arena, "%s must be valid text of at most %zu characters", field,
-                                max),
-                   field);
+        http_error(
+            r, 400, "validation_failed",
+            arena_printf(&r->arena, "%s must be valid text of at most %zu characters", field, max),
+            field);
         return false;
     }
     *out = v;
@@ -291,7 +291,7 @@ static bool query_text(struct req *r, const char *field, size_t max, const char 
 static json_t *link_json(const struct db_res *res, int i, struct arena *a)
 {
     bool download = strcmp(db_str(res, i, 1), "download") == 0;
-    const char *state = db_str(res, i, 6) ? "revoked"
+    const char *state = db_str(res, i, 6)  ? "revoked"
                         : db_ll(res, i, 8) ? "expired"
                         : db_ll(res, i, 9) ? "exhausted"
                                            : "active";
@@ -299,8 +299,8 @@ static json_t *link_json(const struct db_res *res, int i, struct arena *a)
                      (json_int_t)db_ll(res, i, 0), "kind", db_str(res, i, 1), "expires_at",
                      time_or_null(a, db_str(res, i, 2)), "has_password", db_ll(res, i, 3) != 0,
                      download ? "max_downloads" : "max_uploads", int_or_null(res, i, 4),
-                     download ? "downloads" : "uploads", (json_int_t)db_ll(res, i, 5),
-                     "revoked_at", time_or_null(a, db_str(res, i, 6)), "created_at",
+                     download ? "downloads" : "uploads", (json_int_t)db_ll(res, i, 5), "revoked_at",
+                     time_or_null(a, db_str(res, i, 6)), "created_at",
                      time_or_null(a, db_str(res, i, 7)), "state", state);
 }
 
@@ -331,8 +331,8 @@ int doc_folders_list(struct req *r)
 {
     long long account = query_id(r, "account_id");
     if (account <= 0)
-        return http_error(r, 400, "validation_failed", "Give the account: ?account_id=",
-                          "account_id");
+        return http_error(r, 400, "validation_failed",
+                          "Give the account: ?account_id=", "account_id");
     struct db_res *res = db_query(&r->arena, sql_folders, "i", account);
     struct db_res *links = res ? db_query(&r->arena, sql_folder_links, "i", account) : NULL;
     if (!links)
@@ -364,11 +364,12 @@ int doc_folder_create(struct req *r)
     if (strcmp(kind, "shared") != 0 && strcmp(kind, "internal") != 0)
         return http_error(r, 400, "validation_failed", "kind must be shared or internal", "kind");
     if (!crm_account_kind(&r->arena, account))
-        return db_errno() ? http_db_error(r)
-                          : http_error(r, 400, "validation_failed", "No such account",
-                                       "account_id");
+        return db_errno()
+                   ? http_db_error(r)
+                   : http_error(r, 400, "validation_failed", "No such account", "account_id");
     long long id = -1;
-    if (db_begin() < 0 || db_exec(sql_folder_insert, "issI", account, name, kind, auth_user_id(r)) < 0)
+    if (db_begin() < 0 ||
+        db_exec(sql_folder_insert, "issI", account, name, kind, auth_user_id(r)) < 0)
         goto fail;
     id = db_insert_id();
     if (audit_log(r, "document.folder_create", "doc_folder", id, json_pack("{s:s}", "name", name)) <
@@ -449,12 +450,10 @@ static int upload_tx(void *arg)
         u->number = (int)db_ll(d, 0, 0) + 1;
         needs_ack = db_ll(d, 0, 1) != 0;
     }
-    long long file_id =
-        files_insert(&u->blob, u->name, u->content_type, u->actor, FILE_OWNER, doc);
-    if (file_id < 0 ||
-        db_exec(sql_version_insert, "iiisissIIs", doc, (long long)u->number, file_id, u->name,
-                u->blob.size, u->blob.sha256, u->content_type, u->actor, u->link_id,
-                u->comment ? u->comment : "") < 0)
+    long long file_id = files_insert(&u->blob, u->name, u->content_type, u->actor, FILE_OWNER, doc);
+    if (file_id < 0 || db_exec(sql_version_insert, "iiisissIIs", doc, (long long)u->number, file_id,
+                               u->name, u->blob.size, u->blob.sha256, u->content_type, u->actor,
+                               u->link_id, u->comment ? u->comment : "") < 0)
         return -1;
     u->version_id = db_insert_id();
     long long outside = u->from_outside;
@@ -464,11 +463,10 @@ static int upload_tx(void *arg)
         db_exec(sql_log_insert, "iisIIs", doc, u->version_id, "upload", u->actor, u->link_id,
                 u->r->ri->remote_addr) < 0)
         return -1;
-    const char *summary =
-        u->number == 1
-            ? arena_printf(a, "Document \"%s\" uploaded (%s)", u->title, u->name)
-            : arena_printf(a, "Document \"%s\": version %d uploaded (%s)", u->title, u->number,
-                           u->name);
+    const char *summary = u->number == 1
+                              ? arena_printf(a, "Document \"%s\" uploaded (%s)", u->title, u->name)
+                              : arena_printf(a, "Document \"%s\": version %d uploaded (%s)",
+                                             u->title, u->number, u->name);
     if (audit_log(u->r, u->number == 1 ? "document.create" : "document.version", "document", doc,
                   json_pack("{s:I, s:s, s:I, s:s, s:s}", "version", (json_int_t)u->number, "name",
                             u->name, "size", (json_int_t)u->blob.size, "sha256", u->blob.sha256,
@@ -481,13 +479,12 @@ static int upload_tx(void *arg)
         return -1;
     /* A new version of a document awaiting acknowledgement must be acknowledged anew. */
     if (needs_ack && (db_exec(sql_acks_clear, "i", doc) < 0 ||
-                      notify_all(a, sql_account_users, u->account_id, u->actor, "document_ack",
-                                 doc,
+                      notify_all(a, sql_account_users, u->account_id, u->actor, "document_ack", doc,
                                  arena_printf(a, "Please acknowledge version %d of \"%s\"",
                                               u->number, u->title)) < 0))
         return -1;
-    if (u->from_outside &&
-        notify_all(a, sql_reviewers, u->account_id, u->actor, "document_uploaded", doc, summary) < 0)
+    if (u->from_outside && notify_all(a, sql_reviewers, u->account_id, u->actor,
+                                      "document_uploaded", doc, summary) < 0)
         return -1;
     return 0;
 }
@@ -552,17 +549,17 @@ int doc_create(struct req *r)
     struct upload u = {.r = r, .actor = auth_user_id(r), .source = "app"};
     long long account = query_id(r, "account_id"), folder = query_id(r, "folder_id");
     if (account <= 0)
-        return http_error(r, 400, "validation_failed", "Give the account: ?account_id=",
-                          "account_id");
+        return http_error(r, 400, "validation_failed",
+                          "Give the account: ?account_id=", "account_id");
     if (folder < 0)
         return http_error(r, 400, "validation_failed", "folder_id must be a positive id",
                           "folder_id");
     if (!upload_args(r, &u))
         return r->status;
     if (!crm_account_kind(&r->arena, account))
-        return db_errno() ? http_db_error(r)
-                          : http_error(r, 400, "validation_failed", "No such account",
-                                       "account_id");
+        return db_errno()
+                   ? http_db_error(r)
+                   : http_error(r, 400, "validation_failed", "No such account", "account_id");
     u.account_id = account;
     if (folder) {
         struct db_res *f = db_query(&r->arena, sql_folder_get, "i", folder);
@@ -709,12 +706,12 @@ static json_t *access_log_json(struct req *r, long long doc_id)
                           ? json_pack("{s:I, s:s, s:s}", "id", (json_int_t)db_ll(res, i, 4), "name",
                                       db_str(res, i, 5), "realm", db_str(res, i, 6))
                           : json_null();
-        json_array_append_new(
-            arr, json_pack("{s:I, s:s, s:o, s:s, s:o, s:o, s:o}", "id",
-                           (json_int_t)db_ll(res, i, 0), "action", db_str(res, i, 1), "at",
-                           time_or_null(&r->arena, db_str(res, i, 2)), "ip", db_str(res, i, 3),
-                           "user", who, "link_id", int_or_null(res, i, 7), "version",
-                           int_or_null(res, i, 8)));
+        json_array_append_new(arr,
+                              json_pack("{s:I, s:s, s:o, s:s, s:o, s:o, s:o}", "id",
+                                        (json_int_t)db_ll(res, i, 0), "action", db_str(res, i, 1),
+                                        "at", time_or_null(&r->arena, db_str(res, i, 2)), "ip",
+                                        db_str(res, i, 3), "user", who, "link_id",
+                                        int_or_null(res, i, 7), "version", int_or_null(res, i, 8)));
     }
     return arr;
 }
@@ -740,9 +737,9 @@ static int get(struct req *r, long long scope, long long id)
             json_pack("{s:I, s:I, s:s, s:I, s:s, s:s, s:s, s:o, s:o, s:b}", "id",
                       (json_int_t)db_ll(v, i, 0), "number", (json_int_t)db_ll(v, i, 1), "name",
                       db_str(v, i, 2), "size", (json_int_t)db_ll(v, i, 3), "sha256",
-                      db_str(v, i, 4), "content_type", db_str(v, i, 5), "comment",
-                      db_str(v, i, 6), "created_at", time_or_null(&r->arena, db_str(v, i, 7)),
-                      "uploader", user_or_null(v, i, 8), "via_link", db_str(v, i, 10) != NULL));
+                      db_str(v, i, 4), "content_type", db_str(v, i, 5), "comment", db_str(v, i, 6),
+                      "created_at", time_or_null(&r->arena, db_str(v, i, 7)), "uploader",
+                      user_or_null(v, i, 8), "via_link", db_str(v, i, 10) != NULL));
     json_object_set_new(doc, "versions", versions);
     if (scope == 0) {
         struct db_res *acks = db_query(&r->arena, sql_acks, "ii", id, db_ll(res, 0, 10));
@@ -755,12 +752,12 @@ static int get(struct req *r, long long scope, long long id)
         }
         json_t *arr = json_array();
         for (int i = 0; acks && i < acks->nrows; i++)
-            json_array_append_new(
-                arr, json_pack("{s:{s:I, s:s, s:s}, s:o, s:o}", "user", "id",
-                               (json_int_t)db_ll(acks, i, 0), "name", db_str(acks, i, 1), "email",
-                               db_str(acks, i, 2), "acked_at",
-                               time_or_null(&r->arena, db_str(acks, i, 3)), "version",
-                               int_or_null(acks, i, 4)));
+            json_array_append_new(arr,
+                                  json_pack("{s:{s:I, s:s, s:s}, s:o, s:o}", "user", "id",
+                                            (json_int_t)db_ll(acks, i, 0), "name",
+                                            db_str(acks, i, 1), "email", db_str(acks, i, 2),
+                                            "acked_at", time_or_null(&r->arena, db_str(acks, i, 3)),
+                                            "version", int_or_null(acks, i, 4)));
         json_object_set_new(doc, "acks", arr);
         json_object_set_new(doc, "links", links);
         json_object_set_new(doc, "access_log", log);
@@ -866,16 +863,15 @@ int doc_update(struct req *r)
         goto fail;
     if (ask && db_exec(sql_acks_clear, "i", id) < 0)
         goto fail;
-    const char *what = ask                             ? "acknowledgement requested"
-                       : needs_ack == 0 && had_ack     ? "acknowledgement no longer needed"
-                       : reviewed                      ? "reviewed"
-                       : has_folder                    ? "moved"
-                                                       : "renamed";
+    const char *what = ask                         ? "acknowledgement requested"
+                       : needs_ack == 0 && had_ack ? "acknowledgement no longer needed"
+                       : reviewed                  ? "reviewed"
+                       : has_folder                ? "moved"
+                                                   : "renamed";
     const char *summary = arena_printf(&r->arena, "Document \"%s\": %s", title, what);
     if (audit_log(r, "document.update", "document", id,
-                  json_pack("{s:s, s:I, s:I, s:b}", "title", title, "folder_id",
-                            (json_int_t)folder, "needs_ack", (json_int_t)keep, "reviewed",
-                            reviewed)) < 0 ||
+                  json_pack("{s:s, s:I, s:I, s:b}", "title", title, "folder_id", (json_int_t)folder,
+                            "needs_ack", (json_int_t)keep, "reviewed", reviewed)) < 0 ||
         crm_timeline_add(account, me, ask ? "document.ack_requested" : "document.updated", id,
                          summary) < 0 ||
         publish("document.updated", account, folder_kind,
@@ -910,8 +906,7 @@ int doc_cabinet_ack(struct req *r, long long account_id, long long id)
         struct db_res *req_by = db_query(&r->arena, sql_ack_requester, "i", id);
         const char *summary =
             arena_printf(&r->arena, "Document \"%s\" acknowledged by %s", title, r->session->name);
-        if (!req_by ||
-            audit_log(r, "document.ack", "document", id, NULL) < 0 ||
+        if (!req_by || audit_log(r, "document.ack", "document", id, NULL) < 0 ||
             crm_timeline_add(account_id, me, "document.ack", id, summary) < 0 ||
             publish("document.ack", account_id, db_str(h, 0, 3),
                     json_pack("{s:I, s:I, s:I}", "document_id", (json_int_t)id, "account_id",
@@ -964,8 +959,12 @@ static const char *parse_utc(struct arena *a, const char *iso)
     }
     if (strcmp(p, "Z") != 0 && strcmp(p, "+00:00") != 0)
         return NULL;
-    struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h,
-                    .tm_min = mi, .tm_sec = s};
+    struct tm tm = {.tm_year = y - 1900,
+                    .tm_mon = mo - 1,
+                    .tm_mday = d,
+                    .tm_hour = h,
+                    .tm_min = mi,
+                    .tm_sec = s};
     time_t t = timegm(&tm);
     struct tm back;
     if (t == (time_t)-1 || !gmtime_r(&t, &back) || back.tm_mday != d || back.tm_mon != mo - 1 ||
@@ -1062,9 +1061,10 @@ static int link_insert(struct req *r, struct link_spec *s, long long timeline_re
         db_commit() < 0)
         goto fail;
     const char *path = strcmp(s->kind, "download") == 0 ? "s" : "u";
-    json_t *out = json_pack("{s:I, s:s, s:s, s:s, s:b}", "id", (json_int_t)id, "token", token,
-                            "url", arena_printf(&r->arena, "%s/%s/%s", config.public_url, path, token),
-                            "expires_at", expires_iso, "has_password", s->password != NULL);
+    json_t *out =
+        json_pack("{s:I, s:s, s:s, s:s, s:b}", "id", (json_int_t)id, "token", token, "url",
+                  arena_printf(&r->arena, "%s/%s/%s", config.public_url, path, token), "expires_at",
+                  expires_iso, "has_password", s->password != NULL);
     json_object_set_new(out, strcmp(s->kind, "download") == 0 ? "max_downloads" : "max_uploads",
                         s->has_max ? json_integer(s->max_uses) : json_null());
     sodium_memzero(token, sizeof token);
@@ -1079,8 +1079,8 @@ int doc_link_create(struct req *r)
     struct db_res *h = doc_head(r, http_param_id(r, "id"), 0);
     if (!h)
         return r->status;
-    struct link_spec s = {.kind = "download", .document_id = db_ll(h, 0, 0),
-                          .account_id = db_ll(h, 0, 1)};
+    struct link_spec s = {
+        .kind = "download", .document_id = db_ll(h, 0, 0), .account_id = db_ll(h, 0, 1)};
     if (link_args(r, &s, "max_downloads") < 0)
         return r->status;
     return link_insert(r, &s, s.document_id, db_str(h, 0, 3),
@@ -1102,9 +1102,9 @@ int doc_upload_link_create(struct req *r)
         return http_error(r, 400, "validation_failed",
                           "Upload links take no password: share the link itself with care",
                           "password");
-    return link_insert(r, &s, 0, db_str(f, 0, 2),
-                       arena_printf(&r->arena, "Upload link for folder \"%s\" created",
-                                    db_str(f, 0, 3)));
+    return link_insert(
+        r, &s, 0, db_str(f, 0, 2),
+        arena_printf(&r->arena, "Upload link for folder \"%s\" created", db_str(f, 0, 3)));
 }
 
 int doc_link_revoke(struct req *r)
@@ -1214,12 +1214,23 @@ static const char *html_escape(struct arena *a, const char *s)
         return "";
     for (const char *p = s; *p; p++) {
         switch (*p) {
-        case '&': o += sprintf(o, "&amp;"); break;
-        case '<': o += sprintf(o, "&lt;"); break;
-        case '>': o += sprintf(o, "&gt;"); break;
-        case '"': o += sprintf(o, "&quot;"); break;
-        case '\'': o += sprintf(o, "&#39;"); break;
-        default: *o++ = *p;
+        case '&':
+            o += sprintf(o, "&amp;");
+            break;
+        case '<':
+            o += sprintf(o, "&lt;");
+            break;
+        case '>':
+            o += sprintf(o, "&gt;");
+            break;
+        case '"':
+            o += sprintf(o, "&quot;");
+            break;
+        case '\'':
+            o += sprintf(o, "&#39;");
+            break;
+        default:
+            *o++ = *p;
         }
     }
     *o = '\0';
@@ -1230,16 +1241,16 @@ static const char *html_escape(struct arena *a, const char *s)
 static int page(struct req *r, int status, int lang, const char *title, const char *body_html,
                 const char *extra_headers)
 {
-    const char *html = arena_printf(
-        &r->arena,
-        "<!doctype html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-        "<meta name=\"robots\" content=\"noindex\"><title>%s</title>"
-        "<link rel=\"icon\" href=\"/shared/icon.svg\">"
-        "<link rel=\"stylesheet\" href=\"/shared/link-page.css\"></head>"
-        "<body><main class=\"link-page\"><h1>%s</h1>%s</main></body></html>\n",
-        lang ? "ru" : "en", html_escape(&r->arena, title), html_escape(&r->arena, title),
-        body_html);
+    const char *html =
+        arena_printf(&r->arena,
+                     "<!doctype html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
+                     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+                     "<meta name=\"robots\" content=\"noindex\"><title>%s</title>"
+                     "<link rel=\"icon\" href=\"/shared/icon.svg\">"
+                     "<link rel=\"stylesheet\" href=\"/shared/link-page.css\"></head>"
+                     "<body><main class=\"link-page\"><h1>%s</h1>%s</main></body></html>\n",
+                     lang ? "ru" : "en", html_escape(&r->arena, title),
+                     html_escape(&r->arena, title), body_html);
     const char *headers = arena_printf(&r->arena, "Cache-Control: no-store\r\n%s",
                                        extra_headers ? extra_headers : "");
     if (status >= 400)
@@ -1337,9 +1348,8 @@ static int share_password_page(struct req *r, struct link *l, int lang, int stat
         "autofocus></label> <button type=\"submit\">%s</button></form>",
         html_escape(&r->arena, msg(lang, MSG_PASSWORD_PROMPT)), html_escape(&r->arena, l->title),
         error ? "<p class=\"error\" role=\"alert\">" : "",
-        error ? html_escape(&r->arena, error) : "", error ? "</p>" : "",
-        http_param(r, "token"), lang ? "ru" : "en",
-        html_escape(&r->arena, msg(lang, MSG_PASSWORD_LABEL)),
+        error ? html_escape(&r->arena, error) : "", error ? "</p>" : "", http_param(r, "token"),
+        lang ? "ru" : "en", html_escape(&r->arena, msg(lang, MSG_PASSWORD_LABEL)),
         html_escape(&r->arena, msg(lang, MSG_DOWNLOAD)));
     return page(r, status, lang, msg(lang, MSG_PASSWORD_TITLE), body, extra_headers);
 }
@@ -1495,16 +1505,17 @@ static long long demo_document(struct arena *a, long long account, long long fol
         if (files_store_bytes(texts[i], strlen(texts[i]), &blob) < 0)
             return -1;
         long long file = files_insert(&blob, names[i], "text/plain", uploader, FILE_OWNER, doc);
-        if (file < 0 || db_exec(sql_version_insert, "iiisissIIs", doc, (long long)(i + 1), file,
-                                names[i], blob.size, blob.sha256, "text/plain", uploader, 0LL,
-                                comments[i]) < 0)
+        if (file < 0 ||
+            db_exec(sql_version_insert, "iiisissIIs", doc, (long long)(i + 1), file, names[i],
+                    blob.size, blob.sha256, "text/plain", uploader, 0LL, comments[i]) < 0)
             return -1;
         vid = db_insert_id();
         total += blob.size;
         if (db_exec(sql_doc_bump, "iiiiii", vid, (long long)(i + 1), blob.size, 0LL, 0LL, doc) < 0)
             return -1;
     }
-    if (db_exec(sql_quota_row, "i", account) < 0 || db_exec(sql_quota_add, "ii", total, account) < 0)
+    if (db_exec(sql_quota_row, "i", account) < 0 ||
+        db_exec(sql_quota_add, "ii", total, account) < 0)
         return -1;
     char summary[300];
     snprintf(summary, sizeof summary, "Document \"%s\" uploaded", title);

@@ -6,16 +6,17 @@
 #include "http.h"
 
 /* Employee routes (every account's documents). */
-int doc_list(struct req *r);             /* GET /api/v1/documents */
-int doc_create(struct req *r);           /* POST /api/v1/documents?account_id=&name= (raw) */
-int doc_get(struct req *r);              /* GET /api/v1/documents/{id} */
-int doc_update(struct req *r);           /* PATCH /api/v1/documents/{id} */
-int doc_version_upload(struct req *r);   /* POST /api/v1/documents/{id}/versions?name= (raw) */
-int doc_version_download(struct req *r); /* GET /api/v1/documents/{id}/versions/{version_id}/download */
-int doc_link_create(struct req *r);      /* POST /api/v1/documents/{id}/links */
-int doc_link_revoke(struct req *r);      /* DELETE /api/v1/share-links/{id} */
-int doc_folders_list(struct req *r);     /* GET /api/v1/folders?account_id= */
-int doc_folder_create(struct req *r);    /* POST /api/v1/folders */
+int doc_list(struct req *r);           /* GET /api/v1/documents */
+int doc_create(struct req *r);         /* POST /api/v1/documents?account_id=&name= (raw) */
+int doc_get(struct req *r);            /* GET /api/v1/documents/{id} */
+int doc_update(struct req *r);         /* PATCH /api/v1/documents/{id} */
+int doc_version_upload(struct req *r); /* POST /api/v1/documents/{id}/versions?name= (raw) */
+int doc_version_download(
+    struct req *r);                  /* GET /api/v1/documents/{id}/versions/{version_id}/download */
+int doc_link_create(struct req *r);  /* POST /api/v1/documents/{id}/links */
+int doc_link_revoke(struct req *r);  /* DELETE /api/v1/share-links/{id} */
+int doc_folders_list(struct req *r); /* GET /api/v1/folders?account_id= */
+int doc_folder_create(struct req *r);      /* POST /api/v1/folders */
 int doc_upload_link_create(struct req *r); /* POST /api/v1/folders/{id}/upload-links */
 
 /* Public links (no session): GET/POST /s/{token} serves a shared file or asks for its

@@ -394,6 +394,5 @@ int files_download(struct req *r)
     if (!res || res->nrows == 0 ||
         !may_read(r, db_str(res, 0, 6), db_ll(res, 0, 7), db_ll(res, 0, 5)))
         return http_error(r, 404, "not_found", "No such file", NULL);
-    return files_send(r, db_str(res, 0, 1), db_str(res, 0, 3), db_str(res, 0, 4),
-                      db_ll(res, 0, 2));
+    return files_send(r, db_str(res, 0, 1), db_str(res, 0, 3), db_str(res, 0, 4), db_ll(res, 0, 2));
 }

@@ -95,11 +95,18 @@ static void clean_strips_control_chars_and_quotes(void **state)
  * and the byte order mark are dropped as well. */
 static void clean_strips_bidi_and_invisible(void **state)
 {
-    clean_expect("report\xe2\x80\xae" "fdp.exe", "reportfdp.exe");              /* U+202E */
-    clean_expect("a\xe2\x80\x8f" "b\xe2\x81\xa6" "c\xe2\x81\xa9.txt", "abc.txt"); /* RLM, LRI, PDI */
-    clean_expect("\xc2\x85next\xc2\x9f.txt", "next.txt");                   /* C1 */
-    clean_expect("\xef\xbb\xbf" "bom\xe2\x80\x8b.txt", "bom.txt");           /* BOM, ZWSP */
-    clean_expect("\xd8\x9cعقد.pdf", "عقد.pdf");                               /* ALM */
+    clean_expect("report\xe2\x80\xae"
+                 "fdp.exe",
+                 "reportfdp.exe"); /* U+202E */
+    clean_expect("a\xe2\x80\x8f"
+                 "b\xe2\x81\xa6"
+                 "c\xe2\x81\xa9.txt",
+                 "abc.txt");                              /* RLM, LRI, PDI */
+    clean_expect("\xc2\x85next\xc2\x9f.txt", "next.txt"); /* C1 */
+    clean_expect("\xef\xbb\xbf"
+                 "bom\xe2\x80\x8b.txt",
+                 "bom.txt");                    /* BOM, ZWSP */
+    clean_expect("\xd8\x9cعقد.pdf", "عقد.pdf"); /* ALM */
     clean_refused("\xe2\x80\xae\xe2\x80\xae");
 }
 
