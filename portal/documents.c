@@ -49,7 +49,8 @@
     " d.version, d.versions, d.size, a.id, a.name, a.kind, f.id, f.name, f.kind, v.id, v.number,"  \
     " v.name, v.size, v.sha256, v.content_type, v.comment, v.created_at, u.id, u.name, v.link_id," \
     " (SELECT k.acked_at FROM document_acks k WHERE k.document_id = d.id AND k.user_id = ?),"      \
-    " (SELECT COUNT(*) FROM document_acks k WHERE k.document_id = d.id)"
+    " (SELECT COUNT(*) FROM document_acks k WHERE k.document_id = d.id),"                          \
+    " (SELECT COUNT(*) FROM users w WHERE w.account_id = d.account_id AND w.disabled = 0)"
 #define DOC_FROM                                                                                   \
     " FROM documents d JOIN accounts a ON a.id = d.account_id"                                     \
     " JOIN doc_folders f ON f.id = d.folder_id"                                                    \
@@ -245,10 +246,12 @@ static json_t *doc_json(const struct db_res *res, int i, struct arena *a, bool e
         "name", db_str(res, i, 11), "kind", db_str(res, i, 12), "folder", "id",
         (json_int_t)db_ll(res, i, 13), "name", db_str(res, i, 14), "kind", db_str(res, i, 15),
         "current_version", current, "my_ack_at", time_or_null(a, db_str(res, i, 27)));
-    if (employee)
+    if (employee) {
         json_object_set_new(o, "acks_count", json_integer(db_ll(res, i, 28)));
-    else
+        json_object_set_new(o, "ack_users", json_integer(db_ll(res, i, 29)));
+    } else {
         json_object_del(o, "reviewed_at");
+    }
     return o;
 }
 

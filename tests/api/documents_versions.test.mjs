@@ -276,6 +276,7 @@ describe('demo data', () => {
     assert.equal(contract.versions_count, 2);
     assert.equal(contract.needs_ack, true);
     assert.equal(contract.acks_count, 0);
+    assert.equal(contract.ack_users, 1, 'Pavel is the one user who should acknowledge');
     const mine = await pavel.get('/api/v1/cabinet/documents');
     assert.ok(mine.body.items.some((d) => d.folder.kind === 'inbox'));
     const got = await download(pavel, `/api/v1/cabinet/documents/${contract.id}/versions/${contract.current_version.id}/download`);

@@ -99,11 +99,11 @@ export function VersionList({ versions, hrefFor }) {
 
 /* The badges of a document in lists: awaiting acknowledgement, unreviewed inbox upload. */
 export function DocBadges({ doc, cabinet }) {
-  const waiting = doc.needs_ack && (cabinet ? !doc.my_ack_at : true);
+  const waiting = doc.needs_ack && (cabinet ? !doc.my_ack_at : (doc.acks_count ?? 0) < (doc.ack_users ?? 1));
   return html`<span class="doc-badges">
     ${doc.needs_ack && html`<span class=${'badge ' + (waiting ? 'badge-warn' : 'badge-ok')}>
       ${cabinet ? (doc.my_ack_at ? t('documents.ack.done') : t('documents.ack.needed'))
-        : t('documents.ack.count', { n: doc.acks_count ?? 0 })}</span>`}
+        : t('documents.ack.count', { n: doc.acks_count ?? 0, total: doc.ack_users ?? 0 })}</span>`}
     ${!cabinet && doc.folder?.kind === 'inbox' && !doc.reviewed_at && html`<span class="badge badge-accent">${t('documents.inbox.new')}</span>`}
   </span>`;
 }
