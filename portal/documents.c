@@ -1209,32 +1209,20 @@ static const char *msg(int lang, enum page_msg m)
 /* s with & < > " ' escaped, in a. */
 static const char *html_escape(struct arena *a, const char *s)
 {
+    static const char *const entity[256] = {
+        ['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;", ['\''] = "&#39;",
+    };
     size_t n = 0;
-    for (const char *p = s; *p; p++)
-        n += strchr("&<>\"'", *p) ? 6 : 1;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        n += entity[*p] ? strlen(entity[*p]) : 1;
     char *out = arena_alloc(a, n + 1), *o = out;
     if (!out)
         return "";
-    for (const char *p = s; *p; p++) {
-        switch (*p) {
-        case '&':
-            o += sprintf(o, "&amp;");
-            break;
-        case '<':
-            o += sprintf(o, "&lt;");
-            break;
-        case '>':
-            o += sprintf(o, "&gt;");
-            break;
-        case '"':
-            o += sprintf(o, "&quot;");
-            break;
-        case '\'':
-            o += sprintf(o, "&#39;");
-            break;
-        default:
-            *o++ = *p;
-        }
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        const char *e = entity[*p];
+        size_t l = e ? strlen(e) : 1;
+        memcpy(o, e ? e : (const char *)p, l);
+        o += l;
     }
     *o = '\0';
     return out;
