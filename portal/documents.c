@@ -1364,7 +1364,9 @@ fail:
     return page_simple(r, 503, lang, MSG_UNAVAILABLE, MSG_UNAVAILABLE);
 }
 
-int doc_share_get(struct req *r)
+/* GET /s/{token} serves the file, or shows the password page when the link has a
+ * password; the page's form POSTs the password back here (post). */
+static int share(struct req *r, bool post)
 {
     int lang = page_lang(r);
     struct link *l = link_for(r, "download", lang, false);
@@ -1372,19 +1374,11 @@ int doc_share_get(struct req *r)
         return r->status;
     if (!l->password_hash)
         return share_serve(r, l, lang);
-    if (access_log(r, l->document_id, l->version_id, "view", l->id) < 0)
-        log_warn("link %lld: access log: %s", l->id, db_error());
-    return share_password_page(r, l, lang, 200, NULL, NULL);
-}
-
-int doc_share_post(struct req *r)
-{
-    int lang = page_lang(r);
-    struct link *l = link_for(r, "download", lang, false);
-    if (!l)
-        return r->status;
-    if (!l->password_hash)
-        return share_serve(r, l, lang);
+    if (!post) {
+        if (access_log(r, l->document_id, l->version_id, "view", l->id) < 0)
+            log_warn("link %lld: access log: %s", l->id, db_error());
+        return share_password_page(r, l, lang, 200, NULL, NULL);
+    }
     /* A small form body: password=... (application/x-www-form-urlencoded). */
     enum { FORM_MAX = 4096 };
     char *form = arena_alloc(&r->arena, FORM_MAX + 1), *password = arena_alloc(&r->arena, 1100);
@@ -1412,6 +1406,16 @@ int doc_share_post(struct req *r)
     }
     sodium_memzero(password, 1100);
     return share_serve(r, l, lang);
+}
+
+int doc_share_get(struct req *r)
+{
+    return share(r, false);
+}
+
+int doc_share_post(struct req *r)
+{
+    return share(r, true);
 }
 
 int doc_upload_page(struct req *r)
