@@ -330,6 +330,22 @@ static long long folder_of_kind(struct arena *a, long long account_id, const cha
     return res && res->nrows ? db_ll(res, 0, 0) : -1;
 }
 
+/* The kind of folder_id when it belongs to account, else NULL after answering 400 (or
+ * the database error). */
+static const char *folder_kind_in(struct req *r, long long folder_id, long long account_id)
+{
+    struct db_res *f = db_query(&r->arena, sql_folder_get, "i", folder_id);
+    if (!f) {
+        http_db_error(r);
+        return NULL;
+    }
+    if (f->nrows == 0 || db_ll(f, 0, 1) != account_id) {
+        http_error(r, 400, "validation_failed", "No such folder in this account", "folder_id");
+        return NULL;
+    }
+    return db_str(f, 0, 2);
+}
+
 int doc_folders_list(struct req *r)
 {
     long long account = query_id(r, "account_id");
@@ -565,14 +581,9 @@ int doc_create(struct req *r)
                    : http_error(r, 400, "validation_failed", "No such account", "account_id");
     u.account_id = account;
     if (folder) {
-        struct db_res *f = db_query(&r->arena, sql_folder_get, "i", folder);
-        if (!f)
-            return http_db_error(r);
-        if (f->nrows == 0 || db_ll(f, 0, 1) != account)
-            return http_error(r, 400, "validation_failed", "No such folder in this account",
-                              "folder_id");
+        if (!(u.folder_kind = folder_kind_in(r, folder, account)))
+            return r->status;
         u.folder_id = folder;
-        u.folder_kind = db_str(f, 0, 2);
     } else {
         if (db_begin() < 0 ||
             (u.folder_id = folder_of_kind(&r->arena, account, "shared", u.actor)) < 0 ||
@@ -835,15 +846,8 @@ int doc_update(struct req *r)
         return r->status;
     long long id = db_ll(h, 0, 0), account = db_ll(h, 0, 1), me = auth_user_id(r);
     const char *folder_kind = db_str(h, 0, 3);
-    if (has_folder) {
-        struct db_res *f = db_query(&r->arena, sql_folder_get, "i", folder);
-        if (!f)
-            return http_db_error(r);
-        if (f->nrows == 0 || db_ll(f, 0, 1) != account)
-            return http_error(r, 400, "validation_failed", "No such folder in this account",
-                              "folder_id");
-        folder_kind = db_str(f, 0, 2);
-    }
+    if (has_folder && !(folder_kind = folder_kind_in(r, folder, account)))
+        return r->status;
     if (db_begin() < 0)
         return http_db_error(r);
     struct db_res *cur = db_query(&r->arena, sql_lock_doc, "i", id);
