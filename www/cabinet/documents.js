@@ -1,6 +1,6 @@
 // Cabinet documents (/cabinet/documents): what the company shared with this account and what the
 // account sent (its inbox), uploads by drag and drop with progress, versions, acknowledgement.
-import { html, useState } from '/shared/preact.js';
+import { html, useRef, useState } from '/shared/preact.js';
 import { api } from '/shared/api.js';
 import { errorText, t } from '/shared/i18n.js';
 import { formatDateTime } from '/shared/format.js';
@@ -8,7 +8,7 @@ import { Alert, Button, toast, useId, useLoad } from '/shared/forms.js';
 import { navigate, usePath, useQuery } from '/shared/router.js';
 import { EmptyState, Icon, PageHeader } from '/shared/ui.js';
 import { formatSize } from '/shared/kb.js';
-import { DocBadges, UploadZone, VersionList, folderName, uploadUrl } from '/shared/documents.js';
+import { DocBadges, UploadZone, VersionList, folderName, uploadUrl, useRevealOnNarrow } from '/shared/documents.js';
 
 const BASE = '/cabinet/documents';
 
@@ -18,9 +18,11 @@ function open(id) {
 }
 
 function Detail({ id, onChanged }) {
+  const panel = useRef(null);
   const doc = useLoad(() => api.get(`/cabinet/documents/${id}`), [id]);
   const [busy, setBusy] = useState(false);
   const d = doc.data;
+  useRevealOnNarrow(panel, d ? id : 0);
   async function acknowledge() {
     setBusy(true);
     try {
@@ -33,10 +35,10 @@ function Detail({ id, onChanged }) {
       setBusy(false);
     }
   }
-  if (doc.loading && !d) return html`<section class="doc-detail card" aria-busy="true"><div class="loading-block"><span class="spinner spinner-lg"></span></div></section>`;
+  if (doc.loading && !d) return html`<section ref=${panel} class="doc-detail card" aria-busy="true"><div class="loading-block"><span class="spinner spinner-lg"></span></div></section>`;
   if (doc.error)
-    return html`<section class="doc-detail card"><${Alert} kind="error" title=${t('documents.error.load')}>${errorText(doc.error)}<//></section>`;
-  return html`<section class="doc-detail card" aria-labelledby="doc-title" data-document-id=${d.id}>
+    return html`<section ref=${panel} class="doc-detail card"><${Alert} kind="error" title=${t('documents.error.load')}>${errorText(doc.error)}<//></section>`;
+  return html`<section ref=${panel} class="doc-detail card" aria-labelledby="doc-title" data-document-id=${d.id}>
     <header class="doc-detail-head">
       <div>
         <h2 class="doc-detail-title" id="doc-title">${d.title}</h2>

@@ -1,6 +1,6 @@
 // Documents, shared by the employee app and the cabinet: raw-body uploads with progress, the
 // drop zone, the version list and the small badges both sides show.
-import { html, useRef, useState } from '/shared/preact.js';
+import { html, useEffect, useRef, useState } from '/shared/preact.js';
 import { uploadWithProgress } from '/shared/upload.js';
 import { errorText, t } from '/shared/i18n.js';
 import { formatDateTime, isoOf } from '/shared/format.js';
@@ -114,4 +114,12 @@ export function folderName(folder) {
   if (folder.kind === 'inbox' && folder.name === 'Inbox') return t('documents.folder.inbox');
   if (folder.kind === 'shared' && folder.name === 'Shared') return t('documents.folder.shared');
   return folder.name;
+}
+
+/* Brings a document panel into view once it has loaded (key turns truthy) when it opens
+ * below the list (one column: phones). */
+export function useRevealOnNarrow(ref, key) {
+  useEffect(() => {
+    if (key && ref.current && window.matchMedia('(max-width: 999px)').matches) ref.current.scrollIntoView({ block: 'start' });
+  }, [key]);
 }

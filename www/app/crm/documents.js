@@ -1,7 +1,7 @@
 // Documents (/app/crm/documents): every account's documents with an account filter, drag-and-drop
 // uploads with progress, a document's versions, acknowledgements, share links and access log;
 // folders and upload-request links. AccountDocuments is the same area for one account's page.
-import { html, useState } from '/shared/preact.js';
+import { html, useRef, useState } from '/shared/preact.js';
 import { api } from '/shared/api.js';
 import { errorText, t } from '/shared/i18n.js';
 import { formatDateTime, isoOf } from '/shared/format.js';
@@ -9,7 +9,7 @@ import { Alert, Button, Dialog, PasswordField, SelectField, TextField, formError
 import { navigate, useQuery } from '/shared/router.js';
 import { EmptyState, Icon, PageHeader } from '/shared/ui.js';
 import { formatSize } from '/shared/kb.js';
-import { DocBadges, UploadZone, VersionList, folderName, uploadUrl } from '/shared/documents.js';
+import { DocBadges, UploadZone, VersionList, folderName, uploadUrl, useRevealOnNarrow } from '/shared/documents.js';
 
 const DAY = 86400e3;
 
@@ -167,12 +167,14 @@ function AccessLog({ entries }) {
 }
 
 export function DocumentDetail({ id, onChanged, onClose }) {
+  const panel = useRef(null);
   const doc = useLoad(() => api.get(`/documents/${id}`), [id]);
   const [dialog, setDialog] = useState(false);
   const [busy, setBusy] = useState(false);
   const [comment, setComment] = useState('');
   const commentId = useId('vcomment');
   const d = doc.data;
+  useRevealOnNarrow(panel, d ? id : 0);
 
   async function change(body, message) {
     setBusy(true);
@@ -187,12 +189,12 @@ export function DocumentDetail({ id, onChanged, onClose }) {
       setBusy(false);
     }
   }
-  if (doc.loading && !d) return html`<section class="doc-detail card" aria-busy="true"><div class="loading-block"><span class="spinner spinner-lg"></span></div></section>`;
+  if (doc.loading && !d) return html`<section ref=${panel} class="doc-detail card" aria-busy="true"><div class="loading-block"><span class="spinner spinner-lg"></span></div></section>`;
   if (doc.error)
-    return html`<section class="doc-detail card"><${Alert} kind="error" title=${t('documents.error.load')}
+    return html`<section ref=${panel} class="doc-detail card"><${Alert} kind="error" title=${t('documents.error.load')}
       actions=${html`<${Button} kind="secondary" size="sm" onClick=${doc.reload}>${t('action.retry')}<//>`}>${errorText(doc.error)}<//></section>`;
   const waiting = d.acks.filter((a) => !a.acked_at).length;
-  return html`<section class="doc-detail card" aria-labelledby="doc-title" data-document-id=${d.id}>
+  return html`<section ref=${panel} class="doc-detail card" aria-labelledby="doc-title" data-document-id=${d.id}>
     <header class="doc-detail-head">
       <div>
         <h2 class="doc-detail-title" id="doc-title">${d.title}</h2>
