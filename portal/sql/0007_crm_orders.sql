@@ -47,7 +47,8 @@ CREATE TABLE IF NOT EXISTS orders (
   created_at DATETIME(6) NOT NULL,
   updated_at DATETIME(6) NOT NULL,
   version INT NOT NULL DEFAULT 1,
-  KEY orders_account (account_id, id),
+  -- covers the cabinet's list (an account's newest orders): no row lookups
+  KEY orders_account (account_id, id, status, order_date, currency, total, item_count, updated_at),
   KEY orders_account_status (account_id, status, id),
   KEY orders_status (status, id),
   CONSTRAINT orders_account_fk FOREIGN KEY (account_id) REFERENCES accounts (id),

@@ -32,6 +32,12 @@ describe('cabinet orders', () => {
     assert.deepEqual(new Set(res.body.items.map((o) => o.status)),
       new Set(['new', 'confirmed', 'in_progress', 'shipped', 'delivered', 'closed', 'cancelled']));
     assert.ok(res.body.items.every((o) => o.account === undefined && /^ORD-\d{6}$/.test(o.number)));
+    // every member of a list item agrees with the order's own page
+    for (const item of res.body.items.slice(0, 3)) {
+      assert.deepEqual(Object.keys(item).sort(), ['currency', 'id', 'item_count', 'number', 'order_date', 'status', 'total', 'total_minor', 'updated_at']);
+      const full = (await carol.get(`/api/v1/cabinet/orders/${item.id}`)).body;
+      for (const k of Object.keys(item)) assert.deepEqual(item[k], full[k], k);
+    }
     const p1 = (await carol.get('/api/v1/cabinet/orders?limit=3')).body;
     const p2 = (await carol.get(`/api/v1/cabinet/orders?limit=3&before=${p1.next_before}`)).body;
     assert.deepEqual([...p1.items, ...p2.items].map((o) => o.id), res.body.items.slice(0, 6).map((o) => o.id));
