@@ -41,6 +41,9 @@ struct config {
     int chat_max_message;     /* PORTAL_CHAT_MAX_MESSAGE, characters of a chat message */
     int chat_rate;            /* PORTAL_CHAT_RATE, messages a user may send per minute */
     int chat_burst;           /* PORTAL_CHAT_BURST, messages a user may send at once */
+    size_t doc_max_file;      /* PORTAL_DOC_MAX_FILE, bytes of one document version */
+    size_t doc_quota;         /* PORTAL_DOC_QUOTA, bytes of documents per account */
+    int doc_link_max_days;    /* PORTAL_DOC_LINK_MAX_DAYS */
 };
 
 extern struct config config;

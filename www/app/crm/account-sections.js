@@ -5,9 +5,11 @@
 import { ContactsSection } from '/app/crm/contacts.js';
 import { AccountOrdersSection } from '/app/crm/orders.js';
 import { TimelineSection } from '/app/crm/timeline.js';
+import { AccountDocuments } from '/app/crm/documents.js';
 
 export const ACCOUNT_SECTIONS = [
   { id: 'orders', label: 'crm.section.orders', component: AccountOrdersSection },
   { id: 'contacts', label: 'crm.section.contacts', component: ContactsSection },
+  { id: 'documents', label: 'documents.section', component: AccountDocuments },
   { id: 'timeline', label: 'crm.section.timeline', component: TimelineSection },
 ];
