@@ -13,6 +13,7 @@
 #include "auth.h"
 #include "db.h"
 #include "log.h"
+#include "outbox.h"
 #include "users.h"
 #include "utf8.h"
 
@@ -124,9 +125,15 @@ long long crm_timeline_add(long long account_id, long long actor_id, const char 
     char cut[500 * 4 + 1];
     snprintf(cut, sizeof cut, "%s", summary ? summary : "");
     utf8_truncate(cut, 500);
-    return db_exec(sql_timeline_add, "iIsIs", account_id, actor_id, kind, ref_id, cut) < 0
-               ? -1
-               : db_insert_id();
+    if (db_exec(sql_timeline_add, "iIsIs", account_id, actor_id, kind, ref_id, cut) < 0)
+        return -1;
+    long long id = db_insert_id();
+    /* The account page's timeline follows this; the line itself is internal: employees only. */
+    json_t *payload = json_pack("{s:I, s:I, s:s}", "id", (json_int_t)id, "account_id",
+                                (json_int_t)account_id, "kind", kind);
+    long long ev = payload ? outbox_append("crm.timeline", "employees", payload) : -1;
+    json_decref(payload);
+    return ev < 0 ? -1 : id;
 }
 
 /* ---------------------------------------------------------------------------------------

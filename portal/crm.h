@@ -25,7 +25,8 @@ bool crm_valid_tax_id(const char *s);
  * refuses to run outside one). kind names what happened ("order.status",
  * "ticket.opened", "document.version", ...); ref_id the object (0: none); actor_id
  * the user who did it (0: the system); summary is plain text, cut to 500 characters.
- * Returns the row id or -1. */
+ * Also writes the event "crm.timeline" {id, account_id, kind} for the employees (the
+ * account page follows it). Returns the row id or -1. */
 long long crm_timeline_add(long long account_id, long long actor_id, const char *kind,
                            long long ref_id, const char *summary);
 

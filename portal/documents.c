@@ -845,9 +845,12 @@ int doc_update(struct req *r)
     if (!h)
         return r->status;
     long long id = db_ll(h, 0, 0), account = db_ll(h, 0, 1), me = auth_user_id(r);
-    const char *folder_kind = db_str(h, 0, 3);
+    const char *folder_kind = db_str(h, 0, 3), *old_kind = folder_kind;
     if (has_folder && !(folder_kind = folder_kind_in(r, folder, account)))
         return r->status;
+    /* A move into or out of an internal folder changes what the cabinet shows: it is told
+     * (the event carries only ids). */
+    const char *event_kind = strcmp(old_kind, "internal") != 0 ? old_kind : folder_kind;
     if (db_begin() < 0)
         return http_db_error(r);
     struct db_res *cur = db_query(&r->arena, sql_lock_doc, "i", id);
@@ -881,7 +884,7 @@ int doc_update(struct req *r)
                             "needs_ack", (json_int_t)keep, "reviewed", reviewed)) < 0 ||
         crm_timeline_add(account, me, ask ? "document.ack_requested" : "document.updated", id,
                          summary) < 0 ||
-        publish("document.updated", account, folder_kind,
+        publish("document.updated", account, event_kind,
                 json_pack("{s:I, s:I}", "document_id", (json_int_t)id, "account_id",
                           (json_int_t)account)) < 0)
         goto fail;
@@ -1130,7 +1133,8 @@ int doc_link_revoke(struct req *r)
          crm_timeline_add(account, me, "document.link_revoked", db_ll(l, 0, 2),
                           arena_printf(&r->arena, "A %s link was revoked", db_str(l, 0, 4))) < 0 ||
          publish("document.link", account, "internal",
-                 json_pack("{s:I, s:s}", "link_id", (json_int_t)id, "state", "revoked")) < 0))
+                 json_pack("{s:I, s:s, s:I}", "link_id", (json_int_t)id, "state", "revoked",
+                           "account_id", (json_int_t)account)) < 0))
         goto fail;
     if (db_commit() < 0)
         goto fail;

@@ -129,6 +129,31 @@ describe('the cabinet', () => {
     assert.equal(Number(one(`SELECT COUNT(*) FROM event WHERE audience = 'account:${logistika}' AND JSON_VALUE(payload, '$.document_id') = ${d.document_id}`)), 0);
   });
 
+  test('a move into an internal folder tells the open cabinet (ids only); changes inside internal folders do not', async () => {
+    const f = await vera.post('/api/v1/folders', { account_id: logistika, name: 'Drafts (live)', kind: 'internal' });
+    assert.equal(f.status, 201, show(f));
+    const shared = await newDocument(vera, logistika, randomFile(10), { title: 'Was shared' });
+    const hidden = await newDocument(vera, logistika, randomFile(10), { folder_id: f.body.id, title: 'Draft' });
+    const events = (id) => p.sql(`SELECT audience, payload FROM event WHERE type = 'document.updated' AND JSON_VALUE(payload, '$.document_id') = ${id} ORDER BY id`)
+      .map(([aud, pl]) => [aud, JSON.parse(pl)]);
+    let doc = (await vera.get(`/api/v1/documents/${shared.document_id}`)).body;
+    const moved = await vera.patch(`/api/v1/documents/${shared.document_id}`, { version: doc.version, folder_id: f.body.id });
+    assert.equal(moved.status, 200, show(moved));
+    assert.deepEqual(events(shared.document_id), [
+      ['employees', { document_id: shared.document_id, account_id: logistika }],
+      [`account:${logistika}`, { document_id: shared.document_id, account_id: logistika }],
+    ]);
+    assert.ok(!(await pavel.get('/api/v1/cabinet/documents?limit=200')).body.items.some((x) => x.id === shared.document_id));
+    doc = (await vera.get(`/api/v1/documents/${hidden.document_id}`)).body;
+    assert.equal((await vera.patch(`/api/v1/documents/${hidden.document_id}`, { version: doc.version, title: 'Draft 2' })).status, 200);
+    assert.deepEqual(events(hidden.document_id).map(([aud]) => aud), ['employees']);
+    // Every timeline line is an event for the employees (the account page follows it), never for the account.
+    const timeline = p.sql(`SELECT audience, JSON_VALUE(payload, '$.kind') FROM event WHERE type = 'crm.timeline' AND JSON_VALUE(payload, '$.account_id') = ${logistika}`);
+    assert.ok(timeline.length >= 4, `timeline events: ${timeline.length}`);
+    assert.ok(timeline.every(([aud]) => aud === 'employees'));
+    assert.ok(timeline.some(([, kind]) => kind === 'document.updated'));
+  });
+
   test('a customer uploads too, into their own account\'s inbox', async () => {
     const up = await uploadRaw(carol, '/api/v1/cabinet/documents', 'requisites', { name: 'requisites.txt' }, 'text/plain');
     assert.equal(up.status, 201, show(up));
