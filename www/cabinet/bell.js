@@ -1,4 +1,5 @@
-// The cabinet's notification bell: unread count (polled every 30 s), the latest notifications
+// The cabinet's notification bell: unread count (live over the realtime socket like the app's
+// bell, polled every 30 s only while it is down), the latest notifications
 // (order status changes, and whatever else is addressed to a cabinet user), mark as read.
 // Hidden while an employee previews the cabinet: those would be the employee's own.
 import { html, useEffect, useRef, useState } from '/shared/preact.js';
@@ -9,6 +10,7 @@ import { navigate } from '/shared/router.js';
 import { isPreview } from '/shared/preview.js';
 import { Icon } from '/shared/ui.js';
 import { statusText } from '/shared/crm.js';
+import { useLiveRefresh } from '/shared/realtime.js';
 
 const POLL_MS = 30000;
 const PATHS = { order: '/cabinet/orders/', ticket: '/cabinet/tickets/', document: '/cabinet/documents/' };
@@ -34,12 +36,20 @@ export function CabinetBell() {
       /* the next poll tries again */
     }
   }
+  async function loadItems() {
+    try {
+      const answer = await api.get('/notifications', { query: { limit: 20 } });
+      setCount(answer?.unread_count ?? 0);
+      setItems(answer.items || []);
+    } catch {
+      setItems((list) => list || []);
+    }
+  }
   useEffect(() => {
-    if (isPreview()) return undefined;
-    check();
-    const timer = setInterval(() => document.visibilityState === 'visible' && check(), POLL_MS);
-    return () => clearInterval(timer);
+    if (!isPreview()) check();
   }, []);
+  // A new notification arrives as an event for user:ID: the badge (and the open list) follow at once.
+  useLiveRefresh(() => !isPreview() && (open ? loadItems() : check()), { prefixes: ['notification'], pollMs: POLL_MS });
   useEffect(() => {
     if (!open) return undefined;
     const close = (e) => (e.key === 'Escape' || (e.type === 'pointerdown' && !rootRef.current?.contains(e.target))) && setOpen(false);
@@ -55,13 +65,7 @@ export function CabinetBell() {
   async function toggle() {
     const next = !open;
     setOpen(next);
-    if (next) {
-      try {
-        setItems((await api.get('/notifications', { query: { limit: 20 } })).items || []);
-      } catch {
-        setItems([]);
-      }
-    }
+    if (next) loadItems();
   }
   async function openItem(n) {
     setOpen(false);

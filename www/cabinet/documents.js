@@ -1,5 +1,6 @@
 // Cabinet documents (/cabinet/documents): what the company shared with this account and what the
 // account sent (its inbox), uploads by drag and drop with progress, versions, acknowledgement.
+// The list and the open document follow the account's document.* events live.
 import { html, useRef, useState } from '/shared/preact.js';
 import { api } from '/shared/api.js';
 import { errorText, t } from '/shared/i18n.js';
@@ -8,9 +9,11 @@ import { Alert, Button, toast, useId, useLoad } from '/shared/forms.js';
 import { navigate, usePath, useQuery } from '/shared/router.js';
 import { EmptyState, Icon, PageHeader } from '/shared/ui.js';
 import { formatSize } from '/shared/kb.js';
+import { useLiveRefresh } from '/shared/realtime.js';
 import { DocBadges, UploadZone, VersionList, folderName, uploadUrl, useRevealOnNarrow } from '/shared/documents.js';
 
 const BASE = '/cabinet/documents';
+const POLL_MS = 30000; // only while the realtime socket is down
 
 /* A document opens at /cabinet/documents/{id} (where the bell's notifications lead). */
 function open(id) {
@@ -20,6 +23,7 @@ function open(id) {
 function Detail({ id, onChanged }) {
   const panel = useRef(null);
   const doc = useLoad(() => api.get(`/cabinet/documents/${id}`), [id]);
+  useLiveRefresh(doc.reload, { prefixes: ['document.'], match: (e) => e?.document_id === id, pollMs: POLL_MS, deps: [id] });
   const [busy, setBusy] = useState(false);
   const d = doc.data;
   useRevealOnNarrow(panel, d ? id : 0);
@@ -83,6 +87,7 @@ export function CabinetDocumentsPage() {
   const query = useQuery();
   const selected = Number(path.slice(BASE.length + 1)) || Number(query.get('doc')) || null;
   const list = useLoad(() => api.get('/cabinet/documents', { query: { limit: 200 } }), []);
+  useLiveRefresh(list.reload, { prefixes: ['document.'], pollMs: POLL_MS });
   const [comment, setComment] = useState('');
   const commentId = useId('ccomment');
   const items = list.data?.items || [];

@@ -2,7 +2,7 @@
 // one-time ticket, reconnecting with backoff and resuming from the last event id it saw
 // (kept in sessionStorage, so a reload resumes too). Pages subscribe by event-type prefix
 // and keep polling only while the socket is down; the shell shows ReconnectBanner.
-import { html, useEffect, useState } from '/shared/preact.js';
+import { html, useEffect, useRef, useState } from '/shared/preact.js';
 import { api } from '/shared/api.js';
 import { t } from '/shared/i18n.js';
 
@@ -231,26 +231,41 @@ export function useRealtimeState() {
  * Keeps a page fresh: subscribes to prefixes (calling refresh on a matching event for
  * which match(data) holds, batched) and polls with refresh every pollMs only while the
  * socket is not open. Also refreshes when the socket (re)opens, since events may have
- * been missed before the first connection, and on a reset.
+ * been missed before the first connection, and on a reset. refresh and match are read
+ * from the latest render (they may close over filters); an event that arrives while the
+ * tab is hidden refreshes when it becomes visible again.
  */
 export function useLiveRefresh(refresh, { prefixes, match = () => true, pollMs, deps = [] }) {
+  const latest = useRef(null);
+  latest.current = { refresh, match };
   useEffect(() => {
     let timer = null;
     let pending = null;
+    let missed = false;
+    const visible = () => document.visibilityState === 'visible';
     const soon = () => {
       if (pending) return;
       pending = setTimeout(() => {
         pending = null;
-        if (document.visibilityState === 'visible') refresh();
+        if (visible()) latest.current.refresh();
+        else missed = true;
       }, 150);
     };
-    const offs = prefixes.map((p) => subscribe(p, (data) => match(data) && soon()));
+    const onVisible = () => {
+      if (missed && visible()) {
+        missed = false;
+        soon();
+      }
+    };
+    document.addEventListener('visibilitychange', onVisible);
+    const offs = prefixes.map((p) => subscribe(p, (data) => latest.current.match(data) && soon()));
     offs.push(onFrameType('reset', soon));
+    offs.push(() => document.removeEventListener('visibilitychange', onVisible));
     let wasOpen = state === 'open';
     offs.push(onState((s) => {
       clearInterval(timer);
       timer = null;
-      if (s !== 'open') timer = setInterval(() => document.visibilityState === 'visible' && refresh(), pollMs);
+      if (s !== 'open') timer = setInterval(() => visible() && latest.current.refresh(), pollMs);
       else if (!wasOpen) soon();
       wasOpen = s === 'open';
     }));

@@ -1,6 +1,7 @@
 // Documents (/app/crm/documents): every account's documents with an account filter, drag-and-drop
 // uploads with progress, a document's versions, acknowledgements, share links and access log;
 // folders and upload-request links. AccountDocuments is the same area for one account's page.
+// The list, the folders and the open document follow the document.* events live.
 import { html, useRef, useState } from '/shared/preact.js';
 import { api } from '/shared/api.js';
 import { errorText, t } from '/shared/i18n.js';
@@ -10,8 +11,10 @@ import { navigate, useQuery } from '/shared/router.js';
 import { EmptyState, Icon, PageHeader } from '/shared/ui.js';
 import { formatSize } from '/shared/kb.js';
 import { DocBadges, UploadZone, VersionList, folderName, uploadUrl, useRevealOnNarrow } from '/shared/documents.js';
+import { useLiveRefresh } from '/shared/realtime.js';
 
 const DAY = 86400e3;
+const POLL_MS = 30000; // only while the realtime socket is down
 
 /* Local "YYYY-MM-DDTHH:MM" for <input type=datetime-local>, ms from now. */
 function localInput(msFromNow) {
@@ -169,6 +172,7 @@ function AccessLog({ entries }) {
 export function DocumentDetail({ id, onChanged, onClose }) {
   const panel = useRef(null);
   const doc = useLoad(() => api.get(`/documents/${id}`), [id]);
+  useLiveRefresh(doc.reload, { prefixes: ['document.'], match: (e) => e?.document_id === id || (e?.link_id && e.account_id === doc.data?.account.id), pollMs: POLL_MS, deps: [id] });
   const [dialog, setDialog] = useState(false);
   const [busy, setBusy] = useState(false);
   const [comment, setComment] = useState('');
@@ -329,6 +333,7 @@ function DocumentsArea({ account, selected, onSelect }) {
     list.reload();
     folders.reload();
   };
+  useLiveRefresh(reload, { prefixes: ['document.'], match: (e) => !account || e?.account_id === account.id, pollMs: POLL_MS, deps: [account?.id] });
   const items = list.data?.items || [];
   return html`<div class="doc-area">
     ${account && html`<${Folders} account=${account} folders=${folders.data?.items || []} folder=${folder}

@@ -1,6 +1,7 @@
 // Orders (/app/crm/orders): the list with status, account and number/name filters; a new order;
 // one order's page, where employees move it along its workflow with a comment for the customer
 // and edit it while it is new. An account's page shows its orders through AccountOrdersSection.
+// All of them follow the order.* events live (polling only while the realtime socket is down).
 import { html, useState } from '/shared/preact.js';
 import { api } from '/shared/api.js';
 import { errorText, t } from '/shared/i18n.js';
@@ -13,8 +14,10 @@ import { ListState, LoadMore, useDebounced, usePagedList } from '/app/admin/comm
 import { OrderView } from '/cabinet/orders/orders.js';
 import { TextArea, accountPath, orderPath } from '/app/crm/common.js';
 import { OrderForm } from '/app/crm/order-form.js';
+import { useLiveRefresh } from '/shared/realtime.js';
 
 const BASE = '/app/crm/orders';
+const POLL_MS = 30000; // only while the realtime socket is down
 
 function OrdersTable({ list, withAccount }) {
   return html`<div class=${'table-wrap' + (list.loading ? ' is-loading' : '')}>
@@ -47,6 +50,7 @@ function OrdersList({ item }) {
   const [status, setStatus] = useState(query.get('status') || '');
   const q = useDebounced(search.trim(), 250);
   const list = usePagedList((before) => api.get('/orders', { query: { q: q || undefined, status: status || undefined, limit: 50, before: before ?? undefined } }), [q, status]);
+  useLiveRefresh(list.reload, { prefixes: ['order.'], pollMs: POLL_MS });
   const searchId = useId('search');
   const statusId = useId('status');
   const filtered = Boolean(q || status);
@@ -78,6 +82,7 @@ function OrdersList({ item }) {
 /* The orders of one account, on its page. */
 export function AccountOrdersSection({ account }) {
   const list = usePagedList((before) => api.get('/orders', { query: { account_id: account.id, limit: 50, before: before ?? undefined } }), [account.id]);
+  useLiveRefresh(list.reload, { prefixes: ['order.'], match: (e) => e?.account_id === account.id, pollMs: POLL_MS, deps: [account.id] });
   return html`<div class="crm-section-body">
     <div class="crm-section-bar"><h2 class="crm-section-title">${t('crm.section.orders')}</h2>
       <a class="button" href=${`${BASE}/new?account=${account.id}`}><${Icon} name="plus" />${t('crm.order.new')}</a></div>
@@ -133,8 +138,11 @@ function StatusDialog({ order, to, onClose, onDone, onConflict }) {
 
 function OrderPage({ id }) {
   const order = useLoad(() => api.get(`/orders/${id}`), [id]);
-  const [dialog, setDialog] = useState(null); // { to } | { edit: true }
+  // { to, order } | { edit: true, order }: the dialog keeps the order it was opened on, so a live
+  // refresh underneath does not move its version (someone else's change stays a 409 conflict).
+  const [dialog, setDialog] = useState(null);
   const [conflict, setConflict] = useState(false);
+  useLiveRefresh(order.reload, { prefixes: ['order.'], match: (e) => String(e?.id) === String(id), pollMs: POLL_MS, deps: [id] });
   if (order.error?.status === 404) return html`<${NotFoundPage} path=${location.pathname} home=${BASE} />`;
   if (order.error && !order.data)
     return html`<div class="page"><${Alert} kind="error" actions=${html`<${Button} kind="secondary" size="sm" onClick=${order.reload}>${t('action.retry')}<//>`}>${errorText(order.error)}<//></div>`;
@@ -147,9 +155,9 @@ function OrderPage({ id }) {
     else order.reload();
   };
   const actions = html`<div class="order-actions">
-    ${o.next_statuses.filter((s) => s !== 'cancelled').map((s) => html`<${Button} onClick=${() => setDialog({ to: s })}>${t(`crm.action.${s}`)}<//>`)}
-    ${o.editable && html`<${Button} kind="secondary" onClick=${() => setDialog({ edit: true })}><${Icon} name="edit" />${t('action.edit')}<//>`}
-    ${o.next_statuses.includes('cancelled') && html`<${Button} kind="ghost" class="text-bad" onClick=${() => setDialog({ to: 'cancelled' })}>${t('crm.action.cancelled')}<//>`}
+    ${o.next_statuses.filter((s) => s !== 'cancelled').map((s) => html`<${Button} onClick=${() => setDialog({ to: s, order: o })}>${t(`crm.action.${s}`)}<//>`)}
+    ${o.editable && html`<${Button} kind="secondary" onClick=${() => setDialog({ edit: true, order: o })}><${Icon} name="edit" />${t('action.edit')}<//>`}
+    ${o.next_statuses.includes('cancelled') && html`<${Button} kind="ghost" class="text-bad" onClick=${() => setDialog({ to: 'cancelled', order: o })}>${t('crm.action.cancelled')}<//>`}
   </div>`;
   return html`<div class="page page-wide">
     <a class="back-link" href=${BASE}>← ${t('app.nav.orders')}</a>
@@ -160,10 +168,10 @@ function OrderPage({ id }) {
       actions=${html`<${Button} kind="secondary" size="sm" onClick=${() => setConflict(false)}>${t('action.dismiss')}<//>`}>${t('crm.order.changed_meanwhile')}<//>`}
     ${dialog?.edit
       ? html`<section class="card"><div class="card-head"><h2 class="card-title">${t('crm.order.edit')}</h2></div><div class="card-body">
-          <${OrderForm} order=${o} onCancel=${() => setDialog(null)} onConflict=${changed}
+          <${OrderForm} order=${dialog.order} onCancel=${() => setDialog(null)} onConflict=${changed}
             onSaved=${(x) => { setDialog(null); order.setData(x); toast(t('crm.order.saved', { number: x.number })); }} /></div></section>`
       : html`<${OrderView} order=${o} />`}
-    ${dialog?.to && html`<${StatusDialog} order=${o} to=${dialog.to} onClose=${() => setDialog(null)} onConflict=${changed}
+    ${dialog?.to && html`<${StatusDialog} order=${dialog.order} to=${dialog.to} onClose=${() => setDialog(null)} onConflict=${changed}
       onDone=${(x) => { setDialog(null); order.setData(x); toast(t('crm.order.moved', { number: x.number, status: statusText(x.status) })); }} />`}
   </div>`;
 }

@@ -1,5 +1,6 @@
 // The timeline of an account (a section of its page): everything that happened with it, newest
-// first, written by every module (orders, contacts, tickets, documents) as it happened.
+// first, written by every module (orders, contacts, tickets, documents) as it happened. Every
+// line added writes a crm.timeline event for the employees (crm_timeline_add): the tab follows it.
 import { html } from '/shared/preact.js';
 import { api } from '/shared/api.js';
 import { has, t } from '/shared/i18n.js';
@@ -7,12 +8,14 @@ import { formatDateTime, isoOf } from '/shared/format.js';
 import { Icon } from '/shared/ui.js';
 import { ListState, LoadMore, usePagedList } from '/app/admin/common.js';
 import { orderPath } from '/app/crm/common.js';
+import { useLiveRefresh } from '/shared/realtime.js';
 
 const ICONS = { order: 'box', contact: 'user', account: 'building', ticket: 'ticket', document: 'file' };
 const LINKS = { order: orderPath, ticket: (id) => `/app/crm/tickets/${id}`, document: (id) => `/app/crm/documents/${id}` };
 
 export function TimelineSection({ account }) {
   const list = usePagedList((before) => api.get(`/accounts/${account.id}/timeline`, { query: { limit: 50, before: before ?? undefined } }), [account.id]);
+  useLiveRefresh(list.reload, { prefixes: ['crm.timeline'], match: (e) => e?.account_id === account.id, pollMs: 30000, deps: [account.id] });
   return html`<div class="crm-section-body">
     <div class="crm-section-bar"><h2 class="crm-section-title">${t('crm.section.timeline')}</h2></div>
     <${ListState} loading=${list.loading} error=${list.error} empty=${!list.items.length} onRetry=${list.reload}

@@ -1,7 +1,8 @@
 // Cabinet orders (/cabinet/orders): the account's orders newest first with their status and total,
 // and one order's page with its progress, items, totals, the comment for the customer and the
-// history of status changes. Both refresh every 30 s while the tab is visible.
-import { html, useEffect } from '/shared/preact.js';
+// history of status changes. Both follow the account's order events live (order.status,
+// order.updated for audience account:ID) and poll every 30 s only while the socket is down.
+import { html } from '/shared/preact.js';
 import { api } from '/shared/api.js';
 import { t } from '/shared/i18n.js';
 import { formatDate, isoOf } from '/shared/format.js';
@@ -13,28 +14,16 @@ import {
 } from '/shared/crm.js';
 import { useQuery, navigate } from '/shared/router.js';
 import { errorText } from '/shared/i18n.js';
+import { useLiveRefresh } from '/shared/realtime.js';
 
 const BASE = '/cabinet/orders';
-const REFRESH_MS = 30000;
-
-/* Calls fn every REFRESH_MS while the tab is visible, and when it becomes visible again. */
-export function useRefresh(fn) {
-  useEffect(() => {
-    const tick = () => document.visibilityState === 'visible' && fn();
-    const timer = setInterval(tick, REFRESH_MS);
-    document.addEventListener('visibilitychange', tick);
-    return () => {
-      clearInterval(timer);
-      document.removeEventListener('visibilitychange', tick);
-    };
-  }, []);
-}
+const POLL_MS = 30000; // only while the realtime socket is down
 
 function OrdersList() {
   const query = useQuery();
   const status = query.get('status') || '';
   const list = usePagedList((before) => api.get('/cabinet/orders', { query: { status: status || undefined, before: before || undefined, limit: 20 } }), [status]);
-  useRefresh(list.reload);
+  useLiveRefresh(list.reload, { prefixes: ['order.'], pollMs: POLL_MS });
   const setStatus = (s) => navigate(s ? `${BASE}?status=${s}` : BASE, { replace: true });
   return html`<div class="page">
     <${PageHeader} title=${t('cabinet.nav.orders')} lead=${t('cabinet.lead.orders')} />
@@ -94,7 +83,7 @@ export function OrderView({ order, aside }) {
 
 function OrderPage({ id }) {
   const order = useLoad(() => api.get(`/cabinet/orders/${id}`), [id]);
-  useRefresh(order.reload);
+  useLiveRefresh(order.reload, { prefixes: ['order.'], match: (d) => String(d?.id) === String(id), pollMs: POLL_MS, deps: [id] });
   if (order.error?.status === 404) return html`<${NotFoundPage} path=${location.pathname} home=${BASE} />`;
   if (order.error && !order.data)
     return html`<div class="page"><${Alert} kind="error" actions=${html`<${Button} kind="secondary" size="sm" onClick=${order.reload}>${t('action.retry')}<//>`}>${errorText(order.error)}<//></div>`;
