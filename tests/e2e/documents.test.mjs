@@ -7,31 +7,14 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
-import { request } from 'playwright-core';
 import {
-  BASE_URL, DEMO_PASSWORD, PHONE, assertNoProblems, expectText, openBrowser, screenshot, signIn,
+  PHONE, apiAs, assertNoProblems, expectText, openBrowser, screenshot, signIn,
   startServer, stopServer, url,
 } from './lib.mjs';
 
 const PAVEL = 'pavel@partner.example';
 const BORIS = 'boris@demo.example';
 const sha256 = (buf) => createHash('sha256').update(buf).digest('hex');
-
-async function apiAs(email, realm = 'employee') {
-  const ctx = await request.newContext({ baseURL: BASE_URL });
-  const res = await ctx.post('/api/v1/auth/login', { data: { email, password: DEMO_PASSWORD, realm } });
-  assert.equal(res.status(), 200, `api login ${email}: ${await res.text()}`);
-  const { csrf_token: csrf } = await res.json();
-  const json = async (r) => {
-    assert.ok(r.ok(), `${r.url()}: ${r.status()} ${await r.text()}`);
-    return r.json();
-  };
-  return {
-    get: async (p) => json(await ctx.get('/api/v1' + p)),
-    post: async (p, data) => json(await ctx.post('/api/v1' + p, { data, headers: { 'X-CSRF-Token': csrf } })),
-    dispose: () => ctx.dispose(),
-  };
-}
 
 /* Records every value the upload progress bars show, from before the upload starts. */
 async function watchProgress(page) {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { chromium, request } from 'playwright-core';
 import { startPortal } from '../lib/portal.mjs';
 
 /* The server under test: PORTAL_URL when set, else startServer() launches the real
@@ -154,4 +154,43 @@ export async function screenshot(page, name) {
   const file = path.join(ARTIFACTS, `${name}.png`);
   await page.screenshot({ path: file, animations: 'disabled' });
   return file;
+}
+
+/*
+ * An API client signed in as email (outside any browser), for setting the scene:
+ * { get(path), post(path, data), upload(path, buffer, type), dispose() }; paths are below
+ * /api/v1, answers must be 2xx and come back as JSON.
+ */
+export async function apiAs(email, realm = 'employee') {
+  const ctx = await request.newContext({ baseURL: BASE_URL });
+  const res = await ctx.post('/api/v1/auth/login', { data: { email, password: DEMO_PASSWORD, realm } });
+  assert.equal(res.status(), 200, `api login ${email}: ${await res.text()}`);
+  const { csrf_token: csrf } = await res.json();
+  const json = async (r) => {
+    assert.ok(r.ok(), `${r.url()}: ${r.status()} ${await r.text()}`);
+    return r.json();
+  };
+  const headers = { 'X-CSRF-Token': csrf };
+  return {
+    get: async (p) => json(await ctx.get('/api/v1' + p)),
+    post: async (p, data) => json(await ctx.post('/api/v1' + p, { data, headers })),
+    upload: async (p, buffer, type = 'application/octet-stream') =>
+      json(await ctx.post('/api/v1' + p, { data: buffer, headers: { ...headers, 'Content-Type': type } })),
+    dispose: () => ctx.dispose(),
+  };
+}
+
+/* The page's realtime socket state (connecting | open | offline), as its own module sees it. */
+export function socketState(page) {
+  return page.evaluate(() => import('/shared/realtime.js').then((m) => m.getState()));
+}
+
+/* Waits until the page's realtime socket is open. */
+export async function waitRealtimeOpen(page, timeout = 10000) {
+  const deadline = Date.now() + timeout;
+  while (Date.now() < deadline) {
+    if ((await socketState(page)) === 'open') return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(`the realtime socket of ${page.url()} did not open`);
 }

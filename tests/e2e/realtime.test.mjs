@@ -5,40 +5,10 @@
 // Run: node --test tests/e2e/realtime.test.mjs (starts its own portal; screenshots: E2E_ARTIFACTS)
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { request } from 'playwright-core';
 import {
-  BASE_URL, DEMO_PASSWORD, DESKTOP, PHONE, assertNoProblems, expectText, openBrowser, screenshot, server, signIn,
-  startServer, stopServer, url,
+  DESKTOP, PHONE, apiAs, assertNoProblems, expectText, openBrowser, screenshot, server, signIn,
+  startServer, stopServer, url, waitRealtimeOpen,
 } from './lib.mjs';
-
-async function apiAs(email) {
-  const ctx = await request.newContext({ baseURL: BASE_URL });
-  const res = await ctx.post('/api/v1/auth/login', { data: { email, password: DEMO_PASSWORD, realm: 'employee' } });
-  assert.equal(res.status(), 200);
-  const { csrf_token: csrf } = await res.json();
-  return {
-    post: async (p, data) => {
-      const r = await ctx.post('/api/v1' + p, { data, headers: { 'X-CSRF-Token': csrf } });
-      assert.ok(r.ok(), `${p}: ${r.status()} ${await r.text()}`);
-      return r.json();
-    },
-    dispose: () => ctx.dispose(),
-  };
-}
-
-/* The socket's state as the page's own module sees it. */
-function socketState(page) {
-  return page.evaluate(() => import('/shared/realtime.js').then((m) => m.getState()));
-}
-
-async function waitOpen(page, timeout = 10000) {
-  const deadline = Date.now() + timeout;
-  while (Date.now() < deadline) {
-    if ((await socketState(page)) === 'open') return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.fail('the realtime socket did not open');
-}
 
 /* While the server restarts, the page's ticket requests and socket attempts fail on purpose. */
 const RESTART_NOISE = [/realtime\/ticket/, /WebSocket/i, /ERR_CONNECTION_REFUSED/, /Failed to fetch/, /notifications/,
@@ -55,7 +25,7 @@ describe('realtime in the browser', () => {
       await signIn(b.context, 'anna@demo.example');
       if (process.env.RT_DEBUG) b.page.on('websocket', (ws) => { console.log('ws', ws.url()); ws.on('framereceived', (f) => console.log('<', f.payload)); ws.on('close', () => console.log('ws closed')); });
       await b.page.goto(url('/app/feed'));
-      await waitOpen(b.page);
+      await waitRealtimeOpen(b.page);
       const badge = b.page.locator('.bell-badge');
       const before = Number((await badge.innerText({ timeout: 1000 }).catch(() => '0')) || 0);
       await boris.post('/feed/posts', { body: 'Live: @anna please look' });
@@ -66,7 +36,7 @@ describe('realtime in the browser', () => {
       const banner = b.page.locator('.rt-banner');
       await banner.waitFor({ timeout: 10000 });
       await screenshot(b.page, 'realtime-banner-desktop-en');
-      await waitOpen(b.page, 20000);
+      await waitRealtimeOpen(b.page, 20000);
       await expectText(banner, 'Back online. Nothing was missed.', 5000);
       const boris2 = await apiAs('boris@demo.example');
       await boris2.post('/feed/posts', { body: 'After the restart: @anna' });
@@ -85,7 +55,7 @@ describe('realtime in the browser', () => {
     try {
       await signIn(b.context, 'vera@demo.example');
       await b.page.goto(url('/app/feed'));
-      await waitOpen(b.page);
+      await waitRealtimeOpen(b.page);
       await server.restart();
       const banner = b.page.locator('.rt-banner');
       await banner.waitFor({ timeout: 10000 });
@@ -94,7 +64,7 @@ describe('realtime in the browser', () => {
       if (box) assert.ok(box.x >= 0 && box.x + box.width <= 390, 'the banner fits a phone');
       // Reconnecting, or already back: either way in Russian.
       await expectText(banner, /Переподключаемся|Связь потеряна|Связь восстановлена/, 5000);
-      await waitOpen(b.page, 20000);
+      await waitRealtimeOpen(b.page, 20000);
     } finally {
       await b.close();
     }
