@@ -28,6 +28,10 @@ struct config {
     const char *cabinet_host; /* PORTAL_CABINET_HOST, optional own host for the cabinet */
     const char *smtp_url;     /* PORTAL_SMTP_URL, smtp[s]://user:pass@host:port */
     const char *mail_from;    /* PORTAL_MAIL_FROM */
+    const char *sla_hours;    /* PORTAL_SLA_HOURS, "Mon-Fri 09:00-18:00" */
+    const char *sla_timezone; /* PORTAL_SLA_TIMEZONE, e.g. "Europe/Moscow" */
+    const char *sla_first_response; /* PORTAL_SLA_FIRST_RESPONSE, "urgent=1h high=4h ..." */
+    const char *sla_resolution;     /* PORTAL_SLA_RESOLUTION */
 };
 
 extern struct config config;

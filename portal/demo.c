@@ -13,6 +13,7 @@
 #include "kb.h"
 #include "log.h"
 #include "password.h"
+#include "tickets.h"
 #include "users.h"
 
 #define DEMO_PASSWORD "demo-password-1"
@@ -60,7 +61,8 @@ static const char sql_mark[] = "INSERT INTO meta (k, v) VALUES ('demo_seeded', "
 static int seed_all(void *arg)
 {
     /* Domains seed here, inside one transaction: all or nothing. */
-    if (seed_people() < 0 || feed_demo_seed() < 0 || kb_demo_seed() < 0 || boards_demo_seed() < 0)
+    if (seed_people() < 0 || feed_demo_seed() < 0 || kb_demo_seed() < 0 || boards_demo_seed() < 0 ||
+        tickets_demo_seed() < 0)
         return -1;
     return db_exec(sql_mark, "");
 }

@@ -14,6 +14,7 @@
 #include "health.h"
 #include "kb.h"
 #include "notify.h"
+#include "tickets.h"
 #include "users.h"
 
 #define ANY        REALM_ALL
@@ -119,10 +120,23 @@ const struct route http_routes[] = {
     {"GET", "/api/v1/accounts", EMP, ROLE_MEMBER, crm_accounts_list},
     {"POST", "/api/v1/accounts", EMP, ROLE_MANAGER, crm_accounts_create},
 
+    /* support tickets (employees: every ticket; the workflow is in client-cabinet/tickets.c) */
+    {"GET", "/api/v1/tickets", EMP, ROLE_MEMBER, tickets_list},
+    {"POST", "/api/v1/tickets", EMP, ROLE_MEMBER, tickets_create},
+    {"GET", "/api/v1/tickets/{id}", EMP, ROLE_MEMBER, tickets_get},
+    {"POST", "/api/v1/tickets/{id}/messages", EMP, ROLE_MEMBER, tickets_message},
+    {"POST", "/api/v1/tickets/{id}/assign", EMP, ROLE_MEMBER, tickets_assign},
+    {"POST", "/api/v1/tickets/{id}/status", EMP, ROLE_MEMBER, tickets_status},
+
     /* client cabinet (customers and partners; rows filtered by the session's account) */
     {"GET", "/api/v1/cabinet/account", CAB, ROLE_NONE, cab_account},
     {"GET", "/api/v1/cabinet/kb/articles", CAB, ROLE_NONE, kb_cabinet_list},
     {"GET", "/api/v1/cabinet/kb/articles/{id}", CAB, ROLE_NONE, kb_cabinet_get},
+    {"GET", "/api/v1/cabinet/tickets", CAB, ROLE_NONE, cab_tickets_list},
+    {"POST", "/api/v1/cabinet/tickets", CAB, ROLE_NONE, cab_tickets_create},
+    {"GET", "/api/v1/cabinet/tickets/{id}", CAB, ROLE_NONE, cab_tickets_get},
+    {"POST", "/api/v1/cabinet/tickets/{id}/messages", CAB, ROLE_NONE, cab_tickets_message},
+    {"POST", "/api/v1/cabinet/tickets/{id}/rating", CAB, ROLE_NONE, cab_tickets_rate},
 
     /* files: any realm with a session; downloads follow the owning object's rule */
     {"POST", "/api/v1/files", SESSION, ROLE_MEMBER, files_upload, ROUTE_RAW_BODY},
