@@ -506,6 +506,28 @@ int tickets_get(struct req *r)
     return id ? send_ticket(r, 200, id) : http_error(r, 404, "not_found", "No such ticket", NULL);
 }
 
+static const char sql_agents[] = "SELECT id, name, email FROM users WHERE realm = 'employee'"
+                                 " AND disabled = 0 ORDER BY name LIMIT 500";
+static const char sql_requesters[] =
+    "SELECT id, name, email FROM users WHERE account_id = ? AND disabled = 0 ORDER BY name"
+    " LIMIT 500";
+
+int tickets_people(struct req *r)
+{
+    long long account;
+    if (query_id(r, "account_id", &account) < 0)
+        return r->status;
+    struct db_res *agents = db_query(&r->arena, sql_agents, "");
+    struct db_res *req =
+        agents && account ? db_query(&r->arena, sql_requesters, "i", account) : NULL;
+    if (!agents || (account && !req))
+        return http_db_error(r);
+    return http_json(r, 200,
+                     json_pack("{s:o, s:o}", "agents", db_rows_json(agents, "iss", &r->arena),
+                               "requesters",
+                               req ? db_rows_json(req, "iss", &r->arena) : json_array()));
+}
+
 int cab_tickets_get(struct req *r)
 {
     return tickets_get(r); /* send_ticket filters by the session's account */
@@ -852,7 +874,7 @@ static int assign_tx(void *arg)
             return -1;
         if (t->nrows == 0)
             return http_error(r, 404, "not_found", "No such ticket", NULL);
-        return conflict(r, "version_conflict",
+        return conflict(r, "conflict",
                         "Someone else changed this ticket first: look at it again", c->id);
     }
     struct db_res *t = db_query(&r->arena, sql_lock, "i", c->id);
@@ -906,7 +928,7 @@ static int status_tx(void *arg)
     if (!t)
         return status;
     if (db_ll(t, 0, L_VERSION) != c->version)
-        return conflict(r, "version_conflict",
+        return conflict(r, "conflict",
                         "Someone else changed this ticket first: look at it again", c->id);
     const char *cur = db_str(t, 0, L_STATUS);
     if (!transition_allowed(cur, c->status))

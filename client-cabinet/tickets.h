@@ -9,6 +9,7 @@ int tickets_demo_seed(void); /* inside demo's transaction; 0 or -1 */
 
 /* Employees: /api/v1/tickets... */
 int tickets_list(struct req *r);
+int tickets_people(struct req *r); /* agents, and the requesters of ?account_id= */
 int tickets_create(struct req *r);
 int tickets_get(struct req *r);
 int tickets_message(struct req *r);

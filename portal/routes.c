@@ -123,6 +123,7 @@ const struct route http_routes[] = {
     /* support tickets (employees: every ticket; the workflow is in client-cabinet/tickets.c) */
     {"GET", "/api/v1/tickets", EMP, ROLE_MEMBER, tickets_list},
     {"POST", "/api/v1/tickets", EMP, ROLE_MEMBER, tickets_create},
+    {"GET", "/api/v1/tickets/people", EMP, ROLE_MEMBER, tickets_people},
     {"GET", "/api/v1/tickets/{id}", EMP, ROLE_MEMBER, tickets_get},
     {"POST", "/api/v1/tickets/{id}/messages", EMP, ROLE_MEMBER, tickets_message},
     {"POST", "/api/v1/tickets/{id}/assign", EMP, ROLE_MEMBER, tickets_assign},

@@ -158,7 +158,7 @@ describe('employees: reply, note, assign, status', () => {
     const statuses = [a.status, b.status].sort();
     assert.deepEqual(statuses, [200, 409], `${show(a)}\n${show(b)}`);
     const loser = a.status === 409 ? a : b;
-    assert.equal(loser.body.error.code, 'version_conflict');
+    assert.equal(loser.body.error.code, 'conflict');
     assert.equal(loser.body.current.version, version + 1);
     const winner = a.status === 200 ? ids.vera : ids.boris;
     assert.equal(one(`SELECT assignee_id FROM tickets WHERE id = ${ids.t1}`), String(winner));
@@ -177,7 +177,7 @@ describe('employees: reply, note, assign, status', () => {
     let t = (await vera.get(`/api/v1/tickets/${ids.t1}`)).body;
     const stale = await vera.post(`/api/v1/tickets/${ids.t1}/status`, { status: 'waiting', version: t.version - 1 });
     assert.equal(stale.status, 409);
-    assert.equal(stale.body.error.code, 'version_conflict');
+    assert.equal(stale.body.error.code, 'conflict');
     const back = await vera.post(`/api/v1/tickets/${ids.t1}/status`, { status: 'new', version: t.version });
     assert.equal(back.status, 409);
     assert.equal(back.body.error.code, 'invalid_transition');
@@ -228,6 +228,15 @@ describe('employees: reply, note, assign, status', () => {
     assert.equal(note.status, 201, 'notes are still possible');
     const reopen = await vera.post(`/api/v1/tickets/${ids.t1}/status`, { status: 'open', version: note.body.version });
     assert.equal(reopen.status, 409, 'closed is final');
+  });
+
+  test('people to pick: agents, and the requesters of an account', async () => {
+    const r = await vera.get(`/api/v1/tickets/people?account_id=${ids.vasilek}`);
+    assert.equal(r.status, 200, show(r));
+    assert.ok(r.body.agents.some((a) => a.id === ids.vera));
+    assert.deepEqual(r.body.requesters.map((u) => u.id), [dmitry.user.id]);
+    assert.deepEqual((await vera.get('/api/v1/tickets/people')).body.requesters, []);
+    assert.equal((await vera.get('/api/v1/tickets/people?account_id=x')).status, 400);
   });
 
   test('an employee opens a ticket for a customer; the requester must belong to the account', async () => {

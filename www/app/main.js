@@ -10,6 +10,7 @@ import { FeedPage } from '/app/feed/feed.js';
 import { NotificationBell } from '/app/feed/bell.js';
 import { ProjectsPage } from '/app/boards/projects.js';
 import { TasksPage } from '/app/boards/tasks.js';
+import { TicketsPage } from '/app/crm/tickets.js';
 
 /* Sections in nav order; `page: Component` replaces a placeholder when a section is built;
  * `roles` limits an item or a group to those employee roles (the server checks again). */
@@ -25,7 +26,7 @@ const NAV = [
     items: [
       { path: '/app/crm/accounts', label: 'app.nav.accounts', lead: 'app.lead.accounts', icon: 'building' },
       { path: '/app/crm/orders', label: 'app.nav.orders', lead: 'app.lead.orders', icon: 'box' },
-      { path: '/app/crm/tickets', label: 'app.nav.tickets', lead: 'app.lead.tickets', icon: 'ticket' },
+      { path: '/app/crm/tickets', label: 'app.nav.tickets', lead: 'app.lead.tickets', icon: 'ticket', page: TicketsPage },
       { path: '/app/crm/documents', label: 'app.nav.documents', lead: 'app.lead.documents', icon: 'file' },
     ],
   },
