@@ -172,6 +172,14 @@ static bool is_employee(struct req *r)
     return r->session && r->session->realm == REALM_EMPLOYEE;
 }
 
+/* Is r a cabinet route (/api/v1/cabinet/...)? Then it sees what the account's customers
+ * see, within auth_account_id(r): no internal notes, no SLA clock. Decided by the route,
+ * not the session, so an employee previewing a cabinet sees exactly the customer's view. */
+static bool cabinet_view(struct req *r)
+{
+    return strncmp(r->route->pattern, "/api/v1/cabinet/", 16) == 0;
+}
+
 static json_t *person(const struct db_res *res, int i, int col)
 {
     if (!db_str(res, i, col))
@@ -248,7 +256,7 @@ static json_t *thread_json(struct req *r, long long id, bool employee)
  * session's account. */
 static int send_ticket(struct req *r, int status, long long id)
 {
-    bool employee = is_employee(r);
+    bool employee = !cabinet_view(r);
     struct db_res *t = employee ? db_query(&r->arena, sql_get, "i", id)
                                 : db_query(&r->arena, sql_cab_get, "ii", id, auth_account_id(r));
     if (!t)
@@ -267,7 +275,7 @@ static int send_ticket(struct req *r, int status, long long id)
 static int conflict(struct req *r, const char *code, const char *message, long long id)
 {
     struct db_res *t = db_query(&r->arena, sql_get, "i", id);
-    json_t *current = t && t->nrows ? ticket_json(t, 0, &r->arena, is_employee(r)) : NULL;
+    json_t *current = t && t->nrows ? ticket_json(t, 0, &r->arena, !cabinet_view(r)) : NULL;
     r->error_code = code;
     return http_json(r, 409,
                      json_pack("{s:{s:s, s:s}, s:o?}", "error", "code", code, "message", message,
@@ -564,7 +572,7 @@ static int create_tx(void *arg)
     struct create_ctx *c = arg;
     struct req *r = c->r;
     c->mail.n = 0;
-    if (is_employee(r)) {
+    if (!cabinet_view(r)) {
         struct db_res *q = db_query(&r->arena, sql_requester, "ii", c->requester_id, c->account_id);
         if (!q)
             return -1;
@@ -609,7 +617,7 @@ static int create_tx(void *arg)
                  : 0;
     if (rc < 0)
         return -1;
-    if (is_employee(r)) { /* opened on the customer's behalf: the account hears of it */
+    if (!cabinet_view(r)) { /* opened on the customer's behalf: the account hears of it */
         if (tell_customers(r, c->account_id, c->ticket_id, "ticket_opened", summary, &c->mail) <
                 0 ||
             tell_assignee(r, c->assignee_id, c->ticket_id, "ticket_assigned", summary, &c->mail) <
@@ -707,7 +715,7 @@ static struct db_res *lock_ticket(struct req *r, long long id, int *status)
         *status = -1;
         return NULL;
     }
-    if (t->nrows == 0 || (!is_employee(r) && db_ll(t, 0, L_ACCOUNT) != auth_account_id(r))) {
+    if (t->nrows == 0 || (cabinet_view(r) && db_ll(t, 0, L_ACCOUNT) != auth_account_id(r))) {
         *status = http_error(r, 404, "not_found", "No such ticket", NULL);
         return NULL;
     }
@@ -727,7 +735,7 @@ static int message_tx(void *arg)
     long long account = db_ll(t, 0, L_ACCOUNT), assignee = db_ll(t, 0, L_ASSIGNEE);
     const char *cur = db_str(t, 0, L_STATUS);
     c->subject = db_str(t, 0, L_SUBJECT);
-    bool employee = is_employee(r);
+    bool employee = !cabinet_view(r);
     if (strcmp(cur, "closed") == 0 && !c->internal)
         return conflict(r, "ticket_closed",
                         employee ? "The ticket is closed: reopening is not possible, add an "
