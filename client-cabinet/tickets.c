@@ -998,7 +998,7 @@ static int status_tx(void *arg)
                         c->id);
     const char *cur = db_str(t, 0, L_STATUS);
     if (!transition_allowed(cur, c->status))
-        return conflict(r, "invalid_transition",
+        return conflict(r, "ticket_transition",
                         arena_printf(&r->arena, "A %s ticket cannot become %s", cur, c->status),
                         c->id);
     long long account = db_ll(t, 0, L_ACCOUNT);

@@ -12,6 +12,7 @@
 #include "feed.h"
 #include "kb.h"
 #include "log.h"
+#include "orders.h"
 #include "password.h"
 #include "tickets.h"
 #include "users.h"
@@ -62,7 +63,7 @@ static int seed_all(void *arg)
 {
     /* Domains seed here, inside one transaction: all or nothing. */
     if (seed_people() < 0 || feed_demo_seed() < 0 || kb_demo_seed() < 0 || boards_demo_seed() < 0 ||
-        tickets_demo_seed() < 0)
+        crm_demo_seed() < 0 || orders_demo_seed() < 0 || tickets_demo_seed() < 0)
         return -1;
     return db_exec(sql_mark, "");
 }

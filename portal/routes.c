@@ -14,6 +14,7 @@
 #include "health.h"
 #include "kb.h"
 #include "notify.h"
+#include "orders.h"
 #include "tickets.h"
 #include "users.h"
 
@@ -116,9 +117,23 @@ const struct route http_routes[] = {
     {"DELETE", "/api/v1/cards/{id}/checklist/{item_id}", EMP, ROLE_MEMBER, boards_checklist_delete},
     {"GET", "/api/v1/me/tasks", EMP, ROLE_MEMBER, boards_my_tasks},
 
-    /* CRM */
+    /* CRM (employees: every employee reads and edits the records, a manager creates
+     * accounts) */
     {"GET", "/api/v1/accounts", EMP, ROLE_MEMBER, crm_accounts_list},
     {"POST", "/api/v1/accounts", EMP, ROLE_MANAGER, crm_accounts_create},
+    {"GET", "/api/v1/accounts/{id}", EMP, ROLE_MEMBER, crm_account_get},
+    {"PATCH", "/api/v1/accounts/{id}", EMP, ROLE_MEMBER, crm_account_update},
+    {"GET", "/api/v1/accounts/{id}/timeline", EMP, ROLE_MEMBER, crm_account_timeline},
+    {"GET", "/api/v1/contacts", EMP, ROLE_MEMBER, crm_contacts_list},
+    {"POST", "/api/v1/contacts", EMP, ROLE_MEMBER, crm_contact_create},
+    {"GET", "/api/v1/contacts/{id}", EMP, ROLE_MEMBER, crm_contact_get},
+    {"PATCH", "/api/v1/contacts/{id}", EMP, ROLE_MEMBER, crm_contact_update},
+    {"DELETE", "/api/v1/contacts/{id}", EMP, ROLE_MEMBER, crm_contact_delete},
+    {"GET", "/api/v1/orders", EMP, ROLE_MEMBER, orders_list},
+    {"POST", "/api/v1/orders", EMP, ROLE_MEMBER, orders_create},
+    {"GET", "/api/v1/orders/{id}", EMP, ROLE_MEMBER, orders_get},
+    {"PATCH", "/api/v1/orders/{id}", EMP, ROLE_MEMBER, orders_update},
+    {"POST", "/api/v1/orders/{id}/status", EMP, ROLE_MEMBER, orders_set_status},
 
     /* support tickets (employees: every ticket; the workflow is in client-cabinet/tickets.c) */
     {"GET", "/api/v1/tickets", EMP, ROLE_MEMBER, tickets_list},
@@ -129,8 +144,11 @@ const struct route http_routes[] = {
     {"POST", "/api/v1/tickets/{id}/assign", EMP, ROLE_MEMBER, tickets_assign},
     {"POST", "/api/v1/tickets/{id}/status", EMP, ROLE_MEMBER, tickets_status},
 
-    /* client cabinet (customers and partners; rows filtered by the session's account) */
+    /* client cabinet (customers and partners; rows filtered by the session's account).
+     * An employee may also GET these read-only as "preview as customer" (see auth.c). */
     {"GET", "/api/v1/cabinet/account", CAB, ROLE_NONE, cab_account},
+    {"GET", "/api/v1/cabinet/orders", CAB, ROLE_NONE, orders_cabinet_list},
+    {"GET", "/api/v1/cabinet/orders/{id}", CAB, ROLE_NONE, orders_cabinet_get},
     {"GET", "/api/v1/cabinet/kb/articles", CAB, ROLE_NONE, kb_cabinet_list},
     {"GET", "/api/v1/cabinet/kb/articles/{id}", CAB, ROLE_NONE, kb_cabinet_get},
     {"GET", "/api/v1/cabinet/tickets", CAB, ROLE_NONE, cab_tickets_list},

@@ -180,7 +180,7 @@ describe('employees: reply, note, assign, status', () => {
     assert.equal(stale.body.error.code, 'conflict');
     const back = await vera.post(`/api/v1/tickets/${ids.t1}/status`, { status: 'new', version: t.version });
     assert.equal(back.status, 409);
-    assert.equal(back.body.error.code, 'invalid_transition');
+    assert.equal(back.body.error.code, 'ticket_transition');
     assert.equal((await vera.post(`/api/v1/tickets/${ids.t1}/status`, { status: 'done', version: t.version })).status, 400);
     const res = await vera.post(`/api/v1/tickets/${ids.t1}/status`, { status: 'resolved', version: t.version });
     assert.equal(res.status, 200, show(res));

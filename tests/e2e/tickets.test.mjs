@@ -126,3 +126,21 @@ test('the queue flags overdue tickets, on a phone and in Russian', async () => {
     await b.close();
   }
 });
+
+test('the account page has a tickets section with that company\'s tickets', async () => {
+  const b = await as(VERA, 'employee', DESKTOP);
+  try {
+    const { page } = b;
+    const res = await b.context.request.get(url('/api/v1/accounts?q=Romashka'));
+    const account = (await res.json()).items.find((a) => a.name === 'Romashka LLC');
+    assert.ok(account, 'the demo account is there');
+    await page.goto(url(`/app/crm/accounts/${account.id}/tickets`));
+    await page.locator('.tk-account .tk-row').first().waitFor();
+    const subs = await page.locator('.tk-account .tk-row-sub').allInnerTexts();
+    assert.ok(subs.length >= 6 && subs.every((s) => s.startsWith('Romashka LLC')), subs.join('\n'));
+    await screenshot(page, 'tickets-account-section-desktop');
+    assertNoProblems(b.problems);
+  } finally {
+    await b.close();
+  }
+});

@@ -10,6 +10,8 @@ import { FeedPage } from '/app/feed/feed.js';
 import { NotificationBell } from '/app/feed/bell.js';
 import { ProjectsPage } from '/app/boards/projects.js';
 import { TasksPage } from '/app/boards/tasks.js';
+import { AccountsPage } from '/app/crm/accounts.js';
+import { OrdersPage } from '/app/crm/orders.js';
 import { TicketsPage } from '/app/crm/tickets.js';
 
 /* Sections in nav order; `page: Component` replaces a placeholder when a section is built;
@@ -24,8 +26,8 @@ const NAV = [
     id: 'crm',
     label: 'app.nav.crm',
     items: [
-      { path: '/app/crm/accounts', label: 'app.nav.accounts', lead: 'app.lead.accounts', icon: 'building' },
-      { path: '/app/crm/orders', label: 'app.nav.orders', lead: 'app.lead.orders', icon: 'box' },
+      { path: '/app/crm/accounts', label: 'app.nav.accounts', lead: 'app.lead.accounts', icon: 'building', page: AccountsPage },
+      { path: '/app/crm/orders', label: 'app.nav.orders', lead: 'app.lead.orders', icon: 'box', page: OrdersPage },
       { path: '/app/crm/tickets', label: 'app.nav.tickets', lead: 'app.lead.tickets', icon: 'ticket', page: TicketsPage },
       { path: '/app/crm/documents', label: 'app.nav.documents', lead: 'app.lead.documents', icon: 'file' },
     ],

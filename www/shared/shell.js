@@ -43,7 +43,8 @@ function Boot() {
 /*
  * config: { base: '/app', home: '/app/feed', nav: [...], routes: [...], realm: catalog key or null,
  *           titleKey, auth: 'employee' | 'cabinet' (which sign-in this app asks for),
- *           headerExtra: a component shown in the header before the user menu (props app, user) }
+ *           headerExtra: a component shown in the header before the user menu (props app, user),
+ *           banner: a component shown above every page (props app, user), e.g. the preview notice }
  * A nav item is { path, label, lead, icon, page?, roles? }; without page it shows a placeholder;
  * roles (also on a group) limits it to employees with one of those roles.
  * routes are pages outside the nav (e.g. "My account"), same shape.
@@ -57,7 +58,7 @@ export async function startShell(config) {
     throw err;
   }
 
-  const { base, home, nav, routes = [], realm, titleKey, auth, headerExtra: HeaderExtra } = config;
+  const { base, home, nav, routes = [], realm, titleKey, auth, headerExtra: HeaderExtra, banner: Banner } = config;
   const app = { realm: auth, base, home, realmLabel: realm };
   const items = [...flatten(nav), ...routes];
   const onLinkClick = linkInterceptor(base);
@@ -123,7 +124,7 @@ export async function startShell(config) {
 
     return html`<${AppFrame} home=${home} realm=${realm} nav=${visibleNav(nav, user)} path=${path}
         onLinkClick=${onLinkClick} user=${html`${HeaderExtra && html`<${HeaderExtra} app=${app} user=${user} />`}<${UserMenu} app=${app} user=${user} />`}>
-        ${page}
+        ${Banner && html`<${Banner} app=${app} user=${user} />`}${page}
       <//>
       <${Toasts} />`;
   }
