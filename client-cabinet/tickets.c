@@ -170,6 +170,13 @@ static const char sql_sla_refresh[] =
 static const char sql_assign[] =
     "UPDATE tickets SET assignee_id = ?, updated_at = UTC_TIMESTAMP(6), version = version + 1"
     " WHERE id = ? AND version = ?";
+static const char sql_update[] =
+    "UPDATE tickets SET subject = ?, priority = ?, updated_at = UTC_TIMESTAMP(6),"
+    " version = version + 1, first_response_due = COALESCE(?, first_response_due),"
+    " resolution_due = COALESCE(?, resolution_due) WHERE id = ?";
+static const char sql_opened_at[] =
+    "SELECT UNIX_TIMESTAMP(created_at), first_response_at IS NULL, resolved_at IS NULL"
+    " FROM tickets WHERE id = ?";
 static const char sql_rate[] =
     "UPDATE tickets SET rating = ?, rating_comment = ?, rated_at = UTC_TIMESTAMP(6),"
     " updated_at = UTC_TIMESTAMP(6), version = version + 1 WHERE id = ?";
@@ -984,13 +991,23 @@ int tickets_assign(struct req *r)
                   "Вам назначено обращение.", false, 200);
 }
 
+/* Starts a change of status, fields or rating: the ticket row locked (see lock_ticket)
+ * and the mail queue emptied, as db_tx may run the transaction again. */
+static struct db_res *change_start(struct change_ctx *c, int *status)
+{
+    c->mail.n = 0;
+    struct db_res *t = lock_ticket(c->r, c->id, status);
+    if (t)
+        c->subject = db_str(t, 0, L_SUBJECT);
+    return t;
+}
+
 static int status_tx(void *arg)
 {
     struct change_ctx *c = arg;
     struct req *r = c->r;
-    c->mail.n = 0;
     int status = 0;
-    struct db_res *t = lock_ticket(r, c->id, &status);
+    struct db_res *t = change_start(c, &status);
     if (!t)
         return status;
     if (db_ll(t, 0, L_VERSION) != c->version)
@@ -1002,7 +1019,6 @@ static int status_tx(void *arg)
                         arena_printf(&r->arena, "A %s ticket cannot become %s", cur, c->status),
                         c->id);
     long long account = db_ll(t, 0, L_ACCOUNT);
-    c->subject = db_str(t, 0, L_SUBJECT);
     char first[20], resolution[20];
     bool reopen = strcmp(cur, "resolved") == 0 && strcmp(c->status, "open") == 0;
     if (reopen)
@@ -1047,20 +1063,85 @@ int tickets_status(struct req *r)
                   "Статус вашего обращения изменился.", true, 200);
 }
 
+/* PATCH: subject and priority. A new priority moves the SLA targets not yet met, counted
+ * from when the ticket was opened. */
+static int update_tx(void *arg)
+{
+    struct change_ctx *c = arg;
+    struct req *r = c->r;
+    int status = 0;
+    struct db_res *t = change_start(c, &status);
+    if (!t)
+        return status;
+    if (db_ll(t, 0, L_VERSION) != c->version)
+        return conflict(r, "conflict", "Someone else changed this ticket first: look at it again",
+                        c->id);
+    const char *subject = c->comment ? c->comment : db_str(t, 0, L_SUBJECT);
+    const char *priority = c->status ? c->status : db_str(t, 0, L_PRIORITY);
+    const char *first = NULL, *resolution = NULL;
+    bool moved = strcmp(priority, db_str(t, 0, L_PRIORITY)) != 0;
+    if (moved) {
+        struct db_res *o = db_query(&r->arena, sql_opened_at, "i", c->id);
+        if (!o || o->nrows == 0)
+            return -1;
+        char *f = arena_alloc(&r->arena, 20), *res = arena_alloc(&r->arena, 20);
+        sla_due_times(sla_priority_from_name(priority), (time_t)db_ll(o, 0, 0), f, res);
+        first = db_ll(o, 0, 1) ? f : NULL;
+        resolution = db_ll(o, 0, 2) ? res : NULL;
+    }
+    long long account = db_ll(t, 0, L_ACCOUNT);
+    if (db_exec(sql_update, "ssssi", subject, priority, first, resolution, c->id) < 0 ||
+        sla_refresh(c->id) < 0)
+        return -1;
+    c->subject = subject;
+    const char *summary = moved
+                              ? arena_printf(&r->arena, "%s set the priority of #%lld to %s",
+                                             r->session->name, c->id, priority)
+                              : arena_printf(&r->arena, "%s edited #%lld", r->session->name, c->id);
+    json_t *payload = json_pack("{s:I, s:s, s:s}", "ticket_id", (json_int_t)c->id, "subject",
+                                subject, "priority", priority);
+    if (event("ticket.updated", "employees", json_incref(payload)) < 0 ||
+        account_event("ticket.updated", account, payload) < 0 ||
+        crm_timeline_add(account, me(r), "ticket.updated", c->id, summary) < 0)
+        return -1;
+    return audit_log(r, "ticket.update", "ticket", c->id,
+                     json_pack("{s:s, s:s}", "subject", subject, "priority", priority)) < 0
+               ? -1
+               : 0;
+}
+
+int tickets_update(struct req *r)
+{
+    json_t *body = http_json_body(r);
+    if (!body)
+        return r->status;
+    /* change_ctx's spare fields: status carries the priority, comment the subject */
+    struct change_ctx c = {.r = r, .id = http_param_id(r, "id")};
+    if (HTTP_FIELDS(r, body, {"subject", FIELD_STRING, false, 200, &c.comment},
+                    {"priority", FIELD_STRING, false, 16, &c.status},
+                    {"version", FIELD_INT, true, 0, &c.version}) < 0)
+        return r->status;
+    if (c.status && !valid_priority(c.status))
+        return http_error(r, 400, "validation_failed",
+                          "priority must be low, normal, high or urgent", "priority");
+    if (!c.id)
+        return http_error(r, 404, "not_found", "No such ticket", NULL);
+    int rc = db_tx(update_tx, &c);
+    return finish(r, rc, &c.mail, c.id, c.subject, "", "", false, 200);
+}
+
 static int rate_tx(void *arg)
 {
     struct change_ctx *c = arg;
     struct req *r = c->r;
-    c->mail.n = 0;
     int status = 0;
-    struct db_res *t = lock_ticket(r, c->id, &status);
+    struct db_res *t = change_start(c, &status);
     if (!t)
         return status;
     const char *cur = db_str(t, 0, L_STATUS);
     if (strcmp(cur, "resolved") != 0 && strcmp(cur, "closed") != 0)
         return conflict(r, "not_resolved", "A ticket can be rated once it is resolved", c->id);
     long long account = db_ll(t, 0, L_ACCOUNT);
-    c->subject = db_str(t, 0, L_SUBJECT);
     if (db_exec(sql_rate, "isi", c->rating, c->comment, c->id) < 0)
         return -1;
     const char *summary =

@@ -12,6 +12,7 @@ int tickets_list(struct req *r);
 int tickets_people(struct req *r); /* agents, and the requesters of ?account_id= */
 int tickets_create(struct req *r);
 int tickets_get(struct req *r);
+int tickets_update(struct req *r); /* PATCH: subject, priority */
 int tickets_message(struct req *r);
 int tickets_assign(struct req *r);
 int tickets_status(struct req *r);

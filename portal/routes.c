@@ -140,6 +140,7 @@ const struct route http_routes[] = {
     {"POST", "/api/v1/tickets", EMP, ROLE_MEMBER, tickets_create},
     {"GET", "/api/v1/tickets/people", EMP, ROLE_MEMBER, tickets_people},
     {"GET", "/api/v1/tickets/{id}", EMP, ROLE_MEMBER, tickets_get},
+    {"PATCH", "/api/v1/tickets/{id}", EMP, ROLE_MEMBER, tickets_update},
     {"POST", "/api/v1/tickets/{id}/messages", EMP, ROLE_MEMBER, tickets_message},
     {"POST", "/api/v1/tickets/{id}/assign", EMP, ROLE_MEMBER, tickets_assign},
     {"POST", "/api/v1/tickets/{id}/status", EMP, ROLE_MEMBER, tickets_status},

@@ -230,6 +230,27 @@ describe('employees: reply, note, assign, status', () => {
     assert.equal(reopen.status, 409, 'closed is final');
   });
 
+  test('PATCH changes subject and priority with a version; a new priority moves the targets not yet met', async () => {
+    const created = await carol.post('/api/v1/cabinet/tickets', { subject: 'Slow website', body: 'It is slow', priority: 'low' });
+    assert.equal(created.status, 201, show(created));
+    const id = created.body.id;
+    const t = (await vera.get(`/api/v1/tickets/${id}`)).body;
+    const stale = await vera.patch(`/api/v1/tickets/${id}`, { priority: 'urgent', version: t.version + 5 });
+    assert.equal(stale.status, 409);
+    assert.equal((await vera.patch(`/api/v1/tickets/${id}`, { priority: 'asap', version: t.version })).status, 400);
+    const res = await vera.patch(`/api/v1/tickets/${id}`, { priority: 'urgent', subject: 'Website is down', version: t.version });
+    assert.equal(res.status, 200, show(res));
+    assert.equal(res.body.priority, 'urgent');
+    assert.equal(res.body.subject, 'Website is down');
+    assert.ok(res.body.sla.first_response_due < t.sla.first_response_due, 'urgent is due sooner than low');
+    assert.ok(res.body.sla.resolution_due < t.sla.resolution_due);
+    assert.equal(res.body.sla.sla_due, res.body.sla.first_response_due);
+    assert.equal(one(`SELECT COUNT(*) FROM audit WHERE action = 'ticket.update' AND object_id = ${id}`), '1');
+    const seen = await carol.get(`/api/v1/cabinet/tickets/${id}`);
+    assert.equal(seen.body.subject, 'Website is down');
+    assert.equal((await carol.req('PATCH', `/api/v1/tickets/${id}`, { body: { priority: 'low', version: res.body.version } })).status, 403);
+  });
+
   test('people to pick: agents, and the requesters of an account', async () => {
     const r = await vera.get(`/api/v1/tickets/people?account_id=${ids.vasilek}`);
     assert.equal(r.status, 200, show(r));

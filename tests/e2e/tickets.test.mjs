@@ -74,6 +74,8 @@ test('an employee replies, adds an internal note, assigns and changes the status
 
     await page.getByRole('button', { name: 'Assign to me' }).click();
     await expectText(page.locator('.tk-controls select').first().locator('option:checked'), 'Vera Smirnova');
+    await page.getByLabel('Priority').selectOption('high');
+    await expectText(page.locator('.tk-controls select').nth(1).locator('option:checked'), 'High');
     await page.getByRole('button', { name: 'Wait for customer' }).click();
     await expectText(page.locator('.page-lead .tk-status'), 'Waiting for customer');
     await screenshot(page, 'tickets-employee-thread-desktop');

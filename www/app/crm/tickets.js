@@ -163,7 +163,6 @@ function SideFacts({ ticket }) {
   return html`<dl class="tk-facts">
     <dt>${t('tickets.field.account')}</dt><dd>${ticket.account.name}</dd>
     <dt>${t('tickets.field.requester')}</dt><dd>${ticket.requester?.name}</dd>
-    <dt>${t('tickets.field.priority')}</dt><dd><${TicketPriority} priority=${ticket.priority} /></dd>
     <dt>${t('tickets.sla.first_response')}</dt><dd>${due(sla.first_response_due, sla.first_response_at)}</dd>
     <dt>${t('tickets.sla.resolution')}</dt><dd>${due(sla.resolution_due, sla.resolved_at)}</dd>
     <dt>${t('tickets.field.created')}</dt><dd>${formatDateTime(ticket.created_at)}</dd>
@@ -176,10 +175,12 @@ function Controls({ ticket, onChanged }) {
   const people = useLoad(() => api.get('/tickets/people'), []);
   const [busy, setBusy] = useState(null);
   const id = useId('tkc');
+  /* kind: 'assign' or 'status' (their own routes) or 'fields' (PATCH subject/priority) */
   async function change(kind, body) {
     setBusy(kind);
     try {
-      onChanged(await api.post(`/tickets/${ticket.id}/${kind}`, { ...body, version: ticket.version }));
+      const versioned = { ...body, version: ticket.version };
+      onChanged(await (kind === 'fields' ? api.patch(`/tickets/${ticket.id}`, versioned) : api.post(`/tickets/${ticket.id}/${kind}`, versioned)));
     } catch (err) {
       if (err.data?.current) onChanged({ ...ticket, ...err.data.current, messages: ticket.messages });
       toast(errorText(err), 'error');
@@ -193,6 +194,8 @@ function Controls({ ticket, onChanged }) {
     <${SelectField} id=${`${id}-assignee`} label=${t('tickets.field.assignee')} value=${ticket.assignee ? String(ticket.assignee.id) : ''} disabled=${busy === 'assign'}
       onValue=${(v) => change('assign', { assignee_id: v ? Number(v) : null })}
       options=${[{ value: '', label: t('tickets.unassigned') }, ...agents.map((u) => ({ value: String(u.id), label: u.name }))]} />
+    <${SelectField} id=${`${id}-priority`} label=${t('tickets.field.priority')} value=${ticket.priority} disabled=${busy === 'fields'}
+      onValue=${(v) => change('fields', { priority: v })} options=${PRIORITIES.map((p) => ({ value: p, label: t(`tickets.priority.${p}`) }))} />
     ${me && ticket.assignee?.id !== me.id && html`<${Button} kind="secondary" size="sm" busy=${busy === 'assign'} onClick=${() => change('assign', { assignee_id: me.id })}>${t('tickets.assign_me')}<//>`}
     <div class="tk-status-actions" role="group" aria-label=${t('tickets.field.status')}>
       ${nextStatuses(ticket.status).map((s) => html`<${Button} key=${s} kind="secondary" size="sm" busy=${busy === 'status'} data-status=${s}
