@@ -991,12 +991,19 @@ int tickets_assign(struct req *r)
                   "Вам назначено обращение.", false, 200);
 }
 
-/* Starts a change of status, fields or rating: the ticket row locked (see lock_ticket)
- * and the mail queue emptied, as db_tx may run the transaction again. */
-static struct db_res *change_start(struct change_ctx *c, int *status)
+/* Starts a change of status, fields or rating: the ticket row locked (see lock_ticket),
+ * with versioned the caller's version checked (409 when stale), and the mail queue
+ * emptied, as db_tx may run the transaction again. Returns the row, or NULL with
+ * *status set to the answer sent (or -1). */
+static struct db_res *change_start(struct change_ctx *c, bool versioned, int *status)
 {
     c->mail.n = 0;
     struct db_res *t = lock_ticket(c->r, c->id, status);
+    if (t && versioned && db_ll(t, 0, L_VERSION) != c->version) {
+        *status = conflict(c->r, "conflict",
+                           "Someone else changed this ticket first: look at it again", c->id);
+        return NULL;
+    }
     if (t)
         c->subject = db_str(t, 0, L_SUBJECT);
     return t;
@@ -1007,12 +1014,9 @@ static int status_tx(void *arg)
     struct change_ctx *c = arg;
     struct req *r = c->r;
     int status = 0;
-    struct db_res *t = change_start(c, &status);
+    struct db_res *t = change_start(c, true, &status);
     if (!t)
         return status;
-    if (db_ll(t, 0, L_VERSION) != c->version)
-        return conflict(r, "conflict", "Someone else changed this ticket first: look at it again",
-                        c->id);
     const char *cur = db_str(t, 0, L_STATUS);
     if (!transition_allowed(cur, c->status))
         return conflict(r, "ticket_transition",
@@ -1070,12 +1074,9 @@ static int update_tx(void *arg)
     struct change_ctx *c = arg;
     struct req *r = c->r;
     int status = 0;
-    struct db_res *t = change_start(c, &status);
+    struct db_res *t = change_start(c, true, &status);
     if (!t)
         return status;
-    if (db_ll(t, 0, L_VERSION) != c->version)
-        return conflict(r, "conflict", "Someone else changed this ticket first: look at it again",
-                        c->id);
     const char *subject = c->comment ? c->comment : db_str(t, 0, L_SUBJECT);
     const char *priority = c->status ? c->status : db_str(t, 0, L_PRIORITY);
     const char *first = NULL, *resolution = NULL;
@@ -1135,7 +1136,7 @@ static int rate_tx(void *arg)
     struct change_ctx *c = arg;
     struct req *r = c->r;
     int status = 0;
-    struct db_res *t = change_start(c, &status);
+    struct db_res *t = change_start(c, false, &status);
     if (!t)
         return status;
     const char *cur = db_str(t, 0, L_STATUS);
