@@ -58,7 +58,7 @@ test('an employee replies, adds an internal note, assigns and changes the status
     const { page } = b;
     await page.goto(url('/app/crm/tickets?assignee=none'));
     const row = page.locator(`.tk-row[data-ticket-id="${id}"]`);
-    await expectText(row.locator('.tk-row-title'), `#${id} ${SUBJECT}`);
+    await expectText(row.locator('.tk-row-title'), `#${id} ${SUBJECT}`, 15000);
     await screenshot(page, 'tickets-queue-desktop');
     await row.locator('a').click();
     await expectPath(page, `/app/crm/tickets/${id}`);
@@ -90,7 +90,7 @@ test('the customer sees the reply and not the note', async () => {
   try {
     const { page } = b;
     await page.goto(url(ticketPath));
-    await expectText(page.locator('.tk-msg').nth(1).locator('.tk-msg-body'), REPLY);
+    await expectText(page.locator('.tk-msg').nth(1).locator('.tk-msg-body'), REPLY, 15000);
     assert.equal(await page.locator('.tk-msg').count(), 2, 'the description and the reply, no note');
     const text = await page.locator('main').innerText();
     assert.ok(!text.includes('PDF generator'), 'the internal note is visible to the customer');
@@ -115,7 +115,7 @@ test('the queue flags overdue tickets, on a phone and in Russian', async () => {
   try {
     const { page } = b;
     await page.goto(url('/app/crm/tickets?overdue=1'));
-    await page.locator('.tk-row').first().waitFor();
+    await page.locator('.tk-row').first().waitFor({ timeout: 15000 }); // a cold browser on a busy box
     const rows = await page.locator('.tk-row').count();
     assert.ok(rows > 0);
     assert.equal(await page.locator('.tk-row-overdue').count(), rows);
@@ -137,7 +137,7 @@ test('the account page has a tickets section with that company\'s tickets', asyn
     const account = (await res.json()).items.find((a) => a.name === 'Romashka LLC');
     assert.ok(account, 'the demo account is there');
     await page.goto(url(`/app/crm/accounts/${account.id}/tickets`));
-    await page.locator('.tk-account .tk-row').first().waitFor();
+    await page.locator('.tk-account .tk-row').first().waitFor({ timeout: 15000 });
     const subs = await page.locator('.tk-account .tk-row-sub').allInnerTexts();
     assert.ok(subs.length >= 6 && subs.every((s) => s.startsWith('Romashka LLC')), subs.join('\n'));
     await screenshot(page, 'tickets-account-section-desktop');
