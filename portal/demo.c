@@ -16,6 +16,7 @@
 #include "log.h"
 #include "orders.h"
 #include "password.h"
+#include "tickets.h"
 #include "users.h"
 
 #define DEMO_PASSWORD "demo-password-1"
@@ -64,8 +65,8 @@ static int seed_all(void *arg)
 {
     /* Domains seed here, inside one transaction: all or nothing. */
     if (seed_people() < 0 || feed_demo_seed() < 0 || kb_demo_seed() < 0 || boards_demo_seed() < 0 ||
-        crm_demo_seed() < 0 || orders_demo_seed() < 0 || doc_demo_seed() < 0 ||
-        chat_demo_seed() < 0)
+        crm_demo_seed() < 0 || orders_demo_seed() < 0 || tickets_demo_seed() < 0 ||
+        doc_demo_seed() < 0 || chat_demo_seed() < 0)
         return -1;
     return db_exec(sql_mark, "");
 }

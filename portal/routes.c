@@ -18,6 +18,7 @@
 #include "notify.h"
 #include "orders.h"
 #include "realtime.h"
+#include "tickets.h"
 #include "users.h"
 
 #define ANY        REALM_ALL
@@ -160,6 +161,16 @@ const struct route http_routes[] = {
     {"PATCH", "/api/v1/orders/{id}", EMP, ROLE_MEMBER, orders_update},
     {"POST", "/api/v1/orders/{id}/status", EMP, ROLE_MEMBER, orders_set_status},
 
+    /* support tickets (employees: every ticket; the workflow is in client-cabinet/tickets.c) */
+    {"GET", "/api/v1/tickets", EMP, ROLE_MEMBER, tickets_list},
+    {"POST", "/api/v1/tickets", EMP, ROLE_MEMBER, tickets_create},
+    {"GET", "/api/v1/tickets/people", EMP, ROLE_MEMBER, tickets_people},
+    {"GET", "/api/v1/tickets/{id}", EMP, ROLE_MEMBER, tickets_get},
+    {"PATCH", "/api/v1/tickets/{id}", EMP, ROLE_MEMBER, tickets_update},
+    {"POST", "/api/v1/tickets/{id}/messages", EMP, ROLE_MEMBER, tickets_message},
+    {"POST", "/api/v1/tickets/{id}/assign", EMP, ROLE_MEMBER, tickets_assign},
+    {"POST", "/api/v1/tickets/{id}/status", EMP, ROLE_MEMBER, tickets_status},
+
     /* client cabinet (customers and partners; rows filtered by the session's account).
      * An employee may also GET these read-only as "preview as customer" (see auth.c). */
     {"GET", "/api/v1/cabinet/account", CAB, ROLE_NONE, cab_account},
@@ -167,6 +178,12 @@ const struct route http_routes[] = {
     {"GET", "/api/v1/cabinet/orders/{id}", CAB, ROLE_NONE, orders_cabinet_get},
     {"GET", "/api/v1/cabinet/kb/articles", CAB, ROLE_NONE, kb_cabinet_list},
     {"GET", "/api/v1/cabinet/kb/articles/{id}", CAB, ROLE_NONE, kb_cabinet_get},
+    {"GET", "/api/v1/cabinet/tickets", CAB, ROLE_NONE, cab_tickets_list},
+    {"POST", "/api/v1/cabinet/tickets", CAB, ROLE_NONE, cab_tickets_create},
+    {"GET", "/api/v1/cabinet/tickets/{id}", CAB, ROLE_NONE, cab_tickets_get},
+    {"POST", "/api/v1/cabinet/tickets/{id}/messages", CAB, ROLE_NONE, cab_tickets_message},
+    {"POST", "/api/v1/cabinet/tickets/{id}/rating", CAB, ROLE_NONE, cab_tickets_rate},
+
     {"GET", "/api/v1/cabinet/documents", CAB, ROLE_NONE, cab_documents_list},
     {"POST", "/api/v1/cabinet/documents", CAB, ROLE_NONE, cab_document_upload, ROUTE_RAW_BODY},
     {"GET", "/api/v1/cabinet/documents/{id}", CAB, ROLE_NONE, cab_document_get},
