@@ -454,7 +454,8 @@ describe('the board view', () => {
   });
 
   test('a board loads in a small fixed number of statements, 5 cards or 200', async () => {
-    const q = await startPortal({ demo: true, env: { PORTAL_SCHEDULER_INTERVAL: '3600' } });
+    // Background pollers (scheduler, the realtime outbox tailer) would add to the global counters.
+    const q = await startPortal({ demo: true, env: { PORTAL_SCHEDULER_INTERVAL: '3600', PORTAL_WS_POLL_MS: '60000' } });
     try {
       const who = await loginAs(q.url, 'vera@demo.example');
       const mk = async (n) => {
