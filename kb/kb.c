@@ -25,7 +25,8 @@
 
 #define ARTICLE_COLUMNS                                                                            \
     "a.id, a.space_id, s.name, a.parent_id, a.position, a.title, a.body_md, a.body_html,"          \
-    " a.tags, a.visibility, a.status, a.revision, a.created_at, a.updated_at, u.id, u.name"
+    " a.tags, a.visibility, a.status, a.revision, a.created_at, a.updated_at, u.id, u.name,"     \
+    " a.has_files"
 #define ARTICLE_FROM                                                                               \
     " FROM kb_articles a JOIN kb_spaces s ON s.id = a.space_id JOIN users u ON u.id = a.author_id"
 
@@ -47,6 +48,7 @@ static const char sql_get_public[] =
 static const char sql_lock[] =
     "SELECT id, space_id, revision, title, body_md, tags, visibility, status, parent_id, position"
     " FROM kb_articles WHERE id = ? FOR UPDATE";
+static const char sql_has_files[] = "UPDATE kb_articles SET has_files = 1 WHERE id = ?";
 static const char sql_parent_of[] = "SELECT parent_id, space_id FROM kb_articles WHERE id = ?";
 static const char sql_insert[] =
     "INSERT INTO kb_articles (space_id, parent_id, position, title, body_md, body_html, tags,"
@@ -274,9 +276,13 @@ static json_t *article_json(struct req *r, const struct db_res *res, bool cabine
         db_time_iso(&r->arena, db_str(res, 0, 12)), "updated_at",
         db_time_iso(&r->arena, db_str(res, 0, 13)), "author", "id", (json_int_t)db_ll(res, 0, 14),
         "name", db_str(res, 0, 15));
-    char ids[32];
-    snprintf(ids, sizeof ids, "[%lld]", db_ll(res, 0, 0));
-    struct db_res *files = files_for_owners(&r->arena, "kb_article", ids);
+    /* Most articles have no files: then the view is one query. */
+    struct db_res *files = NULL;
+    if (db_ll(res, 0, 16)) {
+        char ids[32];
+        snprintf(ids, sizeof ids, "[%lld]", db_ll(res, 0, 0));
+        files = files_for_owners(&r->arena, "kb_article", ids);
+    }
     json_object_set_new(o, "files", files ? files_json_for(files, db_ll(res, 0, 0)) : json_array());
     if (cabinet) { /* customers see what the page needs, not who wrote it */
         json_object_del(o, "author");
@@ -418,6 +424,8 @@ static int attach_files(struct req *r, long long id, json_t *files, bool *bad)
             *bad = db_errno() == 0;
             return -1;
         }
+        if (db_exec(sql_has_files, "i", id) < 0)
+            return -1;
     }
     return 0;
 }

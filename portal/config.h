@@ -15,6 +15,7 @@ struct config {
     const char *access_log;   /* PORTAL_ACCESS_LOG: "-" stdout, "off", or a path */
     const char *ws_origins;   /* PORTAL_WS_ORIGINS, comma separated */
     int threads;              /* PORTAL_THREADS */
+    int caches;               /* PORTAL_CACHES: 0 = no session/feed caches */
     size_t max_body;          /* PORTAL_MAX_BODY, bytes of a JSON body */
     size_t max_upload;        /* PORTAL_MAX_UPLOAD, bytes of an uploaded file */
     int request_timeout_ms;   /* PORTAL_REQUEST_TIMEOUT_MS */

@@ -10,6 +10,7 @@
 #include "config.h"
 #include "db.h"
 #include "demo.h"
+#include "epoch.h"
 #include "feed.h"
 #include "files.h"
 #include "gateway.h"
@@ -79,10 +80,15 @@ static int cmd_serve(void)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
-    if (http_start() < 0)
+    if (config.caches && epoch_start() < 0)
         return 1;
+    if (http_start() < 0) {
+        epoch_stop();
+        return 1;
+    }
     if (gateway_start() < 0) {
         http_stop();
+        epoch_stop();
         return 1;
     }
     scheduler_start();
@@ -97,6 +103,7 @@ static int cmd_serve(void)
     scheduler_stop();
     gateway_stop();
     http_stop();
+    epoch_stop();
     log_access_close();
     return 0;
 }
