@@ -11,12 +11,12 @@
 #include "db.h"
 #include "log.h"
 
-static const char *const domain_names[EPOCH_COUNT] = {"auth", "feed"};
+static const char *const domain_names[EPOCH_COUNT] = {"auth", "feed", "kb"};
 
 static const char sql_poll[] = "SELECT domain, n FROM cache_epochs";
 static const char sql_write[] = "UPDATE cache_epochs SET n = n + 1 WHERE domain = ?";
 
-static _Atomic uint64_t gens[EPOCH_COUNT] = {1, 1};
+static _Atomic uint64_t gens[EPOCH_COUNT] = {1, 1, 1};
 static _Atomic uint64_t last_ok_ms; /* start time of the last successful poll, 0 = never */
 static pthread_mutex_t seen_lock = PTHREAD_MUTEX_INITIALIZER;
 static long long seen[EPOCH_COUNT]; /* the rows as last polled */
@@ -83,6 +83,19 @@ static int poll_once(void)
     return 0;
 }
 
+void epoch_wait(pthread_cond_t *cond, pthread_mutex_t *mutex, long ms)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += ms / 1000;
+    until.tv_nsec += (ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_cond_timedwait(cond, mutex, &until);
+}
+
 void epoch_sync(void)
 {
     if (atomic_load(&polling))
@@ -107,14 +120,7 @@ static void *poll_loop(void *arg)
         pthread_mutex_lock(&lock);
         if (!running)
             break;
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_nsec += EPOCH_POLL_MS * 1000000L;
-        if (until.tv_nsec >= 1000000000L) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000L;
-        }
-        pthread_cond_timedwait(&wake, &lock, &until);
+        epoch_wait(&wake, &lock, EPOCH_POLL_MS);
     }
     pthread_mutex_unlock(&lock);
     db_thread_end();

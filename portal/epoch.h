@@ -6,11 +6,13 @@
 #ifndef PORTAL_EPOCH_H
 #define PORTAL_EPOCH_H
 
+#include <pthread.h>
 #include <stdint.h>
 
 enum epoch_domain {
     EPOCH_AUTH, /* sessions revoked, users changed (role, name, disabled): row 'auth' */
     EPOCH_FEED, /* posts, comments, likes, acks, groups and their members: row 'feed' */
+    EPOCH_KB,   /* knowledge base articles saved: row 'kb' */
     EPOCH_COUNT,
 };
 
@@ -35,6 +37,9 @@ int epoch_write(enum epoch_domain d);
  * change made stale (whichever module wrote, by trigger or epoch_write). No-op when
  * the poller is not running. */
 void epoch_sync(void);
+
+/* For the threads that keep caches: waits on cond (mutex held) for up to ms. */
+void epoch_wait(pthread_cond_t *cond, pthread_mutex_t *mutex, long ms);
 
 /* Milliseconds of CLOCK_MONOTONIC, for cache entry ages. */
 uint64_t epoch_clock_ms(void);

@@ -21,6 +21,7 @@
 #include "migrate.h"
 #include "password.h"
 #include "scheduler.h"
+#include "search_index.h"
 #include "static.h"
 #include "users.h"
 
@@ -80,14 +81,16 @@ static int cmd_serve(void)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
-    if (config.caches && epoch_start() < 0)
+    if (config.caches && (epoch_start() < 0 || kb_index_start() < 0))
         return 1;
     if (http_start() < 0) {
+        kb_index_stop();
         epoch_stop();
         return 1;
     }
     if (gateway_start() < 0) {
         http_stop();
+        kb_index_stop();
         epoch_stop();
         return 1;
     }
@@ -103,6 +106,7 @@ static int cmd_serve(void)
     scheduler_stop();
     gateway_stop();
     http_stop();
+    kb_index_stop();
     epoch_stop();
     log_access_close();
     return 0;

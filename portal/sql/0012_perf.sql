@@ -3,14 +3,14 @@
 -- transaction, and each node polls this table every 100 ms, so a logout, a revoked
 -- session, a disabled user or a new post on one node reaches the caches of all nodes.
 -- Sessions and users are bumped by triggers, whichever module writes them; the feed
--- bumps its row from portal/feed.c.
+-- bumps its row from portal/feed.c, the knowledge base (its search index) from kb/kb.c.
 
 CREATE TABLE IF NOT EXISTS cache_epochs (
   domain VARCHAR(16) NOT NULL PRIMARY KEY,
   n BIGINT NOT NULL DEFAULT 0
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
-INSERT IGNORE INTO cache_epochs (domain, n) VALUES ('auth', 0), ('feed', 0);
+INSERT IGNORE INTO cache_epochs (domain, n) VALUES ('auth', 0), ('feed', 0), ('kb', 0);
 
 -- A session revoked (or removed) and any change of a user (role, name, disabled,
 -- password) end what the session caches hold. The touch of last_seen changes nothing.
