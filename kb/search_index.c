@@ -32,10 +32,21 @@
 #define NO_DOC           UINT32_MAX
 
 static const char sql_versions[] = "SELECT id, revision FROM kb_articles ORDER BY id";
+/* The columns of kb.c's article view (KB_ROW_COLS of them, the author's name left out:
+ * it comes from sql_names when shown), then whether the cabinet may see it. */
 static const char sql_texts[] =
-    "SELECT id, revision, title, body_md, tags, visibility = 'public' AND status = 'published'"
-    " FROM kb_articles WHERE id IN (SELECT id FROM JSON_TABLE(?, '$[*]' COLUMNS"
-    " (id BIGINT PATH '$')) t)";
+    "SELECT a.id, a.space_id, s.name, a.parent_id, a.position, a.title, a.body_md, a.body_html,"
+    " a.tags, a.visibility, a.status, a.revision, a.created_at, a.updated_at, a.author_id, NULL,"
+    " a.has_files, a.visibility = 'public' AND a.status = 'published'"
+    " FROM kb_articles a JOIN kb_spaces s ON s.id = a.space_id"
+    " WHERE a.id IN (SELECT id FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) t)";
+static const char sql_names[] = "SELECT id, name FROM users ORDER BY id";
+#define COL_TITLE  5
+#define COL_BODY   6
+#define COL_TAGS   8
+#define COL_REV    11
+#define COL_AUTHOR 14
+#define COL_OPEN   KB_ROW_COLS
 
 /* ---------------------------------------------------------------------------------------
  * Words
@@ -106,6 +117,9 @@ struct doc {
     long long revision;
     bool alive; /* false once a newer revision (or a deletion) replaced it */
     bool open;  /* public and published: the cabinet may find it */
+    char *row;  /* the view's columns, NUL-terminated one after another (NULL: SQL NULL
+                 * marked by a 0 in null_mask) */
+    uint32_t null_mask;
 };
 
 struct index {
@@ -133,6 +147,8 @@ static void index_free(struct index *ix)
     free(ix->terms);
     free(ix->term_slot);
     free(ix->sorted);
+    for (uint32_t d = 0; d < ix->ndocs; d++)
+        free(ix->docs[d].row);
     free(ix->docs);
     free(ix->map_id);
     free(ix->map_doc);
@@ -284,16 +300,44 @@ static int cmp_u32(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Indexes revision rev of article id (replacing what the index had of it). 0 or -1. */
-static int add_article(struct index *ix, long long id, long long rev, bool open, const char *title,
-                       const char *body, const char *tags)
+static void kill_doc(struct index *ix, uint32_t d)
 {
-    uint32_t old = map_find(ix, id);
-    if (old != NO_DOC && ix->docs[old].alive) {
-        ix->docs[old].alive = false;
-        ix->alive--;
-        ix->dead++;
+    if (d == NO_DOC || !ix->docs[d].alive)
+        return;
+    ix->docs[d].alive = false;
+    free(ix->docs[d].row);
+    ix->docs[d].row = NULL;
+    ix->alive--;
+    ix->dead++;
+}
+
+/* The view columns of row i of res in one block; *nulls gets a bit per non-NULL cell. */
+static char *pack_row(const struct db_res *res, int i, uint32_t *nulls)
+{
+    size_t size = 0;
+    *nulls = 0;
+    for (int c = 0; c < KB_ROW_COLS; c++)
+        size += (res->rows[i][c] ? res->lens[i][c] : 0) + 1;
+    char *row = malloc(size), *o = row;
+    for (int c = 0; row && c < KB_ROW_COLS; c++) {
+        if (res->rows[i][c]) {
+            memcpy(o, res->rows[i][c], res->lens[i][c]);
+            o += res->lens[i][c];
+            *nulls |= 1u << c;
+        }
+        *o++ = '\0';
     }
+    return row;
+}
+
+/* Indexes row i of res (sql_texts), replacing what the index had of that article. 0 or -1. */
+static int add_article(struct index *ix, const struct db_res *res, int row_no)
+{
+    long long id = db_ll(res, row_no, 0), rev = db_ll(res, row_no, COL_REV);
+    bool open = db_ll(res, row_no, COL_OPEN) != 0;
+    const char *title = db_str(res, row_no, COL_TITLE), *body = db_str(res, row_no, COL_BODY),
+               *tags = db_str(res, row_no, COL_TAGS);
+    kill_doc(ix, map_find(ix, id));
     if (grow((void **)&ix->docs, &ix->docs_cap, sizeof *ix->docs, ix->ndocs + 1) < 0)
         return -1;
     uint32_t d = ix->ndocs;
@@ -302,11 +346,15 @@ static int add_article(struct index *ix, long long id, long long rev, bool open,
     uint32_t title_words = w.n;
     kb_words_each(body, collect, &w);
     kb_words_each(tags, collect, &w);
-    if (w.failed || map_set(ix, id, d) < 0) {
+    uint32_t nulls;
+    char *row = w.failed ? NULL : pack_row(res, row_no, &nulls);
+    if (!row || map_set(ix, id, d) < 0) {
+        free(row);
         free(w.terms);
         return -1;
     }
-    ix->docs[d] = (struct doc){.id = id, .revision = rev, .alive = true, .open = open};
+    ix->docs[d] = (struct doc){
+        .id = id, .revision = rev, .alive = true, .open = open, .row = row, .null_mask = nulls};
     ix->ndocs++;
     ix->alive++;
     /* Title counts first, then everything sorted: equal terms become runs. */
@@ -346,12 +394,7 @@ static int add_article(struct index *ix, long long id, long long rev, bool open,
 
 static void remove_article(struct index *ix, long long id)
 {
-    uint32_t d = map_find(ix, id);
-    if (d != NO_DOC && ix->docs[d].alive) {
-        ix->docs[d].alive = false;
-        ix->alive--;
-        ix->dead++;
-    }
+    kill_doc(ix, map_find(ix, id));
 }
 
 static struct index *sort_ix; /* qsort has no context argument; the builder thread only */
@@ -389,6 +432,12 @@ static pthread_rwlock_t live_lock = PTHREAD_RWLOCK_INITIALIZER;
 static struct index *live;  /* under live_lock; replaced or changed by the thread only */
 static uint64_t live_gen;   /* the kb epoch live was synced under; 0 = not usable */
 
+/* Authors' names for the article rows, under live_lock too. */
+static long long *name_ids;
+static char **names;
+static int nnames;
+static uint64_t names_gen; /* the auth epoch they were read under */
+
 static pthread_t thread;
 static pthread_mutex_t run_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t run_wake = PTHREAD_COND_INITIALIZER;
@@ -416,8 +465,7 @@ static int fetch_and_add(struct index *ix, const long long *ids, size_t n, bool 
             pthread_rwlock_wrlock(&live_lock);
         int rc = 0;
         for (int i = 0; i < res->nrows && rc == 0; i++)
-            rc = add_article(ix, db_ll(res, i, 0), db_ll(res, i, 1), db_ll(res, i, 5) != 0,
-                             db_str(res, i, 2), db_str(res, i, 3), db_str(res, i, 4));
+            rc = add_article(ix, res, i);
         if (is_live)
             pthread_rwlock_unlock(&live_lock);
         arena_cleanup(&a);
@@ -505,13 +553,110 @@ out:
     return rc;
 }
 
+static void free_names(long long *ids, char **n, int count)
+{
+    for (int i = 0; i < count; i++)
+        free(n[i]);
+    free(n);
+    free(ids);
+}
+
+/* Re-reads the users' names (any user change moves the auth epoch). 0 or -1. */
+static int sync_names(uint64_t gen)
+{
+    struct arena a;
+    arena_init(&a);
+    struct db_res *res = db_query(&a, sql_names, "");
+    int n = res ? res->nrows : 0;
+    long long *ids = res ? malloc(((size_t)n + 1) * sizeof *ids) : NULL;
+    char **fresh = ids ? calloc((size_t)n + 1, sizeof *fresh) : NULL;
+    bool ok = fresh != NULL;
+    for (int i = 0; ok && i < n; i++) {
+        ids[i] = db_ll(res, i, 0);
+        ok = (fresh[i] = strdup(db_str(res, i, 1) ? db_str(res, i, 1) : "")) != NULL;
+    }
+    arena_cleanup(&a);
+    if (!ok) {
+        free_names(ids, fresh, n);
+        return -1;
+    }
+    pthread_rwlock_wrlock(&live_lock);
+    long long *old_ids = name_ids;
+    char **old = names;
+    int old_n = nnames;
+    name_ids = ids;
+    names = fresh;
+    nnames = n;
+    names_gen = gen;
+    pthread_rwlock_unlock(&live_lock);
+    free_names(old_ids, old, old_n);
+    return 0;
+}
+
+int kb_index_article(struct arena *a, long long id, struct db_res **out)
+{
+    uint64_t kg = epoch_now(EPOCH_KB), ag = epoch_now(EPOCH_AUTH);
+    int rc = -1;
+    pthread_rwlock_rdlock(&live_lock);
+    if (!kg || !ag || !live || live_gen != kg || names_gen != ag)
+        goto out;
+    uint32_t d = map_find(live, id);
+    if (d == NO_DOC || !live->docs[d].alive) {
+        rc = 0;
+        goto out;
+    }
+    const struct doc *doc = &live->docs[d];
+    struct db_res *res = arena_alloc(a, sizeof *res);
+    char **cells = arena_alloc(a, KB_ROW_COLS * sizeof *cells);
+    unsigned long *lens = arena_alloc(a, KB_ROW_COLS * sizeof *lens);
+    if (!res || !cells || !lens)
+        goto out;
+    const char *p = doc->row;
+    for (int c = 0; c < KB_ROW_COLS; c++) {
+        size_t l = strlen(p);
+        cells[c] = doc->null_mask & (1u << c) ? arena_strndup(a, p, l) : NULL;
+        lens[c] = l;
+        p += l + 1;
+    }
+    long long author = cells[COL_AUTHOR] ? strtoll(cells[COL_AUTHOR], NULL, 10) : 0;
+    int lo = 0, hi = nnames - 1, at = -1;
+    while (lo <= hi && at < 0) {
+        int mid = (lo + hi) / 2;
+        if (name_ids[mid] == author)
+            at = mid;
+        else if (name_ids[mid] < author)
+            lo = mid + 1;
+        else
+            hi = mid - 1;
+    }
+    if (at < 0) /* an author we do not know yet: the database knows */
+        goto out;
+    cells[COL_AUTHOR + 1] = arena_strdup(a, names[at]);
+    lens[COL_AUTHOR + 1] = strlen(names[at]);
+    *res = (struct db_res){.ncols = KB_ROW_COLS, .nrows = 1};
+    res->rows = arena_alloc(a, sizeof *res->rows);
+    res->lens = arena_alloc(a, sizeof *res->lens);
+    if (!res->rows || !res->lens)
+        goto out;
+    res->rows[0] = cells;
+    res->lens[0] = lens;
+    *out = res;
+    rc = 1;
+out:
+    pthread_rwlock_unlock(&live_lock);
+    return rc;
+}
+
 static void *index_loop(void *arg)
 {
     (void)arg;
-    uint64_t synced = 0, checked_ms = 0;
+    uint64_t synced = 0, checked_ms = 0, names_synced = 0;
     pthread_mutex_lock(&run_lock);
     while (running) {
         pthread_mutex_unlock(&run_lock);
+        uint64_t auth = epoch_now(EPOCH_AUTH);
+        if (auth && auth != names_synced && sync_names(auth) == 0)
+            names_synced = auth;
         uint64_t gen = epoch_now(EPOCH_KB), now = epoch_clock_ms();
         if (gen && (gen != synced || now - checked_ms > RECHECK_MS)) {
             if (sync_index(gen) == 0)
@@ -554,6 +699,11 @@ void kb_index_stop(void)
     index_free(live);
     live = NULL;
     live_gen = 0;
+    free_names(name_ids, names, nnames);
+    name_ids = NULL;
+    names = NULL;
+    nnames = 0;
+    names_gen = 0;
     pthread_rwlock_unlock(&live_lock);
 }
 

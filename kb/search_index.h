@@ -22,6 +22,17 @@ void kb_index_stop(void);
 int kb_index_search(char *const *words, int nwords, bool public_only, int max, long long *ids,
                     double *scores);
 
+/* The index also keeps each article as kb.c's view shows it (sql_get's columns), so a
+ * view asks no database either: the row of article id copied into a. Returns 1 with
+ * *out set, 0 when there is no such article, -1 when the copy does not reflect the
+ * current kb and auth epochs (then the caller asks the database). Only for reads that
+ * follow no write of the same request: a handler that just saved has not synced the
+ * epoch yet. */
+#define KB_ROW_COLS 17
+struct arena;
+struct db_res;
+int kb_index_article(struct arena *a, long long id, struct db_res **out);
+
 /* Lower-cases ASCII and Cyrillic in place; byte lengths do not change. */
 void kb_lower_utf8(char *s);
 

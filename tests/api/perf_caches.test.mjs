@@ -127,3 +127,64 @@ describe('feed pages', () => {
     await within2s(async () => !(await page(vera)).items.some((p) => p.id === salesPost.body.id), 'no longer a member');
   });
 });
+
+describe('knowledge base in memory (kb/search_index.c)', () => {
+  const put = (c, id, body) => c.req('PUT', `/api/v1/kb/articles/${id}`, { body });
+
+  test('a view reads as the article the database gives, and a save on one node shows on the other', async () => {
+    const vera = await loginAs(a.url, 'vera@demo.example');
+    const veraB = on(b, vera);
+    const space = (await vera.get('/api/v1/kb/spaces')).body.items.find((s) => s.name === 'Help center').id;
+    const parent = (await vera.post('/api/v1/kb/articles', { space_id: space, title: 'Perf parent', body: 'p' })).body;
+    const made = await vera.post('/api/v1/kb/articles', {
+      space_id: space, parent_id: parent.id, title: 'Perf "quoted" \\ title', visibility: 'public',
+      body: 'Tabs\tand "quotes", a [link](kb:1), Кириллица, emoji 🎉 and a\u0001control', tags: ['one', 'два'],
+    });
+    assert.equal(made.status, 201, show(made));
+    const id = made.body.id;
+    // The same article as article_json() builds it: the 409 of a stale save carries it.
+    const stale = await put(vera, id, { title: 'x', body: 'x', base_revision: 0 });
+    assert.equal(stale.status, 409, show(stale));
+    await within2s(async () => {
+      const view = await veraB.get(`/api/v1/kb/articles/${id}`);
+      return view.status === 200 && view.text === JSON.stringify(stale.body.current);
+    }, 'the view on B is the article, byte for byte');
+    const saved = await put(vera, id, { title: 'Perf renamed', body: 'new body', base_revision: made.body.revision });
+    assert.equal(saved.status, 200, show(saved));
+    assert.equal((await vera.get(`/api/v1/kb/articles/${id}`)).body.title, 'Perf renamed', 'A: at once');
+    await within2s(async () => (await veraB.get(`/api/v1/kb/articles/${id}`)).body.title === 'Perf renamed', 'B shows the save');
+    assert.equal((await veraB.get('/api/v1/kb/articles/99999999')).status, 404);
+  });
+
+  test('search from memory keeps the visibility rule and finds words the FULLTEXT index splits', async () => {
+    const vera = await loginAs(a.url, 'vera@demo.example');
+    const carol = await loginAs(b.url, 'carol@client.example');
+    const space = (await vera.get('/api/v1/kb/spaces')).body.items.find((s) => s.name === 'Help center').id;
+    const mk = async (title, extra) => {
+      const res = await vera.post('/api/v1/kb/articles', { space_id: space, title, body: `About the _xylophonist_ ${title}`, ...extra });
+      assert.equal(res.status, 201, show(res));
+      return res.body.id;
+    };
+    const open = await mk('Xylophonist open', { visibility: 'public' });
+    const internal = await mk('Xylophonist internal', { visibility: 'internal' });
+    const draft = await mk('Xylophonist draft', { visibility: 'public', status: 'draft' });
+    // "_xylophonist_" is one InnoDB token: only the index finds "xylophonist" in the body.
+    await within2s(async () => {
+      const res = await vera.get('/api/v1/kb/search?q=xylophonist');
+      return [open, internal, draft].every((id) => res.body.items.some((i) => i.id === id));
+    }, 'the employee finds all three');
+    await within2s(async () => {
+      const res = await carol.get('/api/v1/cabinet/kb/articles?q=xylophonist');
+      return res.status === 200 && res.body.items.some((i) => i.id === open);
+    }, 'the customer finds the public one (on node B)');
+    const res = await carol.get('/api/v1/cabinet/kb/articles?q=xylophonist');
+    assert.deepEqual(res.body.items.map((i) => i.id), [open], 'never the internal or the draft one');
+    assert.equal(res.body.items[0].visibility, undefined);
+    // Turning it internal on A hides it from B's customers too.
+    const cur = (await vera.get(`/api/v1/kb/articles/${open}`)).body;
+    const hide = await put(vera, open, { title: cur.title, body: cur.body, visibility: 'internal', base_revision: cur.revision });
+    assert.equal(hide.status, 200, show(hide));
+    await within2s(async () => (await carol.get('/api/v1/cabinet/kb/articles?q=xylophonist')).body.items.length === 0, 'hidden on B');
+    assert.equal((await carol.get(`/api/v1/cabinet/kb/articles/${open}`)).status, 404);
+  });
+});
