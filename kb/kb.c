@@ -712,7 +712,8 @@ static int save_revision(struct req *r, long long id, struct article_input *in)
                 strcmp(db_str(cur, 0, 6), in->visibility) == 0 &&
                 strcmp(db_str(cur, 0, 7), in->status) == 0;
     if (same && parent == db_ll(cur, 0, 8) && position == db_ll(cur, 0, 9))
-        return 0; /* nothing changed: no empty revision */
+        return in->files ? epoch_write(EPOCH_KB) : 0; /* nothing changed but maybe the
+                                                        * files: no empty revision */
     char *html = richtext_render(r, in->body, "body");
     if (!html)
         return r->status;

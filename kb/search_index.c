@@ -31,7 +31,8 @@
 #define TITLE_WEIGHT     3     /* as MATCH(title) * 3 + MATCH(title, body, tags) did */
 #define NO_DOC           UINT32_MAX
 
-static const char sql_versions[] = "SELECT id, revision FROM kb_articles ORDER BY id";
+/* Files are attached without a new revision: has_files counts as a change too. */
+static const char sql_versions[] = "SELECT id, revision, has_files FROM kb_articles ORDER BY id";
 /* The columns of kb.c's article view (KB_ROW_COLS of them, the author's name left out:
  * it comes from sql_names when shown), then whether the cabinet may see it. */
 static const char sql_texts[] =
@@ -46,6 +47,7 @@ static const char sql_names[] = "SELECT id, name FROM users ORDER BY id";
 #define COL_TAGS   8
 #define COL_REV    11
 #define COL_AUTHOR 14
+#define COL_FILES  16
 #define COL_OPEN   KB_ROW_COLS
 
 /* ---------------------------------------------------------------------------------------
@@ -116,6 +118,7 @@ struct doc {
     long long id;
     long long revision;
     bool alive; /* false once a newer revision (or a deletion) replaced it */
+    bool has_files;
     bool open;  /* public and published: the cabinet may find it */
     char *row;  /* the view's columns, NUL-terminated one after another (NULL: SQL NULL
                  * marked by a 0 in null_mask) */
@@ -354,7 +357,8 @@ static int add_article(struct index *ix, const struct db_res *res, int row_no)
         return -1;
     }
     ix->docs[d] = (struct doc){
-        .id = id, .revision = rev, .alive = true, .open = open, .row = row, .null_mask = nulls};
+        .id = id, .revision = rev, .alive = true, .open = open, .row = row, .null_mask = nulls,
+        .has_files = db_ll(res, row_no, COL_FILES) != 0};
     ix->ndocs++;
     ix->alive++;
     /* Title counts first, then everything sorted: equal terms become runs. */
@@ -491,7 +495,8 @@ static int sync_index(uint64_t gen)
         long long id = db_ll(v, i, 0);
         uint32_t d = full ? NO_DOC : map_find(live, id);
         present += d != NO_DOC && live->docs[d].alive;
-        if (d == NO_DOC || !live->docs[d].alive || live->docs[d].revision != db_ll(v, i, 1))
+        if (d == NO_DOC || !live->docs[d].alive || live->docs[d].revision != db_ll(v, i, 1) ||
+            live->docs[d].has_files != (db_ll(v, i, 2) != 0))
             todo[n++] = id;
     }
     if (full) {

@@ -154,6 +154,14 @@ describe('knowledge base in memory (kb/search_index.c)', () => {
     assert.equal((await vera.get(`/api/v1/kb/articles/${id}`)).body.title, 'Perf renamed', 'A: at once');
     await within2s(async () => (await veraB.get(`/api/v1/kb/articles/${id}`)).body.title === 'Perf renamed', 'B shows the save');
     assert.equal((await veraB.get('/api/v1/kb/articles/99999999')).status, 404);
+    // A file attached by a save that changes nothing else (no new revision) shows too.
+    const f = await vera.req('POST', '/api/v1/files?name=perf.txt', { raw: 'perf file', headers: { 'Content-Type': 'text/plain' } });
+    assert.equal(f.status, 201, show(f));
+    const attach = await put(vera, id, { title: 'Perf renamed', body: 'new body', base_revision: saved.body.revision, files: [f.body.id] });
+    assert.equal(attach.status, 200, show(attach));
+    assert.equal(attach.body.revision, saved.body.revision, 'no new revision');
+    assert.deepEqual((await vera.get(`/api/v1/kb/articles/${id}`)).body.files.map((x) => x.id), [f.body.id]);
+    await within2s(async () => (await veraB.get(`/api/v1/kb/articles/${id}`)).body.files.length === 1, 'B shows the file');
   });
 
   test('search from memory keeps the visibility rule and finds words the FULLTEXT index splits', async () => {
