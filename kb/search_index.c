@@ -432,7 +432,7 @@ static int sort_terms(struct index *ix)
  * The live index and its thread
  * ------------------------------------------------------------------------------------- */
 
-static pthread_rwlock_t live_lock = PTHREAD_RWLOCK_INITIALIZER;
+static pthread_rwlock_t live_lock = PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP; /* a sync goes before new readers */
 static struct index *live;  /* under live_lock; replaced or changed by the thread only */
 static uint64_t live_gen;   /* the kb epoch live was synced under; 0 = not usable */
 

@@ -7,6 +7,7 @@
 
 #include <pthread.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -186,14 +187,15 @@ struct cached_session {
     unsigned char hash[crypto_hash_sha256_BYTES];
     uint64_t gen;          /* auth epoch at the fill; 0 = empty slot */
     uint64_t filled_ms;    /* epoch_clock_ms() at the fill */
-    uint64_t last_seen_ms; /* last_seen on the monotonic clock */
+    _Atomic uint64_t last_seen_ms; /* last_seen on the monotonic clock */
     uint64_t expires_ms;   /* expires_at on the monotonic clock */
     struct session s;      /* email, name, locale point into the fields below */
     char email[256], name[804], locale[36];
 };
 
 static struct cached_session session_cache[SESSION_CACHE_SLOTS]; /* ~2.4 MB of BSS */
-static pthread_mutex_t session_cache_lock = PTHREAD_MUTEX_INITIALIZER;
+/* As feed.c's page cache: readers in parallel, a fill before new readers. */
+static pthread_rwlock_t session_cache_lock = PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
 
 static long long touch_after_s(void)
 {
@@ -219,22 +221,23 @@ static struct session *cache_get(struct req *r, const unsigned char *hash, bool 
         return NULL;
     uint64_t now = epoch_clock_ms();
     struct session *out = NULL;
-    pthread_mutex_lock(&session_cache_lock);
+    pthread_rwlock_rdlock(&session_cache_lock);
     struct cached_session *c = cache_slot(hash);
+    uint64_t seen = atomic_load(&c->last_seen_ms);
     if (c->gen == gen && sodium_memcmp(c->hash, hash, sizeof c->hash) == 0 &&
         now - c->filled_ms < SESSION_CACHE_TTL_MS && now < c->expires_ms &&
-        now - c->last_seen_ms < (uint64_t)config.session_idle_s * 1000u) {
+        now - seen < (uint64_t)config.session_idle_s * 1000u) {
         out = arena_alloc(&r->arena, sizeof *out);
         *out = c->s;
         out->email = arena_strdup(&r->arena, c->email);
         out->name = arena_strdup(&r->arena, c->name);
         out->locale = arena_strdup(&r->arena, c->locale);
-        if (now - c->last_seen_ms > (uint64_t)touch_after_s() * 1000u) {
+        /* One toucher per interval: whoever moves last_seen_ms writes the row. */
+        if (now - seen > (uint64_t)touch_after_s() * 1000u &&
+            atomic_compare_exchange_strong(&c->last_seen_ms, &seen, now))
             *touch = true;
-            c->last_seen_ms = now; /* one writer per interval */
-        }
     }
-    pthread_mutex_unlock(&session_cache_lock);
+    pthread_rwlock_unlock(&session_cache_lock);
     return out;
 }
 
@@ -245,19 +248,20 @@ static void cache_put(const unsigned char *hash, const struct session *s, uint64
         strlen(s->name) >= sizeof session_cache[0].name ||
         strlen(s->locale) >= sizeof session_cache[0].locale)
         return;
-    pthread_mutex_lock(&session_cache_lock);
+    pthread_rwlock_wrlock(&session_cache_lock);
     struct cached_session *c = cache_slot(hash);
     memcpy(c->hash, hash, sizeof c->hash);
     c->gen = gen;
     c->filled_ms = filled_ms;
-    c->last_seen_ms = filled_ms - (uint64_t)(seen_age_us > 0 ? seen_age_us / 1000 : 0);
+    atomic_store(&c->last_seen_ms,
+                 filled_ms - (uint64_t)(seen_age_us > 0 ? seen_age_us / 1000 : 0));
     c->expires_ms = filled_ms + (uint64_t)(expires_in_us > 0 ? expires_in_us / 1000 : 0);
     c->s = *s;
     snprintf(c->email, sizeof c->email, "%s", s->email);
     snprintf(c->name, sizeof c->name, "%s", s->name);
     snprintf(c->locale, sizeof c->locale, "%s", s->locale);
     c->s.email = c->s.name = c->s.locale = NULL;
-    pthread_mutex_unlock(&session_cache_lock);
+    pthread_rwlock_unlock(&session_cache_lock);
 }
 
 /* The cookie's token hash; false when the request carries no well-formed cookie. */

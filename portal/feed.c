@@ -385,7 +385,9 @@ struct cached_page {
 };
 
 static struct cached_page page_cache[PAGE_CACHE_SLOTS];
-static pthread_mutex_t page_cache_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Readers never wait for each other (a reader the scheduler preempts while copying must
+ * not stall the others); a fill waits for the readers but goes before new ones. */
+static pthread_rwlock_t page_cache_lock = PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
 
 static struct cached_page *page_slot(const struct page_key *k)
 {
@@ -403,14 +405,14 @@ static char *page_get(struct req *r, const struct page_key *k, size_t *len)
     if (!fg || !ag)
         return NULL;
     char *out = NULL;
-    pthread_mutex_lock(&page_cache_lock);
+    pthread_rwlock_rdlock(&page_cache_lock);
     struct cached_page *c = page_slot(k);
     if (c->feed_gen == fg && c->auth_gen == ag && memcmp(&c->key, k, sizeof *k) == 0 &&
         epoch_clock_ms() - c->filled_ms < PAGE_CACHE_TTL_MS && (out = arena_alloc(&r->arena, c->len))) {
         memcpy(out, c->text, c->len);
         *len = c->len;
     }
-    pthread_mutex_unlock(&page_cache_lock);
+    pthread_rwlock_unlock(&page_cache_lock);
     return out;
 }
 
@@ -425,7 +427,7 @@ static void page_put(const struct page_key *k, uint64_t fg, uint64_t ag, uint64_
     if (!copy)
         return;
     memcpy(copy, text, len);
-    pthread_mutex_lock(&page_cache_lock);
+    pthread_rwlock_wrlock(&page_cache_lock);
     struct cached_page *c = page_slot(k);
     char *old = c->text;
     c->key = *k;
@@ -434,7 +436,7 @@ static void page_put(const struct page_key *k, uint64_t fg, uint64_t ag, uint64_
     c->filled_ms = filled;
     c->text = copy;
     c->len = len;
-    pthread_mutex_unlock(&page_cache_lock);
+    pthread_rwlock_unlock(&page_cache_lock);
     free(old);
 }
 
