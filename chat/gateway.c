@@ -1,23 +1,113 @@
-/* gateway.c - libwebsockets owns one service thread; other threads only enqueue and
- * call lws_cancel_service(). LWS_CALLBACK_HTTP_CONFIRM_UPGRADE is deliberately not
- * handled (CVE-2025-11677); HTTP/2 and extensions stay off.
+/* gateway.c - the realtime front door: libwebsockets on PORTAL_WS, one service thread
+ * that owns every connection. The outbox tailer (tail.c) hands it events through a
+ * mutex-guarded queue and lws_cancel_service(); every other lws call happens here, in
+ * the callback. LWS_CALLBACK_HTTP_CONFIRM_UPGRADE is deliberately not handled
+ * (CVE-2025-11677); HTTP/2 and extensions stay off.
  *
- * Until the realtime issue lands tickets, the outbox tailer and chat, the gateway
- * listens, checks the Origin and refuses every upgrade. */
+ * Wire protocol (text frames, JSON; see chat/README.md):
+ *   server -> client  {"type":"hello","last_id":N[,"reset":true]}
+ *                     {"type":"event","id":N,"event":"<type>","data":{...}}
+ *                     {"type":"typing","channel":C,"user_id":U}
+ *                     {"type":"presence","users":[{"user_id":U,"state":"online|away|offline"}]}
+ *                     {"type":"pong"}   {"type":"error","code":"..."}
+ *   client -> server  {"type":"resume","after":N}  (or ?after=N on the URL)
+ *                     {"type":"typing","channel":C}
+ *                     {"type":"presence","state":"away|online"}
+ *                     {"type":"presence","watch":[U,...]}  (whose presence to follow, <= 500)
+ *                     {"type":"ping"}
+ *
+ * Flow control: a client message is at most PORTAL_WS_MAX_MESSAGE bytes (1009 beyond,
+ * decided from the frame header before the payload is read); a user may send
+ * PORTAL_WS_RATE messages a second (a burst of twice that), and one who keeps flooding is
+ * closed with 1008; a connection's unsent frames are bounded by PORTAL_WS_QUEUE_BYTES: a
+ * client that does not read is cut off, the others never wait for it. */
 #include "gateway.h"
 
+#include <jansson.h>
 #include <libwebsockets.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <time.h>
 
 #include "config.h"
+#include "db.h"
+#include "http.h"
 #include "log.h"
+#include "realtime.h"
+#include "rt.h"
+
+#define CONN_BUCKETS  4096
+#define USER_BUCKETS  4096
+#define QUEUE_MAX     8192 /* frames queued for one connection */
+#define TYPING_GAP_S  2.0  /* typing notices from one connection, at most one per this */
+#define WRITES_PER_CB 64
+#define WATCH_MAX     500 /* users one connection may follow the presence of */
+
+struct user;
+
+/* One websocket connection: lws allocates it (zeroed) as the session's user data. */
+struct conn {
+    struct lws *wsi;
+    struct conn *prev, *next; /* every established connection */
+    struct conn *hnext;       /* by serial */
+    uint64_t serial;
+    struct audience_ident who;
+    struct user *user;
+    long long after;  /* from the URL: -1 when absent */
+    long long cursor; /* events up to here were handled for this connection */
+    bool established, pending, closing, away;
+    const char *close_why; /* a close frame to send from the writable callback */
+    struct rt_msg **q; /* ring of frames to send */
+    unsigned qhead, qcount, qcap;
+    size_t qbytes;
+    struct idlist *watch; /* users whose presence this connection follows */
+    char *rx;             /* the client message being assembled */
+    size_t rxlen;
+    double typing_at;
+};
+
+/* The users connected to this node: presence and the send rate limit. */
+struct user {
+    struct user *next;
+    long long id;
+    int employee;
+    int conns, away;
+    enum rt_presence shown; /* what this node last reported */
+    double tokens, refilled, last_error;
+    int strikes;
+};
 
 static struct lws_context *context;
 static pthread_t thread;
 static volatile int stopping;
+static lws_retry_bo_t retry_policy;
+
+/* Owned by the lws thread. */
+static struct conn *conns;
+static struct conn *by_serial[CONN_BUCKETS];
+static struct user *users[USER_BUCKETS];
+static uint64_t next_serial = 1;
+static long long live_upto; /* the last event id handed over by the tailer */
+static int nconns;
+
+/* Shared with the tailer. */
+static pthread_mutex_t inbox_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct rt_item *inbox_head, *inbox_tail;
+static int nconns_shared; /* read by other threads for the limit check */
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Origins
+ * ------------------------------------------------------------------------------------- */
 
 static int origin_allowed(const char *origin)
 {
@@ -26,9 +116,14 @@ static int origin_allowed(const char *origin)
     const char *list = config.ws_origins;
     size_t ol = strlen(origin);
     while (*list) {
+        while (*list == ' ')
+            list++;
         const char *comma = strchr(list, ',');
         size_t l = comma ? (size_t)(comma - list) : strlen(list);
-        if (l == ol && strncmp(list, origin, l) == 0)
+        size_t t = l;
+        while (t > 0 && list[t - 1] == ' ')
+            t--;
+        if (t == ol && strncmp(list, origin, t) == 0)
             return 1;
         list += l;
         if (*list == ',')
@@ -37,17 +132,594 @@ static int origin_allowed(const char *origin)
     return 0;
 }
 
+/* ---------------------------------------------------------------------------------------
+ * Users and connections
+ * ------------------------------------------------------------------------------------- */
+
+static struct user *user_get(const struct audience_ident *who)
+{
+    unsigned s = (unsigned)((unsigned long long)who->user_id % USER_BUCKETS);
+    for (struct user *u = users[s]; u; u = u->next)
+        if (u->id == who->user_id)
+            return u;
+    struct user *u = calloc(1, sizeof *u);
+    if (!u)
+        return NULL;
+    u->id = who->user_id;
+    u->employee = who->realm == REALM_EMPLOYEE;
+    u->tokens = 2.0 * config.ws_rate;
+    u->refilled = now_s();
+    u->next = users[s];
+    users[s] = u;
+    return u;
+}
+
+static void user_release(struct user *u)
+{
+    if (!u || u->conns > 0)
+        return;
+    unsigned s = (unsigned)((unsigned long long)u->id % USER_BUCKETS);
+    for (struct user **p = &users[s]; *p; p = &(*p)->next)
+        if (*p == u) {
+            *p = u->next;
+            break;
+        }
+    free(u);
+}
+
+/* Tells the tailer when an employee's state on this node changes. */
+static void presence_update(struct user *u)
+{
+    if (!u->employee)
+        return;
+    enum rt_presence now = u->conns == 0 ? RT_OFFLINE : u->away >= u->conns ? RT_AWAY : RT_ONLINE;
+    if (now == u->shown)
+        return;
+    u->shown = now;
+    struct rt_request *rq = calloc(1, sizeof *rq);
+    if (!rq)
+        return;
+    rq->kind = RQ_PRESENCE;
+    rq->who.user_id = u->id;
+    rq->state = now;
+    rt_tail_request(rq);
+}
+
+static struct conn *conn_find(uint64_t serial)
+{
+    for (struct conn *c = by_serial[serial % CONN_BUCKETS]; c; c = c->hnext)
+        if (c->serial == serial)
+            return c;
+    return NULL;
+}
+
+static void conn_unlink(struct conn *c)
+{
+    if (!c->established)
+        return;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    for (struct conn **p = &by_serial[c->serial % CONN_BUCKETS]; *p; p = &(*p)->hnext)
+        if (*p == c) {
+            *p = c->hnext;
+            break;
+        }
+    c->established = false;
+    nconns--;
+    __atomic_store_n(&nconns_shared, nconns, __ATOMIC_RELAXED);
+}
+
+/* Cuts a connection off from outside its own callback (it may never become writable). */
+static void conn_kill(struct conn *c, const char *why)
+{
+    if (c->closing)
+        return;
+    c->closing = true;
+    log_info("realtime: closing connection of user %lld: %s", c->who.user_id, why);
+    lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+}
+
+/* Queues a frame (taking a new reference). A reader that lets PORTAL_WS_QUEUE_BYTES pile
+ * up is cut off. */
+static void conn_send(struct conn *c, struct rt_msg *m)
+{
+    if (!m || c->closing)
+        return;
+    if (c->qbytes + m->len > config.ws_queue_bytes || c->qcount >= QUEUE_MAX) {
+        conn_kill(c, "too slow a reader (send queue full)");
+        return;
+    }
+    if (c->qcount == c->qcap) {
+        unsigned cap = c->qcap ? c->qcap * 2 : 8;
+        struct rt_msg **q = malloc(cap * sizeof *q);
+        if (!q) {
+            conn_kill(c, "out of memory");
+            return;
+        }
+        for (unsigned i = 0; i < c->qcount; i++)
+            q[i] = c->q[(c->qhead + i) % c->qcap];
+        free(c->q);
+        c->q = q;
+        c->qhead = 0;
+        c->qcap = cap;
+    }
+    m->refs++;
+    c->q[(c->qhead + c->qcount) % c->qcap] = m;
+    c->qcount++;
+    c->qbytes += m->len;
+    lws_callback_on_writable(c->wsi);
+}
+
+static void conn_send_text(struct conn *c, const char *text)
+{
+    struct rt_msg *m = rt_msg_create(text, strlen(text));
+    conn_send(c, m);
+    rt_msg_unref(m);
+}
+
+static void conn_send_json(struct conn *c, json_t *o)
+{
+    char *text = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    if (text)
+        conn_send_text(c, text);
+    free(text);
+}
+
+static void conn_hello(struct conn *c, bool reset)
+{
+    conn_send_json(c, json_pack("{s:s, s:I, s:I, s:b}", "type", "hello", "last_id",
+                                (json_int_t)c->cursor, "user_id", (json_int_t)c->who.user_id,
+                                "reset", reset));
+}
+
+static void conn_cleanup(struct conn *c)
+{
+    for (unsigned i = 0; i < c->qcount; i++)
+        rt_msg_unref(c->q[(c->qhead + i) % c->qcap]);
+    free(c->q);
+    c->q = NULL;
+    c->qcount = c->qcap = 0;
+    free(c->rx);
+    c->rx = NULL;
+    idlist_unref(c->watch);
+    c->watch = NULL;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Items from the tailer
+ * ------------------------------------------------------------------------------------- */
+
+void rt_gateway_post(struct rt_item *first, struct rt_item *last)
+{
+    pthread_mutex_lock(&inbox_lock);
+    if (inbox_tail)
+        inbox_tail->next = first;
+    else
+        inbox_head = first;
+    inbox_tail = last;
+    last->next = NULL;
+    pthread_mutex_unlock(&inbox_lock);
+    if (context)
+        lws_cancel_service(context);
+}
+
+/* A presence event, cut down to the users this connection watches. */
+static void send_presence(struct conn *c, const struct rt_item *it)
+{
+    json_t *list = NULL;
+    for (size_t i = 0; i < it->npres; i++)
+        if (idlist_has(c->watch, it->pres_ids[i])) {
+            if (!list)
+                list = json_array();
+            json_array_append_new(list, json_pack("{s:I, s:s}", "user_id",
+                                                   (json_int_t)it->pres_ids[i], "state",
+                                                   it->pres_states[i]));
+        }
+    if (list)
+        conn_send_json(c, json_pack("{s:s, s:o}", "type", "presence", "users", list));
+}
+
+static void deliver_event(struct rt_item *it)
+{
+    if (it->id > live_upto)
+        live_upto = it->id;
+    for (struct conn *c = conns; c; c = c->next) {
+        if (c->pending || c->closing || it->id <= c->cursor)
+            continue;
+        c->cursor = it->id;
+        if (it->exclude_user && it->exclude_user == c->who.user_id)
+            continue;
+        if (!audience_may_see(&it->rule, &c->who))
+            continue;
+        if (it->pres_ids)
+            send_presence(c, it);
+        else
+            conn_send(c, it->msg);
+    }
+}
+
+static void deliver_backfill(struct rt_item *it)
+{
+    struct conn *c = conn_find(it->serial);
+    if (!c || c->closing)
+        return;
+    if (it->upto < 0) {
+        conn_kill(c, "backfill failed");
+        return;
+    }
+    for (size_t i = 0; i < it->nmsgs; i++)
+        conn_send(c, it->msgs[i]);
+    if (it->upto > c->cursor)
+        c->cursor = it->upto;
+    if (it->state == RT_BACKFILL_MORE)
+        return;
+    c->pending = false;
+    conn_hello(c, it->state == RT_BACKFILL_RESET);
+}
+
+/* The tailer asks for the open sessions (id 0), or names those that ended: their
+ * sockets close (logout, revocation, expiry, a disabled user). */
+static void sessions_item(const struct rt_item *it)
+{
+    if (it->id == 0) {
+        if (!conns)
+            return;
+        json_t *ids = json_array();
+        for (struct conn *c = conns; c; c = c->next)
+            json_array_append_new(ids, json_integer(c->who.session_id));
+        struct rt_request *rq = calloc(1, sizeof *rq);
+        if (rq) {
+            rq->kind = RQ_SESSIONS;
+            rq->watch = json_dumps(ids, JSON_COMPACT);
+            rt_tail_request(rq);
+        }
+        json_decref(ids);
+        return;
+    }
+    json_t *ended = json_loads(it->sessions ? it->sessions : "[]", 0, NULL);
+    size_t n = json_array_size(ended);
+    long long *v = calloc(n + 1, sizeof *v);
+    for (size_t i = 0; v && i < n; i++)
+        v[i] = json_integer_value(json_array_get(ended, i));
+    struct idlist *set = v ? idlist_create(v, n) : NULL;
+    for (struct conn *c = conns; set && c; c = c->next)
+        if (idlist_has(set, c->who.session_id) && !c->closing) {
+            /* A close frame 4001 "session ended" once writable; cut off if it never is. */
+            c->closing = true;
+            c->close_why = "session ended";
+            lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, 5);
+            lws_callback_on_writable(c->wsi);
+        }
+    idlist_unref(set);
+    free(v);
+    json_decref(ended);
+}
+
+static void drain_inbox(void)
+{
+    pthread_mutex_lock(&inbox_lock);
+    struct rt_item *it = inbox_head;
+    inbox_head = inbox_tail = NULL;
+    pthread_mutex_unlock(&inbox_lock);
+    while (it) {
+        struct rt_item *next = it->next;
+        switch (it->kind) {
+        case RT_EVENT:
+            deliver_event(it);
+            break;
+        case RT_WATERMARK:
+            if (it->id > live_upto)
+                live_upto = it->id;
+            break;
+        case RT_BACKFILL:
+            deliver_backfill(it);
+            break;
+        case RT_SESSIONS:
+            sessions_item(it);
+            break;
+        case RT_FRAME: {
+            struct conn *c = conn_find(it->serial);
+            if (c)
+                conn_send(c, it->msg);
+            break;
+        }
+        }
+        rt_item_free(it);
+        it = next;
+    }
+}
+
+/* Asks the tailer for what the connection missed after `after` (it stays pending and
+ * receives nothing live until the backfill arrives; -1: nothing) and for the presence of
+ * the users in watch (a JSON array it takes, or NULL). */
+static void conn_register(struct conn *c, long long after, char *watch)
+{
+    struct rt_request *rq = calloc(1, sizeof *rq);
+    if (!rq) {
+        conn_kill(c, "out of memory");
+        return;
+    }
+    rq->kind = RQ_REGISTER;
+    rq->serial = c->serial;
+    rq->who = c->who;
+    rq->after = after;
+    rq->watch = watch;
+    if (after >= 0)
+        c->pending = true;
+    rt_tail_request(rq);
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Client messages
+ * ------------------------------------------------------------------------------------- */
+
+/* Token bucket per user. Returns 1 to go on, 0 to drop the message, -1 to close. */
+static int rate_check(struct conn *c)
+{
+    struct user *u = c->user;
+    double now = now_s(), burst = 2.0 * config.ws_rate;
+    u->tokens += (now - u->refilled) * config.ws_rate;
+    u->refilled = now;
+    if (u->tokens > burst) {
+        u->tokens = burst;
+        u->strikes = 0;
+    }
+    if (u->tokens >= 1.0) {
+        u->tokens -= 1.0;
+        return 1;
+    }
+    if (++u->strikes > 5 * config.ws_rate)
+        return -1;
+    if (now - u->last_error >= 1.0) {
+        u->last_error = now;
+        conn_send_text(c, "{\"type\":\"error\",\"code\":\"rate_limited\"}");
+    }
+    return 0;
+}
+
+/* {"type":"presence","watch":[user ids]}: from now on the connection gets the presence
+ * of these users (employees only, at most WATCH_MAX), starting with their state now. */
+static void watch_presence(struct conn *c, json_t *ids)
+{
+    size_t n = json_array_size(ids);
+    if (!json_is_array(ids) || n > WATCH_MAX || c->who.realm != REALM_EMPLOYEE) {
+        conn_send_text(c, "{\"type\":\"error\",\"code\":\"bad_message\"}");
+        return;
+    }
+    long long v[WATCH_MAX];
+    for (size_t i = 0; i < n; i++) {
+        json_t *id = json_array_get(ids, i);
+        if (!json_is_integer(id) || json_integer_value(id) <= 0) {
+            conn_send_text(c, "{\"type\":\"error\",\"code\":\"bad_message\"}");
+            return;
+        }
+        v[i] = json_integer_value(id);
+    }
+    idlist_unref(c->watch);
+    c->watch = idlist_create(v, n);
+    if (n)
+        conn_register(c, -1, json_dumps(ids, JSON_COMPACT));
+}
+
+static void client_message(struct conn *c, const char *text, size_t len)
+{
+    json_t *m = json_loadb(text, len, 0, NULL);
+    const char *type = json_string_value(json_object_get(m, "type"));
+    if (!type) {
+        conn_send_text(c, "{\"type\":\"error\",\"code\":\"bad_message\"}");
+    } else if (strcmp(type, "ping") == 0) {
+        conn_send_text(c, "{\"type\":\"pong\"}");
+    } else if (strcmp(type, "resume") == 0) {
+        json_t *after = json_object_get(m, "after");
+        if (!json_is_integer(after) || json_integer_value(after) < 0)
+            conn_send_text(c, "{\"type\":\"error\",\"code\":\"bad_message\"}");
+        else if (!c->pending && json_integer_value(after) < c->cursor)
+            conn_register(c, json_integer_value(after), NULL);
+    } else if (strcmp(type, "typing") == 0) {
+        json_t *ch = json_object_get(m, "channel");
+        double now = now_s();
+        if (!json_is_integer(ch) || json_integer_value(ch) <= 0)
+            conn_send_text(c, "{\"type\":\"error\",\"code\":\"bad_message\"}");
+        else if (now - c->typing_at >= TYPING_GAP_S) {
+            c->typing_at = now;
+            struct rt_request *rq = calloc(1, sizeof *rq);
+            if (rq) {
+                rq->kind = RQ_TYPING;
+                rq->who = c->who;
+                rq->channel = json_integer_value(ch);
+                rt_tail_request(rq);
+            }
+        }
+    } else if (strcmp(type, "presence") == 0 && json_object_get(m, "watch")) {
+        watch_presence(c, json_object_get(m, "watch"));
+    } else if (strcmp(type, "presence") == 0) {
+        const char *state = json_string_value(json_object_get(m, "state"));
+        bool away = state && strcmp(state, "away") == 0;
+        if (!state || (!away && strcmp(state, "online") != 0))
+            conn_send_text(c, "{\"type\":\"error\",\"code\":\"bad_message\"}");
+        else if (away != c->away) {
+            c->away = away;
+            c->user->away += away ? 1 : -1;
+            presence_update(c->user);
+        }
+    } else {
+        conn_send_text(c, "{\"type\":\"error\",\"code\":\"bad_message\"}");
+    }
+    json_decref(m);
+}
+
+/* ---------------------------------------------------------------------------------------
+ * The lws callback
+ * ------------------------------------------------------------------------------------- */
+
+/* Decides whether an upgrade may proceed: the path, the connection limit, the Origin and
+ * the one-time ticket. Fills c on success. 0 to accept, 1 to refuse. */
+static int admit(struct lws *wsi, struct conn *c)
+{
+    char uri[64] = "", origin[256] = "", buf[128];
+    if (lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI) < 0 || strcmp(uri, "/realtime") != 0)
+        return 1;
+    if (__atomic_load_n(&nconns_shared, __ATOMIC_RELAXED) >= config.ws_max_conns) {
+        log_warn("realtime: refusing a connection: PORTAL_WS_MAX_CONNS (%d) reached",
+                 config.ws_max_conns);
+        return 1;
+    }
+    if (lws_hdr_copy(wsi, origin, sizeof origin, WSI_TOKEN_ORIGIN) < 0 || !origin_allowed(origin)) {
+        log_info("realtime: refused: origin \"%.80s\" is not in PORTAL_WS_ORIGINS", origin);
+        return 1;
+    }
+    const char *ticket = lws_get_urlarg_by_name(wsi, "ticket=", buf, sizeof buf);
+    struct audience_ident who;
+    int ok = ticket ? realtime_ticket_redeem(ticket, &who) : 0;
+    if (ok < 0)
+        log_warn("realtime: cannot check a ticket: %s", db_error());
+    if (ok == 0)
+        log_info("realtime: refused: unknown, used or expired ticket");
+    if (ok != 1)
+        return 1;
+    c->who = who;
+    c->after = -1;
+    const char *after = lws_get_urlarg_by_name(wsi, "after=", buf, sizeof buf);
+    if (!after)
+        after = lws_get_urlarg_by_name(wsi, "since=", buf, sizeof buf);
+    if (after && *after) {
+        char *end;
+        long long v = strtoll(after, &end, 10);
+        if (!*end && v >= 0)
+            c->after = v;
+    }
+    return 0;
+}
+
+static int on_established(struct lws *wsi, struct conn *c)
+{
+    c->wsi = wsi;
+    c->serial = next_serial++;
+    c->user = user_get(&c->who);
+    if (!c->user)
+        return -1;
+    c->user->conns++;
+    c->established = true;
+    c->next = conns;
+    if (conns)
+        conns->prev = c;
+    conns = c;
+    c->hnext = by_serial[c->serial % CONN_BUCKETS];
+    by_serial[c->serial % CONN_BUCKETS] = c;
+    nconns++;
+    __atomic_store_n(&nconns_shared, nconns, __ATOMIC_RELAXED);
+    c->cursor = live_upto;
+    if (c->after >= 0 && c->after < live_upto) {
+        c->cursor = c->after;
+        conn_register(c, c->after, NULL);
+    } else {
+        if (c->after > c->cursor)
+            c->cursor = c->after; /* a node ahead of this one served it: nothing twice */
+        conn_hello(c, false);
+    }
+    presence_update(c->user);
+    return 0;
+}
+
+static int on_writable(struct lws *wsi, struct conn *c)
+{
+    if (c->closing) {
+        if (c->close_why)
+            lws_close_reason(wsi, (enum lws_close_status)4001, (unsigned char *)c->close_why,
+                             strlen(c->close_why));
+        return -1;
+    }
+    for (int n = 0; c->qcount > 0 && n < WRITES_PER_CB; n++) {
+        struct rt_msg *m = c->q[c->qhead];
+        int w = lws_write(wsi, m->buf + LWS_PRE, m->len, LWS_WRITE_TEXT);
+        c->qhead = (c->qhead + 1) % c->qcap;
+        c->qcount--;
+        c->qbytes -= m->len;
+        rt_msg_unref(m);
+        if (w < (int)0)
+            return -1;
+        if (lws_send_pipe_choked(wsi))
+            break;
+    }
+    if (c->qcount > 0)
+        lws_callback_on_writable(wsi);
+    return 0;
+}
+
+static int on_receive(struct lws *wsi, struct conn *c, const char *in, size_t len)
+{
+    if (lws_frame_is_binary(wsi)) {
+        lws_close_reason(wsi, LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE, (unsigned char *)"text only",
+                         9);
+        return -1;
+    }
+    size_t total = c->rxlen + len + lws_remaining_packet_payload(wsi);
+    if (total > config.ws_max_message) {
+        lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, (unsigned char *)"too large",
+                         9);
+        return -1;
+    }
+    if (!c->rx) {
+        c->rx = malloc(config.ws_max_message + 1);
+        if (!c->rx)
+            return -1;
+    }
+    memcpy(c->rx + c->rxlen, in, len);
+    c->rxlen += len;
+    if (lws_remaining_packet_payload(wsi) > 0 || !lws_is_final_fragment(wsi))
+        return 0;
+    size_t n = c->rxlen;
+    c->rxlen = 0;
+    int rate = rate_check(c);
+    if (rate < 0) {
+        lws_close_reason(wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, (unsigned char *)"rate limit",
+                         10);
+        return -1;
+    }
+    if (rate > 0)
+        client_message(c, c->rx, n);
+    /* Most connections send a message now and then: give the buffer back. */
+    free(c->rx);
+    c->rx = NULL;
+    return 0;
+}
+
 static int callback_realtime(struct lws *wsi, enum lws_callback_reasons reason, void *user,
                              void *in, size_t len)
 {
+    struct conn *c = user;
     switch (reason) {
-    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: {
-        char origin[256] = "";
-        if (lws_hdr_copy(wsi, origin, sizeof origin, WSI_TOKEN_ORIGIN) < 0 ||
-            !origin_allowed(origin))
-            return 1; /* refuse: origin not allowed */
-        return 1;     /* refuse: tickets arrive with the realtime issue */
-    }
+    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+        return c ? admit(wsi, c) : 1;
+    case LWS_CALLBACK_ESTABLISHED:
+        return on_established(wsi, c);
+    case LWS_CALLBACK_SERVER_WRITEABLE:
+        return on_writable(wsi, c);
+    case LWS_CALLBACK_RECEIVE:
+        return on_receive(wsi, c, in, len);
+    case LWS_CALLBACK_CLOSED:
+        if (c && c->established) {
+            conn_unlink(c);
+            if (c->away)
+                c->user->away--;
+            c->user->conns--;
+            presence_update(c->user);
+            user_release(c->user);
+            c->user = NULL;
+        }
+        if (c)
+            conn_cleanup(c);
+        break;
+    case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+        drain_inbox();
+        break;
+    case LWS_CALLBACK_HTTP:
+        return -1; /* only the websocket lives here */
     default:
         break;
     }
@@ -55,16 +727,39 @@ static int callback_realtime(struct lws *wsi, enum lws_callback_reasons reason, 
 }
 
 static const struct lws_protocols protocols[] = {
-    {"portal-realtime", callback_realtime, 0, 65536, 0, NULL, 0},
+    /* rx_buffer_size bounds what lws reads per callback, not the message size (ours) */
+    {"portal-realtime", callback_realtime, sizeof(struct conn), 4096, 0, NULL, 0},
     {NULL, NULL, 0, 0, 0, NULL, 0},
 };
 
 static void *service(void *arg)
 {
+    (void)arg;
     while (!stopping)
         if (lws_service(context, 0) < 0)
             break;
+    drain_inbox();
+    db_thread_end();
     return NULL;
+}
+
+/* Raises the open-files limit to what PORTAL_WS_MAX_CONNS needs (plus the HTTP workers,
+ * the database and the store), as far as the hard limit allows. */
+static unsigned raise_fd_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return 1024;
+    rlim_t want = (rlim_t)config.ws_max_conns + (rlim_t)config.threads * 2 + 256;
+    if (rl.rlim_cur < want) {
+        rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+            getrlimit(RLIMIT_NOFILE, &rl);
+    }
+    if (rl.rlim_cur < want)
+        log_warn("realtime: open-files limit %llu is below the %llu PORTAL_WS_MAX_CONNS needs",
+                 (unsigned long long)rl.rlim_cur, (unsigned long long)want);
+    return (unsigned)rl.rlim_cur;
 }
 
 int gateway_start(void)
@@ -77,7 +772,14 @@ int gateway_start(void)
         return -1;
     }
     *colon = '\0';
+    unsigned fds = raise_fd_limit();
+    if (rt_tail_start() < 0)
+        return -1;
+    live_upto = rt_tail_start_id();
     lws_set_log_level(LLL_ERR | LLL_WARN, NULL);
+    memset(&retry_policy, 0, sizeof retry_policy);
+    retry_policy.secs_since_valid_ping = (uint16_t)(config.ws_ping_s > 0 ? config.ws_ping_s : 30);
+    retry_policy.secs_since_valid_hangup = (uint16_t)(2 * retry_policy.secs_since_valid_ping + 5);
     struct lws_context_creation_info info;
     memset(&info, 0, sizeof info);
     info.port = atoi(colon + 1);
@@ -85,16 +787,21 @@ int gateway_start(void)
     info.protocols = protocols;
     info.gid = -1;
     info.uid = -1;
+    info.fd_limit_per_thread = fds;
+    info.retry_and_idle_policy = &retry_policy;
+    info.timeout_secs = 10; /* handshakes that stall */
     info.options = LWS_SERVER_OPTION_VALIDATE_UTF8 | LWS_SERVER_OPTION_DISABLE_IPV6;
     context = lws_create_context(&info);
     if (!context) {
         log_error("cannot listen for websockets on %s", config.ws_listen);
+        rt_tail_stop();
         return -1;
     }
     stopping = 0;
     if (pthread_create(&thread, NULL, service, NULL) != 0) {
         lws_context_destroy(context);
         context = NULL;
+        rt_tail_stop();
         return -1;
     }
     return 0;
@@ -104,9 +811,11 @@ void gateway_stop(void)
 {
     if (!context)
         return;
+    rt_tail_stop();
     stopping = 1;
     lws_cancel_service(context);
     pthread_join(thread, NULL);
     lws_context_destroy(context);
     context = NULL;
+    drain_inbox(); /* no connection is left: this only frees what the tailer sent last */
 }

@@ -17,6 +17,7 @@
 
 #include "audit.h"
 #include "config.h"
+#include "crm.h"
 #include "db.h"
 #include "epoch.h"
 #include "log.h"
@@ -229,6 +230,7 @@ static struct session *cache_get(struct req *r, const unsigned char *hash, bool 
         now - seen < (uint64_t)config.session_idle_s * 1000u) {
         out = arena_alloc(&r->arena, sizeof *out);
         *out = c->s;
+        out->preview_account_id = 0; /* per request, set by preview() */
         out->email = arena_strdup(&r->arena, c->email);
         out->name = arena_strdup(&r->arena, c->name);
         out->locale = arena_strdup(&r->arena, c->locale);
@@ -320,6 +322,45 @@ static int load_session(struct req *r)
     return 0;
 }
 
+/* The account named by the preview header, or 0 when the header is absent; -1 when it
+ * is not an id. */
+static long long preview_header(struct req *r)
+{
+    const char *h = http_header(r, AUTH_PREVIEW_HEADER);
+    if (!h)
+        return 0;
+    char *end;
+    long long id = strtoll(h, &end, 10);
+    return *h && !*end && id > 0 ? id : -1;
+}
+
+static bool cabinet_only(const struct route *rt)
+{
+    return (rt->realms & REALM_CABINET) && !(rt->realms & (REALM_EMPLOYEE | REALM_ANON));
+}
+
+/* Preview as customer: lets an employee read a cabinet-only route as the account named by
+ * the header would see it (auth_account_id() answers that account), and nothing else:
+ * only GET and HEAD, so a preview can never change what the customer has. Returns 0 to
+ * go on, or the status of the error it sent. */
+static int preview(struct req *r, bool write)
+{
+    long long id = preview_header(r);
+    if (id < 0)
+        return http_error(r, 400, "validation_failed", AUTH_PREVIEW_HEADER " must be an account id",
+                          NULL);
+    if (write)
+        return http_error(r, 403, "preview_read_only",
+                          "Preview as customer is read-only: nothing can be changed", NULL);
+    int exists = crm_account_exists(&r->arena, id);
+    if (exists < 0)
+        return http_db_error(r);
+    if (!exists)
+        return http_error(r, 404, "not_found", "No such account to preview", NULL);
+    r->session->preview_account_id = id;
+    return 0;
+}
+
 /* With PORTAL_CABINET_HOST set, the cabinet host serves only the cabinet and the main
  * host never the cabinet (ASVS 3.5.4: separate origins for separate audiences). */
 static bool wrong_host(struct req *r)
@@ -333,7 +374,8 @@ static bool wrong_host(struct req *r)
     unsigned realms = r->route->realms;
     if (on_cabinet)
         return (realms & REALM_EMPLOYEE) && !(realms & (REALM_CABINET | REALM_ANON));
-    return (realms & REALM_CABINET) && !(realms & (REALM_EMPLOYEE | REALM_ANON));
+    /* an employee's preview reads the cabinet's API from the employee host */
+    return cabinet_only(r->route) && !preview_header(r);
 }
 
 int auth_authorize(struct req *r, bool write)
@@ -348,6 +390,11 @@ int auth_authorize(struct req *r, bool write)
     if (load_session(r) < 0)
         return http_db_error(r);
     unsigned caller = r->session ? r->session->realm : REALM_ANON;
+    if (r->session && cabinet_only(rt) && preview_header(r)) {
+        if (caller != REALM_EMPLOYEE)
+            return http_error(r, 403, "forbidden", "Only employees preview a cabinet", NULL);
+        return preview(r, write);
+    }
     if (!(rt->realms & caller)) {
         if (!r->session)
             return http_error(r, 401, "unauthorized", "Log in first", NULL);
@@ -376,7 +423,17 @@ long long auth_user_id(struct req *r)
 
 long long auth_account_id(struct req *r)
 {
-    return r && r->session && (r->session->realm & REALM_CABINET) ? r->session->account_id : 0;
+    if (!r || !r->session)
+        return 0;
+    if (r->session->realm == REALM_EMPLOYEE)
+        return r->session->preview_account_id;
+    return (r->session->realm & REALM_CABINET) ? r->session->account_id : 0;
+}
+
+bool auth_is_preview(struct req *r)
+{
+    return r && r->session && r->session->realm == REALM_EMPLOYEE &&
+           r->session->preview_account_id > 0;
 }
 
 const char *auth_realm_name(struct req *r)

@@ -6,8 +6,14 @@
 
 #include "http.h"
 
+/* Preview as customer: an employee's GET of a cabinet-only route with this header (an
+ * account id) is answered as that account's cabinet would answer it; any other method
+ * with the header is refused (403 preview_read_only). */
+#define AUTH_PREVIEW_HEADER "X-Portal-Preview-Account"
+
 struct session {
     long long id, user_id, account_id; /* account_id: customers and partners only */
+    long long preview_account_id;      /* an employee previewing a cabinet (read-only) */
     unsigned realm;                    /* REALM_EMPLOYEE, REALM_CUSTOMER or REALM_PARTNER */
     enum role role;                    /* employees only */
     char csrf[44];
@@ -20,7 +26,10 @@ int auth_authorize(struct req *r, bool write);
 void auth_request_end(struct req *r);
 
 long long auth_user_id(struct req *r);    /* 0 when anonymous */
-long long auth_account_id(struct req *r); /* the cabinet caller's account, else 0 */
+/* The cabinet caller's account, or the account an employee previews; else 0. */
+long long auth_account_id(struct req *r);
+/* True when an employee reads the cabinet of auth_account_id() ("preview as customer"). */
+bool auth_is_preview(struct req *r);
 const char *auth_realm_name(struct req *r);
 bool auth_is_employee(struct req *r, enum role at_least);
 

@@ -14,6 +14,16 @@ struct config {
     const char *node_modules; /* PORTAL_NODE_MODULES */
     const char *access_log;   /* PORTAL_ACCESS_LOG: "-" stdout, "off", or a path */
     const char *ws_origins;   /* PORTAL_WS_ORIGINS, comma separated */
+    const char *ws_public_url; /* PORTAL_WS_PUBLIC_URL, ws(s)://host:port/realtime or empty */
+    size_t ws_max_message;     /* PORTAL_WS_MAX_MESSAGE, bytes of one client message */
+    size_t ws_queue_bytes;     /* PORTAL_WS_QUEUE_BYTES, unsent bytes before a slow reader is cut */
+    int ws_rate;               /* PORTAL_WS_RATE, client messages per second per user */
+    int ws_ping_s;             /* PORTAL_WS_PING, idle seconds before a ping */
+    int ws_max_conns;          /* PORTAL_WS_MAX_CONNS */
+    int ws_poll_ms;            /* PORTAL_WS_POLL_MS, outbox polling interval */
+    int ws_gap_wait_ms;        /* PORTAL_WS_GAP_WAIT_MS, longest wait for an uncommitted id */
+    int ws_backfill_max;       /* PORTAL_WS_BACKFILL_MAX, events a resume may replay */
+    int ws_session_check_s;    /* PORTAL_WS_SESSION_CHECK, seconds between session checks */
     int threads;              /* PORTAL_THREADS */
     int caches;               /* PORTAL_CACHES: 0 = no session/feed caches */
     size_t max_body;          /* PORTAL_MAX_BODY, bytes of a JSON body */
@@ -29,6 +39,9 @@ struct config {
     const char *cabinet_host; /* PORTAL_CABINET_HOST, optional own host for the cabinet */
     const char *smtp_url;     /* PORTAL_SMTP_URL, smtp[s]://user:pass@host:port */
     const char *mail_from;    /* PORTAL_MAIL_FROM */
+    int chat_max_message;     /* PORTAL_CHAT_MAX_MESSAGE, characters of a chat message */
+    int chat_rate;            /* PORTAL_CHAT_RATE, messages a user may send per minute */
+    int chat_burst;           /* PORTAL_CHAT_BURST, messages a user may send at once */
 };
 
 extern struct config config;

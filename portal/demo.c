@@ -7,11 +7,13 @@
 
 #include "arena.h"
 #include "boards.h"
+#include "chat.h"
 #include "crm.h"
 #include "db.h"
 #include "feed.h"
 #include "kb.h"
 #include "log.h"
+#include "orders.h"
 #include "password.h"
 #include "users.h"
 
@@ -60,7 +62,9 @@ static const char sql_mark[] = "INSERT INTO meta (k, v) VALUES ('demo_seeded', "
 static int seed_all(void *arg)
 {
     /* Domains seed here, inside one transaction: all or nothing. */
-    if (seed_people() < 0 || feed_demo_seed() < 0 || kb_demo_seed() < 0 || boards_demo_seed() < 0)
+    if (seed_people() < 0 || feed_demo_seed() < 0 || kb_demo_seed() < 0 || boards_demo_seed() < 0 ||
+        crm_demo_seed() < 0 || orders_demo_seed() < 0 ||
+        chat_demo_seed() < 0)
         return -1;
     return db_exec(sql_mark, "");
 }

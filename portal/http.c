@@ -215,6 +215,15 @@ int http_db_error(struct req *r)
     return http_error(r, 500, "internal", "Internal error", NULL);
 }
 
+int http_json_found(struct req *r, json_t *found, const char *missing)
+{
+    if (found)
+        return http_json(r, 200, found);
+    if (db_errno())
+        return http_db_error(r);
+    return http_error(r, 404, "not_found", missing, NULL);
+}
+
 /* ---------------------------------------------------------------------------------------
  * Paths and routes
  * ------------------------------------------------------------------------------------- */
@@ -531,6 +540,16 @@ int http_fields(struct req *r, json_t *body, const struct field *fields, size_t 
         return -1;
     }
     return 0;
+}
+
+json_t *http_id_body(struct req *r, const char *missing, long long *id)
+{
+    *id = http_param_id(r, "id");
+    if (!*id) {
+        http_error(r, 404, "not_found", missing, NULL);
+        return NULL;
+    }
+    return http_json_body(r);
 }
 
 static bool is_json_type(const char *ct)

@@ -107,6 +107,10 @@ int http_send(struct req *r, int status, const char *content_type, const char *e
 int http_send_head(struct req *r, int status, const char *content_type, const char *extra_headers,
                    long long content_length);
 
+/* Sends found (stolen) with 200; when it is NULL, the database error of the lookup that
+ * failed (db_errno() set), else 404 not_found with message `missing`. */
+int http_json_found(struct req *r, json_t *found, const char *missing);
+
 /* After a failed db_* call: 503 with Retry-After when the database is unreachable,
  * else a 500 that leaks nothing (the cause goes to the log). Returns the status. */
 int http_db_error(struct req *r);
@@ -123,6 +127,11 @@ const char *http_header(struct req *r, const char *name);
 /* Reads and parses the JSON object body. On failure sends the 4xx itself and
  * returns NULL (the handler then returns r->status). */
 json_t *http_json_body(struct req *r);
+
+/* For a write on /.../{id}: the id (into *id) and the JSON object body. On failure sends
+ * 404 not_found with message `missing` (no valid id) or the body's 4xx, and returns NULL
+ * (the handler then returns r->status). */
+json_t *http_id_body(struct req *r, const char *missing, long long *id);
 
 /* Declared body fields, checked in one place before a handler does any work. */
 enum field_type {

@@ -8,12 +8,15 @@
 #include "auth.h"
 #include "boards.h"
 #include "cabinet.h"
+#include "chat.h"
 #include "crm.h"
 #include "feed.h"
 #include "files.h"
 #include "health.h"
 #include "kb.h"
 #include "notify.h"
+#include "orders.h"
+#include "realtime.h"
 #include "users.h"
 
 #define ANY        REALM_ALL
@@ -76,6 +79,9 @@ const struct route http_routes[] = {
     {"GET", "/api/v1/notifications", SESSION, ROLE_MEMBER, notify_list},
     {"POST", "/api/v1/notifications/read", SESSION, ROLE_MEMBER, notify_mark_read},
 
+    /* realtime: a one-time ticket that opens the websocket on PORTAL_WS */
+    {"POST", "/api/v1/realtime/ticket", SESSION, ROLE_MEMBER, realtime_ticket_create},
+
     /* knowledge base (employees) */
     {"GET", "/api/v1/kb/spaces", EMP, ROLE_MEMBER, kb_spaces_list},
     {"POST", "/api/v1/kb/spaces", EMP, ROLE_MANAGER, kb_space_create},
@@ -115,12 +121,49 @@ const struct route http_routes[] = {
     {"DELETE", "/api/v1/cards/{id}/checklist/{item_id}", EMP, ROLE_MEMBER, boards_checklist_delete},
     {"GET", "/api/v1/me/tasks", EMP, ROLE_MEMBER, boards_my_tasks},
 
-    /* CRM */
+    /* chat (employees; every channel route checks membership in SQL: 404 for outsiders) */
+    {"GET", "/api/v1/chat/channels", EMP, ROLE_MEMBER, chat_channels_list},
+    {"POST", "/api/v1/chat/channels", EMP, ROLE_MEMBER, chat_channel_create},
+    {"GET", "/api/v1/chat/channels/browse", EMP, ROLE_MEMBER, chat_channels_browse},
+    {"GET", "/api/v1/chat/channels/{id}", EMP, ROLE_MEMBER, chat_channel_get},
+    {"POST", "/api/v1/chat/channels/{id}/join", EMP, ROLE_MEMBER, chat_channel_join},
+    {"POST", "/api/v1/chat/channels/{id}/members", EMP, ROLE_MEMBER, chat_member_add},
+    {"DELETE", "/api/v1/chat/channels/{id}/members/{user_id}", EMP, ROLE_MEMBER,
+     chat_member_remove},
+    {"GET", "/api/v1/chat/channels/{id}/messages", EMP, ROLE_MEMBER, chat_messages_list},
+    {"POST", "/api/v1/chat/channels/{id}/messages", EMP, ROLE_MEMBER, chat_message_send},
+    {"POST", "/api/v1/chat/channels/{id}/read", EMP, ROLE_MEMBER, chat_read},
+    {"POST", "/api/v1/chat/direct", EMP, ROLE_MEMBER, chat_direct_open},
+    {"PATCH", "/api/v1/chat/messages/{id}", EMP, ROLE_MEMBER, chat_message_edit},
+    {"DELETE", "/api/v1/chat/messages/{id}", EMP, ROLE_MEMBER, chat_message_delete},
+    {"GET", "/api/v1/chat/messages/{id}/thread", EMP, ROLE_MEMBER, chat_thread_get},
+    {"PUT", "/api/v1/chat/messages/{id}/reactions/{emoji}", EMP, ROLE_MEMBER, chat_reaction},
+    {"DELETE", "/api/v1/chat/messages/{id}/reactions/{emoji}", EMP, ROLE_MEMBER, chat_reaction},
+    {"GET", "/api/v1/chat/search", EMP, ROLE_MEMBER, chat_search},
+
+    /* CRM (employees: every employee reads and edits the records, a manager creates
+     * accounts) */
     {"GET", "/api/v1/accounts", EMP, ROLE_MEMBER, crm_accounts_list},
     {"POST", "/api/v1/accounts", EMP, ROLE_MANAGER, crm_accounts_create},
+    {"GET", "/api/v1/accounts/{id}", EMP, ROLE_MEMBER, crm_account_get},
+    {"PATCH", "/api/v1/accounts/{id}", EMP, ROLE_MEMBER, crm_account_update},
+    {"GET", "/api/v1/accounts/{id}/timeline", EMP, ROLE_MEMBER, crm_account_timeline},
+    {"GET", "/api/v1/contacts", EMP, ROLE_MEMBER, crm_contacts_list},
+    {"POST", "/api/v1/contacts", EMP, ROLE_MEMBER, crm_contact_create},
+    {"GET", "/api/v1/contacts/{id}", EMP, ROLE_MEMBER, crm_contact_get},
+    {"PATCH", "/api/v1/contacts/{id}", EMP, ROLE_MEMBER, crm_contact_update},
+    {"DELETE", "/api/v1/contacts/{id}", EMP, ROLE_MEMBER, crm_contact_delete},
+    {"GET", "/api/v1/orders", EMP, ROLE_MEMBER, orders_list},
+    {"POST", "/api/v1/orders", EMP, ROLE_MEMBER, orders_create},
+    {"GET", "/api/v1/orders/{id}", EMP, ROLE_MEMBER, orders_get},
+    {"PATCH", "/api/v1/orders/{id}", EMP, ROLE_MEMBER, orders_update},
+    {"POST", "/api/v1/orders/{id}/status", EMP, ROLE_MEMBER, orders_set_status},
 
-    /* client cabinet (customers and partners; rows filtered by the session's account) */
+    /* client cabinet (customers and partners; rows filtered by the session's account).
+     * An employee may also GET these read-only as "preview as customer" (see auth.c). */
     {"GET", "/api/v1/cabinet/account", CAB, ROLE_NONE, cab_account},
+    {"GET", "/api/v1/cabinet/orders", CAB, ROLE_NONE, orders_cabinet_list},
+    {"GET", "/api/v1/cabinet/orders/{id}", CAB, ROLE_NONE, orders_cabinet_get},
     {"GET", "/api/v1/cabinet/kb/articles", CAB, ROLE_NONE, kb_cabinet_list},
     {"GET", "/api/v1/cabinet/kb/articles/{id}", CAB, ROLE_NONE, kb_cabinet_get},
 

@@ -36,6 +36,9 @@ static const char sql_insert[] =
     "INSERT INTO users (email, name, realm, role, account_id, password_hash, created_at,"
     " updated_at, password_changed_at) VALUES (?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(6),"
     " UTC_TIMESTAMP(6), IF(? IS NULL, NULL, UTC_TIMESTAMP(6)))";
+static const char sql_of_account[] =
+    "SELECT id, email, name, locale FROM users WHERE account_id = ? AND disabled = 0"
+    " AND realm IN ('customer', 'partner') ORDER BY id";
 static const char sql_set_handle[] = "UPDATE users SET handle = ? WHERE id = ?";
 static const char sql_set_password[] =
     "UPDATE users SET password_hash = ?, password_changed_at = UTC_TIMESTAMP(6),"
@@ -119,6 +122,11 @@ json_t *users_json(struct arena *a, long long id)
 {
     struct db_res *res = db_query(a, sql_user, "i", id);
     return res && res->nrows ? user_row_json(res, 0, a) : NULL;
+}
+
+struct db_res *users_of_account(struct arena *a, long long account_id)
+{
+    return db_query(a, sql_of_account, "i", account_id);
 }
 
 int users_set_password(long long id, const char *hash)

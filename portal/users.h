@@ -8,6 +8,8 @@
 #include "arena.h"
 #include "http.h"
 
+struct db_res;
+
 struct user_auth {
     long long id;
     const char *email, *name, *realm, *password_hash;
@@ -18,6 +20,9 @@ struct user_auth {
 int users_find_for_login(struct arena *a, const char *email, struct user_auth *out);
 /* The user as the API shows it, or NULL (database error or no such user). */
 json_t *users_json(struct arena *a, long long id);
+/* The enabled customer and partner users of an account: columns id, email, name,
+ * locale (in a), or NULL on a database error. */
+struct db_res *users_of_account(struct arena *a, long long account_id);
 int users_set_password(long long id, const char *hash);
 /* Inserts a user; password_hash may be NULL. Returns the id, or -1 (db_errno() is
  * ER_DUP_ENTRY when the email is taken). */

@@ -41,7 +41,7 @@ export function sleep(ms) {
 /**
  * Starts a portal. Options: demo (seed demo data), env (extra settings), socket
  * (another MariaDB), db (reuse a database name). Returns
- * { url, wsUrl, db, dataDir, env, stop(), restart(), sql(query), logs() }.
+ * { url, wsUrl, db, dataDir, env, stop(), restart(), crash(), sql(query), logs() }.
  */
 export async function startPortal({ demo = false, env = {}, socket = testSocket, db } = {}) {
   const dbName = db ?? `t_${process.pid}_${randomBytes(4).toString('hex')}`;
@@ -108,6 +108,14 @@ export async function startPortal({ demo = false, env = {}, socket = testSocket,
     logs: () => output,
     sql: (q) => sqlRows(q, { db: dbName, socket }),
     restart: async () => { await halt(); await launch(); },
+    /* kill -9, as a crash would: no clean shutdown; restart() brings it back. */
+    crash: async () => {
+      if (!child || child.exitCode !== null || child.signalCode) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+      child = null;
+    },
     stop: async () => {
       try {
         await halt();

@@ -10,6 +10,9 @@ import { FeedPage } from '/app/feed/feed.js';
 import { NotificationBell } from '/app/feed/bell.js';
 import { ProjectsPage } from '/app/boards/projects.js';
 import { TasksPage } from '/app/boards/tasks.js';
+import { AccountsPage } from '/app/crm/accounts.js';
+import { OrdersPage } from '/app/crm/orders.js';
+import { ChatPage } from '/app/chat/chat.js';
 
 /* Sections in nav order; `page: Component` replaces a placeholder when a section is built;
  * `roles` limits an item or a group to those employee roles (the server checks again). */
@@ -18,13 +21,13 @@ const NAV = [
   { path: '/app/kb', label: 'app.nav.kb', lead: 'app.lead.kb', icon: 'book', page: KbPage },
   { path: '/app/projects', label: 'app.nav.projects', lead: 'app.lead.projects', icon: 'board', page: ProjectsPage },
   { path: '/app/tasks', label: 'app.nav.tasks', lead: 'app.lead.tasks', icon: 'tasks', page: TasksPage },
-  { path: '/app/chat', label: 'app.nav.chat', lead: 'app.lead.chat', icon: 'chat' },
+  { path: '/app/chat', label: 'app.nav.chat', lead: 'app.lead.chat', icon: 'chat', page: ChatPage },
   {
     id: 'crm',
     label: 'app.nav.crm',
     items: [
-      { path: '/app/crm/accounts', label: 'app.nav.accounts', lead: 'app.lead.accounts', icon: 'building' },
-      { path: '/app/crm/orders', label: 'app.nav.orders', lead: 'app.lead.orders', icon: 'box' },
+      { path: '/app/crm/accounts', label: 'app.nav.accounts', lead: 'app.lead.accounts', icon: 'building', page: AccountsPage },
+      { path: '/app/crm/orders', label: 'app.nav.orders', lead: 'app.lead.orders', icon: 'box', page: OrdersPage },
       { path: '/app/crm/tickets', label: 'app.nav.tickets', lead: 'app.lead.tickets', icon: 'ticket' },
       { path: '/app/crm/documents', label: 'app.nav.documents', lead: 'app.lead.documents', icon: 'file' },
     ],

@@ -2,10 +2,13 @@
 import { startShell } from '/shared/shell.js';
 import { HelpPage } from '/cabinet/help/help.js';
 import { MePage } from '/shared/account.js';
+import { CabinetOrdersPage } from '/cabinet/orders/orders.js';
+import { CabinetBell } from '/cabinet/bell.js';
+import { PreviewBanner } from '/cabinet/preview.js';
 
 /* Sections in nav order; `page: Component` replaces a placeholder when a section is built. */
 const NAV = [
-  { path: '/cabinet/orders', label: 'cabinet.nav.orders', lead: 'cabinet.lead.orders', icon: 'box' },
+  { path: '/cabinet/orders', label: 'cabinet.nav.orders', lead: 'cabinet.lead.orders', icon: 'box', page: CabinetOrdersPage },
   { path: '/cabinet/tickets', label: 'cabinet.nav.tickets', lead: 'cabinet.lead.tickets', icon: 'ticket' },
   { path: '/cabinet/help', label: 'cabinet.nav.help', lead: 'cabinet.lead.help', icon: 'help', page: HelpPage },
   { path: '/cabinet/documents', label: 'cabinet.nav.documents', lead: 'cabinet.lead.documents', icon: 'file' },
@@ -22,4 +25,6 @@ await startShell({
   realm: 'cabinet.realm',
   titleKey: 'cabinet.title',
   auth: 'cabinet', // customers and partners sign in here; /cabinet/login, /reset, /invite need no session
+  headerExtra: CabinetBell, // order status changes and other notifications
+  banner: PreviewBanner, // "preview as customer": an employee reads this account's cabinet, read-only
 });

@@ -1,4 +1,5 @@
 // JSON client for /api/v1: CSRF header, same-origin cookies, API errors as thrown ApiError.
+import { PREVIEW_HEADER, previewAccountId } from '/shared/preview.js';
 
 const BASE = '/api/v1';
 const CSRF_KEY = 'portal.csrf';
@@ -75,6 +76,9 @@ export async function request(method, path, { body, query, signal } = {}) {
   }
   const headers = { Accept: 'application/json', 'Content-Type': 'application/json' };
   if (csrfToken) headers['X-CSRF-Token'] = csrfToken;
+  // An employee previewing a customer's cabinet reads the cabinet's API as that account.
+  const preview = previewAccountId();
+  if (preview && method === 'GET' && path.startsWith('/cabinet/')) headers[PREVIEW_HEADER] = String(preview);
 
   let res;
   try {

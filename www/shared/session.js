@@ -1,6 +1,7 @@
 // The signed-in user of this tab: GET /api/v1/me on load, sign in and out, realm and role checks.
 import { useEffect, useState } from '/shared/preact.js';
 import { api, onUnauthorized, setCsrfToken } from '/shared/api.js';
+import { isPreview } from '/shared/preview.js';
 
 /*
  * status: 'loading' | 'anon' | 'user' | 'error'
@@ -85,10 +86,12 @@ onUnauthorized((err) => {
   update({ status: 'anon', user: null, notice: 'expired' });
 });
 
-/* Whether a user of this realm belongs in the app: 'employee' app or 'cabinet'. */
+/* Whether a user of this realm belongs in the app: 'employee' app or 'cabinet' (where an
+ * employee belongs too while previewing a customer's cabinet). */
 export function fitsApp(appRealm, user) {
   if (!user) return false;
-  return appRealm === 'employee' ? user.realm === 'employee' : user.realm === 'customer' || user.realm === 'partner';
+  if (appRealm === 'employee') return user.realm === 'employee';
+  return user.realm === 'customer' || user.realm === 'partner' || (user.realm === 'employee' && isPreview());
 }
 
 /* True when roles is empty or holds the user's role. */

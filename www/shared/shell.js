@@ -6,6 +6,7 @@ import { fitsApp, hasRole, loadSession, useSession } from '/shared/session.js';
 import { AuthLayout, InvitePage, LoginPage, ResetPage, UserMenu, WrongRealmPage } from '/shared/auth.js';
 import { Alert, Button, Toasts } from '/shared/forms.js';
 import { AppFrame, ForbiddenPage, NotFoundPage, PlaceholderPage, useLang } from '/shared/ui.js';
+import { ReconnectBanner, connect as connectRealtime, disconnect as disconnectRealtime } from '/shared/realtime.js';
 
 /* Pages shown without a session, below the app's base path, with their title keys. */
 const PUBLIC_PAGES = {
@@ -43,7 +44,8 @@ function Boot() {
 /*
  * config: { base: '/app', home: '/app/feed', nav: [...], routes: [...], realm: catalog key or null,
  *           titleKey, auth: 'employee' | 'cabinet' (which sign-in this app asks for),
- *           headerExtra: a component shown in the header before the user menu (props app, user) }
+ *           headerExtra: a component shown in the header before the user menu (props app, user),
+ *           banner: a component shown above every page (props app, user), e.g. the preview notice }
  * A nav item is { path, label, lead, icon, page?, roles? }; without page it shows a placeholder;
  * roles (also on a group) limits it to employees with one of those roles.
  * routes are pages outside the nav (e.g. "My account"), same shape.
@@ -57,7 +59,7 @@ export async function startShell(config) {
     throw err;
   }
 
-  const { base, home, nav, routes = [], realm, titleKey, auth, headerExtra: HeaderExtra } = config;
+  const { base, home, nav, routes = [], realm, titleKey, auth, headerExtra: HeaderExtra, banner: Banner } = config;
   const app = { realm: auth, base, home, realmLabel: realm };
   const items = [...flatten(nav), ...routes];
   const onLinkClick = linkInterceptor(base);
@@ -78,6 +80,12 @@ export async function startShell(config) {
     useEffect(() => {
       if (isRoot && signedIn) navigate(home, { replace: true });
     }, [isRoot, signedIn]);
+
+    // Live events (chat, notifications, boards) while signed in; pages fall back to polling.
+    useEffect(() => {
+      if (signedIn) connectRealtime();
+      else disconnectRealtime();
+    }, [signedIn, user?.id]);
 
     // No session on a private page: to the sign-in form, which comes back here afterwards.
     useEffect(() => {
@@ -123,7 +131,8 @@ export async function startShell(config) {
 
     return html`<${AppFrame} home=${home} realm=${realm} nav=${visibleNav(nav, user)} path=${path}
         onLinkClick=${onLinkClick} user=${html`${HeaderExtra && html`<${HeaderExtra} app=${app} user=${user} />`}<${UserMenu} app=${app} user=${user} />`}>
-        ${page}
+        <${ReconnectBanner} />
+        ${Banner && html`<${Banner} app=${app} user=${user} />`}${page}
       <//>
       <${Toasts} />`;
   }

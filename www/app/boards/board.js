@@ -15,8 +15,9 @@ import {
 import { usePointerDrag } from '/app/boards/dnd.js';
 import { CardDialog } from '/app/boards/card.js';
 import { ProjectDialog } from '/app/boards/project-form.js';
+import { useLiveRefresh } from '/shared/realtime.js';
 
-const POLL_MS = 8000;
+const POLL_MS = 8000; // only while the realtime socket is down
 
 /* ---------- filters (kept in the URL) ---------- */
 
@@ -595,23 +596,21 @@ export function BoardPage({ projectId }) {
     loadBoard();
   }, [boardId, serverKey]);
 
-  // Others' changes arrive by asking again (realtime comes later); never in the middle of a move.
+  // Others' changes arrive as realtime events about this board or its project (polling only
+  // while the socket is down); never reloaded in the middle of a move.
   const busy = useRef(false);
   busy.current = !!(grab || colGrab);
-  useEffect(() => {
-    if (!boardId) return undefined;
-    const tick = () => {
-      if (document.visibilityState !== 'visible' || busy.current || document.body.classList.contains('is-board-dragging')) return;
-      loadBoard({ silent: true });
-    };
-    const timer = setInterval(tick, POLL_MS);
-    const onVisible = () => document.visibilityState === 'visible' && tick();
-    document.addEventListener('visibilitychange', onVisible);
-    return () => {
-      clearInterval(timer);
-      document.removeEventListener('visibilitychange', onVisible);
-    };
-  }, [boardId, serverKey]);
+  const refreshBoard = useRef(null);
+  refreshBoard.current = () => {
+    if (busy.current || document.body.classList.contains('is-board-dragging')) return;
+    loadBoard({ silent: true });
+  };
+  useLiveRefresh(() => boardId && refreshBoard.current(), {
+    prefixes: ['card.', 'board.', 'project.'],
+    match: (data) => data?.board_id === boardId || (data?.project_id != null && data.project_id === project?.id),
+    pollMs: POLL_MS,
+    deps: [boardId, serverKey, project?.id],
+  });
 
   useLayoutEffect(() => {
     const sel = focusAfter.current;

@@ -1,16 +1,20 @@
-// The notification bell in the header of every page: unread badge (polled every 30 s), the latest notifications, mark as read.
+// The notification bell in the header of every page: unread badge (live over the realtime socket, polled every 30 s
+// only while it is down), the latest notifications, mark as read.
 import { html, useEffect, useRef, useState } from '/shared/preact.js';
 import { api } from '/shared/api.js';
 import { errorText, has, t } from '/shared/i18n.js';
 import { Alert, useId } from '/shared/forms.js';
 import { FIcon, PersonAvatar, TimeAgo, formatNumber, useDismiss } from '/app/feed/common.js';
 import { postPath } from '/app/feed/post.js';
+import { useLiveRefresh } from '/shared/realtime.js';
 
 const POLL_MS = 30000;
 const PAGE = 20;
 
-/* Where a notification leads: posts open on their own page; other kinds stay in the list. */
+/* Where a notification leads: posts open on their own page, chat mentions in their channel;
+ * other kinds stay in the list. */
 function targetOf(n) {
+  if (n.object_type === 'chat_channel' && n.object_id) return `/app/chat/${n.object_id}`;
   return n.object_type === 'post' && n.object_id ? postPath(n.object_id) : null;
 }
 
@@ -74,16 +78,19 @@ export function NotificationBell() {
 
   useEffect(() => {
     check();
-    const timer = setInterval(() => document.visibilityState === 'visible' && check(), POLL_MS);
     const onVisible = () => document.visibilityState === 'visible' && check();
     document.addEventListener('visibilitychange', onVisible);
     window.addEventListener('online', check);
     return () => {
-      clearInterval(timer);
       document.removeEventListener('visibilitychange', onVisible);
       window.removeEventListener('online', check);
     };
   }, []);
+
+  // A new notification arrives as an event: the badge (and the open list) follow at once.
+  const openRef = useRef(open);
+  openRef.current = open;
+  useLiveRefresh(() => (openRef.current ? load(null) : check()), { prefixes: ['notification'], pollMs: POLL_MS });
 
   async function load(before) {
     setList((l) => ({ ...l, error: null, more: !!before }));

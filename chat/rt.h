@@ -1,0 +1,84 @@
+/* rt.h - what the realtime gateway's two threads hand each other. The lws service thread
+ * (gateway.c) owns every connection; the outbox tailer (tail.c) owns a database
+ * connection, polls the event table and resolves audiences. They talk only through
+ * these two mutex-guarded queues: requests go to the tailer, items come back to the
+ * lws thread (which is woken with lws_cancel_service()). */
+#ifndef PORTAL_RT_H
+#define PORTAL_RT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "audience.h"
+
+/* A frame to send, shared by every connection it goes to (reference counted, touched
+ * only by the lws thread once handed over). buf has LWS_PRE bytes of headroom. */
+struct rt_msg {
+    int refs;
+    size_t len;
+    unsigned char buf[];
+};
+struct rt_msg *rt_msg_create(const char *text, size_t len); /* refs = 1 */
+void rt_msg_unref(struct rt_msg *m);                          /* accepts NULL */
+
+enum rt_item_kind {
+    RT_EVENT,     /* an outbox event, in id order, to every connection whose user may see it */
+    RT_WATERMARK, /* every id up to id is settled (delivered or known never to commit) */
+    RT_BACKFILL,  /* missed events for one connection (serial), then its cursor is upto */
+    RT_FRAME,     /* one frame for one connection (presence snapshot, refusals) */
+    RT_SESSIONS,  /* id == 0: tell the tailer every open session; else close those in ids */
+};
+
+enum rt_backfill_state { RT_BACKFILL_MORE, RT_BACKFILL_DONE, RT_BACKFILL_RESET };
+
+struct rt_item {
+    struct rt_item *next;
+    enum rt_item_kind kind;
+    long long id;              /* RT_EVENT, RT_WATERMARK */
+    struct audience_rule rule; /* RT_EVENT: owns rule.members */
+    long long exclude_user;    /* RT_EVENT: not sent to this user (their own typing) */
+    struct rt_msg *msg;        /* RT_EVENT, RT_FRAME: owned reference */
+    uint64_t serial;           /* RT_BACKFILL, RT_FRAME: the connection */
+    long long upto;            /* RT_BACKFILL */
+    enum rt_backfill_state state;
+    struct rt_msg **msgs; /* RT_BACKFILL: owned */
+    size_t nmsgs;
+    /* RT_EVENT of type "presence": the users it reports, so each connection gets only
+     * those it watches (owned) */
+    long long *pres_ids;
+    char (*pres_states)[8];
+    size_t npres;
+    char *sessions; /* RT_SESSIONS: JSON array of session ids that ended, owned */
+};
+void rt_item_free(struct rt_item *it); /* the item and every reference it owns */
+
+enum rt_request_kind {
+    RQ_REGISTER, /* a connection opened or resumed: backfill from after, presence snapshot */
+    RQ_TYPING,   /* who is typing in channel */
+    RQ_PRESENCE, /* who's state on this node changed */
+    RQ_SESSIONS, /* the sessions of the open connections (watch: JSON array of ids) */
+};
+
+enum rt_presence { RT_OFFLINE = 0, RT_ONLINE = 1, RT_AWAY = 2 };
+
+struct rt_request {
+    struct rt_request *next;
+    enum rt_request_kind kind;
+    uint64_t serial;
+    struct audience_ident who;
+    long long after;    /* RQ_REGISTER: -1 for no backfill */
+    char *watch;        /* RQ_REGISTER: JSON array of user ids whose presence to send, owned */
+    long long channel;  /* RQ_TYPING */
+    enum rt_presence state; /* RQ_PRESENCE */
+};
+
+/* gateway.c: hands a list of items (in order) to the lws thread and wakes it. */
+void rt_gateway_post(struct rt_item *first, struct rt_item *last);
+
+/* tail.c */
+int rt_tail_start(void);                /* reads the newest id, starts the thread; 0/-1 */
+void rt_tail_stop(void);                /* joins the thread */
+void rt_tail_request(struct rt_request *rq); /* takes ownership; any thread */
+long long rt_tail_start_id(void);       /* the newest event id when the tailer started */
+
+#endif

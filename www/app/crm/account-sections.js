@@ -1,0 +1,13 @@
+// The sections of an account's page (/app/crm/accounts/{id}), shown as tabs in this order.
+// Each is { id, label: catalog key, component } and the component gets { account, onChange }
+// (onChange() reloads the account, e.g. after its counts changed). Tickets and documents add
+// their own line here.
+import { ContactsSection } from '/app/crm/contacts.js';
+import { AccountOrdersSection } from '/app/crm/orders.js';
+import { TimelineSection } from '/app/crm/timeline.js';
+
+export const ACCOUNT_SECTIONS = [
+  { id: 'orders', label: 'crm.section.orders', component: AccountOrdersSection },
+  { id: 'contacts', label: 'crm.section.contacts', component: ContactsSection },
+  { id: 'timeline', label: 'crm.section.timeline', component: TimelineSection },
+];
