@@ -641,9 +641,10 @@ static int on_writable(struct lws *wsi, struct conn *c)
         c->qcount--;
         c->qbytes -= m->len;
         rt_msg_unref(m);
-        if (w < (int)0)
+        if (w < 0)
             return -1;
-        if (lws_send_pipe_choked(wsi))
+        /* lws_send_pipe_choked() costs a poll(): only ask when more is waiting */
+        if (c->qcount == 0 || lws_send_pipe_choked(wsi))
             break;
     }
     if (c->qcount > 0)

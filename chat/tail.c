@@ -635,10 +635,13 @@ static void settle_gap(void)
     arena_cleanup(&a);
 }
 
-static void note_gap(long long hi)
+/* A gap blocks delivery at id `missing`; ids up to `hi` have been seen. While an earlier
+ * T0 still covers `missing`, it stays (a newer one would never settle under steady
+ * writes); else the clock is read now and covers every gap up to hi. */
+static void note_gap(long long missing, long long hi)
 {
-    if (gap_hi != 0 && hi <= gap_hi && dead_upto < gap_hi)
-        return; /* the same gap (or part of it): keep its first T0 */
+    if (gap_hi != 0 && missing <= gap_hi && dead_upto < gap_hi)
+        return;
     struct arena a;
     arena_init(&a);
     struct db_res *res = db_query(&a, sql_now, "");
@@ -688,7 +691,9 @@ static int poll_events(void)
     for (int i = 0; i < res->nrows; i++) {
         long long id = db_ll(res, i, 0);
         if (id != delivered + 1 && id - 1 > dead_upto) {
-            note_gap(id - 1);
+            /* Every id missing below the highest one seen now was allocated before now:
+             * one settlement covers all the gaps of this batch. */
+            note_gap(delivered + 1, db_ll(res, res->nrows - 1, 0) - 1);
             blocked = true;
             break;
         }

@@ -481,16 +481,26 @@ int auth_sessions_revoke_user(long long user_id, long long keep_session_id)
  * Login throttling: per account and per client address
  * ------------------------------------------------------------------------------------- */
 
+long long auth_throttle_blocked(struct arena *a, const char *key1, const char *key2)
+{
+    struct db_res *res = db_query(a, sql_blocked, "ss", key1, key2);
+    return res && res->nrows ? db_ll(res, 0, 0) : (res ? 0 : -1);
+}
+
+void auth_throttle_failure(const char *key, int allowed)
+{
+    db_exec(sql_fail, "sii", key, (long long)allowed, (long long)allowed);
+}
+
 static long long blocked_for(struct req *r, const char *email_key, const char *addr_key)
 {
-    struct db_res *res = db_query(&r->arena, sql_blocked, "ss", email_key, addr_key);
-    return res && res->nrows ? db_ll(res, 0, 0) : (res ? 0 : -1);
+    return auth_throttle_blocked(&r->arena, email_key, addr_key);
 }
 
 static void record_failure(const char *email_key, const char *addr_key)
 {
-    db_exec(sql_fail, "sii", email_key, (long long)ACCOUNT_FAILURES, (long long)ACCOUNT_FAILURES);
-    db_exec(sql_fail, "sii", addr_key, (long long)ADDRESS_FAILURES, (long long)ADDRESS_FAILURES);
+    auth_throttle_failure(email_key, ACCOUNT_FAILURES);
+    auth_throttle_failure(addr_key, ADDRESS_FAILURES);
 }
 
 /* ---------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ struct session {
 int auth_authorize(struct req *r, bool write);
 void auth_request_end(struct req *r);
 
-long long auth_user_id(struct req *r);    /* 0 when anonymous */
+long long auth_user_id(struct req *r); /* 0 when anonymous */
 /* The cabinet caller's account, or the account an employee previews; else 0. */
 long long auth_account_id(struct req *r);
 /* True when an employee reads the cabinet of auth_account_id() ("preview as customer"). */
@@ -39,6 +39,13 @@ bool auth_is_employee(struct req *r, enum role at_least);
 const char *auth_session_start(struct req *r, long long user_id);
 /* Revokes every session of user_id except keep_session_id (0 = all). */
 int auth_sessions_revoke_user(long long user_id, long long keep_session_id);
+
+/* Guess throttling (logins, share-link passwords) over one table: a key is blocked for
+ * a growing time once it failed `allowed` times within 15 minutes. blocked returns the
+ * seconds left for the longer-blocked of key1/key2 (0: free), or -1 on a database
+ * error; failure records one failed guess for key. Keys carry their own prefix. */
+long long auth_throttle_blocked(struct arena *a, const char *key1, const char *key2);
+void auth_throttle_failure(const char *key, int allowed);
 
 const char *realm_name(unsigned realm); /* "employee", "customer", "partner" */
 unsigned realm_from_name(const char *name);

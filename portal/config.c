@@ -103,6 +103,13 @@ static struct setting settings[] = {
     {"PORTAL_SMTP_URL", STR, "",
      "smtp://user:pass@host:587 to send mail; empty = write .eml files to PORTAL_DATA_DIR/mail",
      &config.smtp_url},
+    {"PORTAL_DOC_MAX_FILE", SIZE, "104857600",
+     "largest document version in bytes (413 beyond; K/M/G suffixes)", &config.doc_max_file},
+    {"PORTAL_DOC_QUOTA", SIZE, "5G",
+     "document storage per customer/partner account, every version counted (413 beyond)",
+     &config.doc_quota},
+    {"PORTAL_DOC_LINK_MAX_DAYS", INT, "30", "longest lifetime of a document share link in days",
+     &config.doc_link_max_days},
     {"PORTAL_MAIL_FROM", STR, "portal@localhost", "sender address of mail", &config.mail_from},
     {"PORTAL_CHAT_MAX_MESSAGE", INT, "10000", "most characters in one chat message (413 beyond)",
      &config.chat_max_message},
@@ -112,6 +119,17 @@ static struct setting settings[] = {
      &config.chat_rate},
     {"PORTAL_CHAT_BURST", INT, "20", "chat messages one user may send in a quick burst",
      &config.chat_burst},
+    {"PORTAL_SLA_HOURS", STR, "Mon-Fri 09:00-18:00",
+     "support business hours the ticket SLA clock runs in: \"Mon-Fri 09:00-18:00, Sat "
+     "10:00-14:00\" or \"24/7\"",
+     &config.sla_hours},
+    {"PORTAL_SLA_TIMEZONE", STR, "UTC", "time zone of the business hours (tz name, e.g. Europe/Moscow)",
+     &config.sla_timezone},
+    {"PORTAL_SLA_FIRST_RESPONSE", STR, "urgent=1h high=4h normal=8h low=16h",
+     "business time to the first public reply, per ticket priority (h hours, m minutes)",
+     &config.sla_first_response},
+    {"PORTAL_SLA_RESOLUTION", STR, "urgent=8h high=24h normal=40h low=80h",
+     "business time to resolve a ticket, per priority", &config.sla_resolution},
 };
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
 

@@ -42,6 +42,13 @@ struct config {
     int chat_max_message;     /* PORTAL_CHAT_MAX_MESSAGE, characters of a chat message */
     int chat_rate;            /* PORTAL_CHAT_RATE, messages a user may send per minute */
     int chat_burst;           /* PORTAL_CHAT_BURST, messages a user may send at once */
+    size_t doc_max_file;      /* PORTAL_DOC_MAX_FILE, bytes of one document version */
+    size_t doc_quota;         /* PORTAL_DOC_QUOTA, bytes of documents per account */
+    int doc_link_max_days;    /* PORTAL_DOC_LINK_MAX_DAYS */
+    const char *sla_hours;    /* PORTAL_SLA_HOURS, "Mon-Fri 09:00-18:00" */
+    const char *sla_timezone; /* PORTAL_SLA_TIMEZONE, e.g. "Europe/Moscow" */
+    const char *sla_first_response; /* PORTAL_SLA_FIRST_RESPONSE, "urgent=1h high=4h ..." */
+    const char *sla_resolution;     /* PORTAL_SLA_RESOLUTION */
 };
 
 extern struct config config;

@@ -10,11 +10,13 @@
 #include "chat.h"
 #include "crm.h"
 #include "db.h"
+#include "documents.h"
 #include "feed.h"
 #include "kb.h"
 #include "log.h"
 #include "orders.h"
 #include "password.h"
+#include "tickets.h"
 #include "users.h"
 
 #define DEMO_PASSWORD "demo-password-1"
@@ -63,8 +65,8 @@ static int seed_all(void *arg)
 {
     /* Domains seed here, inside one transaction: all or nothing. */
     if (seed_people() < 0 || feed_demo_seed() < 0 || kb_demo_seed() < 0 || boards_demo_seed() < 0 ||
-        crm_demo_seed() < 0 || orders_demo_seed() < 0 ||
-        chat_demo_seed() < 0)
+        crm_demo_seed() < 0 || orders_demo_seed() < 0 || tickets_demo_seed() < 0 ||
+        doc_demo_seed() < 0 || chat_demo_seed() < 0)
         return -1;
     return db_exec(sql_mark, "");
 }

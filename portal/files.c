@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -29,8 +30,8 @@ static int nowners;
 static char store_dir[1024], tmp_dir[1100];
 
 static const char sql_insert[] =
-    "INSERT INTO files (sha256, size, name, content_type, uploader_id, created_at)"
-    " VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(6))";
+    "INSERT INTO files (sha256, size, name, content_type, uploader_id, owner_kind, owner_id,"
+    " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(6))";
 static const char sql_get[] =
     "SELECT id, sha256, size, name, content_type, uploader_id, owner_kind, owner_id"
     " FROM files WHERE id = ?";
@@ -103,6 +104,22 @@ int files_blob_path(const char *hex, char *out, size_t outsize)
     return n < 0 || (size_t)n >= outsize ? -1 : 0;
 }
 
+/* Characters that change how a name looks without being visible: C1 controls, the
+ * Arabic letter mark, zero-width and bidirectional controls (a right-to-left override
+ * makes "gpj.exe" read as "exe.jpg"), the byte order mark. */
+static bool invisible(const unsigned char *p, size_t l)
+{
+    if (l == 2)
+        return (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) || (p[0] == 0xd8 && p[1] == 0x9c);
+    if (l != 3)
+        return false;
+    if (p[0] == 0xe2 && p[1] == 0x80)
+        return (p[2] >= 0x8b && p[2] <= 0x8f) || (p[2] >= 0xaa && p[2] <= 0xae);
+    if (p[0] == 0xe2 && p[1] == 0x81)
+        return p[2] >= 0xa6 && p[2] <= 0xa9;
+    return p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf;
+}
+
 int files_clean_name(const char *in, char *out, size_t outsize)
 {
     if (!in || outsize < 2)
@@ -119,6 +136,10 @@ int files_clean_name(const char *in, char *out, size_t outsize)
         size_t l = utf8_seq(p, left);
         if (l == 0 || (l == 1 && (*p < 0x20 || *p == 0x7f || *p == '"'))) {
             p++, left--;
+            continue;
+        }
+        if (invisible(p, l)) {
+            p += l, left -= l;
             continue;
         }
         if (o + l > limit)
@@ -158,7 +179,7 @@ void files_disposition(const char *name, char *out, size_t outsize)
              enc);
 }
 
-static const char *clean_type(const char *ct)
+const char *files_clean_type(const char *ct)
 {
     /* type/subtype from a conservative alphabet, parameters dropped. */
     static _Thread_local char buf[128];
@@ -177,23 +198,31 @@ static const char *clean_type(const char *ct)
     return buf;
 }
 
-int files_upload(struct req *r)
+int files_store_body(struct req *r, long long max_bytes, bool need_length, struct files_blob *out)
 {
-    char name[256];
-    const char *qname = http_query(r, "name");
-    if (!qname || files_clean_name(qname, name, sizeof name) < 0)
-        return http_error(r, 400, "validation_failed", "Give the file a name: ?name=", "name");
     long long cl = r->ri->content_length;
-    if (cl > (long long)config.max_upload)
+    if (need_length && cl < 0)
+        return http_error(r, 411, "length_required", "Send the file with a Content-Length", NULL),
+               -1;
+    if (cl > max_bytes)
         return http_error(r, 413, "payload_too_large", "The file is larger than the upload limit",
-                          NULL);
+                          NULL),
+               -1;
 
     char tmp_path[1200];
     snprintf(tmp_path, sizeof tmp_path, "%s/upload-XXXXXX", tmp_dir);
     int fd = mkstemp(tmp_path);
     if (fd < 0) {
         log_error("upload: mkstemp in %s: %s", tmp_dir, strerror(errno));
-        return http_error(r, 503, "storage_unavailable", "The file store is not writable", NULL);
+        return http_error(r, 503, "storage_unavailable", "The file store is not writable", NULL),
+               -1;
+    }
+    /* A client that asked to wait (curl does, for bodies over 1 MB) gets the go-ahead
+     * only now that the request is accepted: without it, it waits a second first. */
+    const char *expect = http_header(r, "Expect");
+    if (expect && strcasecmp(expect, "100-continue") == 0) {
+        static const char go_on[] = "HTTP/1.1 100 Continue\r\n\r\n";
+        mg_write(r->conn, go_on, sizeof go_on - 1);
     }
     crypto_hash_sha256_state sha;
     crypto_hash_sha256_init(&sha);
@@ -211,7 +240,7 @@ int files_upload(struct req *r)
         if (n == 0)
             break;
         total += n;
-        if (total > (long long)config.max_upload) {
+        if (total > max_bytes) {
             status = http_error(r, 413, "payload_too_large",
                                 "The file is larger than the upload limit", NULL);
             break;
@@ -236,32 +265,76 @@ int files_upload(struct req *r)
     close(fd);
     if (status) {
         unlink(tmp_path);
-        return status;
+        return -1;
     }
 
     unsigned char digest[crypto_hash_sha256_BYTES];
-    char hex[crypto_hash_sha256_BYTES * 2 + 1], final_path[1200], dir[1200];
+    char final_path[1200], dir[1200];
     crypto_hash_sha256_final(&sha, digest);
-    sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
-    files_blob_path(hex, final_path, sizeof final_path);
-    snprintf(dir, sizeof dir, "%s/%.2s/%.2s", store_dir, hex, hex + 2);
+    sodium_bin2hex(out->sha256, sizeof out->sha256, digest, sizeof digest);
+    out->size = total;
+    files_blob_path(out->sha256, final_path, sizeof final_path);
+    snprintf(dir, sizeof dir, "%s/%.2s/%.2s", store_dir, out->sha256, out->sha256 + 2);
     if (mkdir_p(dir) < 0 || rename(tmp_path, final_path) < 0) {
         log_error("upload: store %s: %s", final_path, strerror(errno));
         unlink(tmp_path);
-        return http_error(r, 503, "storage_unavailable", "The file store is not writable", NULL);
+        return http_error(r, 503, "storage_unavailable", "The file store is not writable", NULL),
+               -1;
     }
+    return 0;
+}
+
+int files_store_bytes(const void *data, size_t len, struct files_blob *out)
+{
+    char tmp_path[1200], final_path[1200], dir[1200];
+    snprintf(tmp_path, sizeof tmp_path, "%s/seed-XXXXXX", tmp_dir);
+    int fd = mkstemp(tmp_path);
+    if (fd < 0)
+        return -1;
+    bool ok = write(fd, data, len) == (ssize_t)len && fsync(fd) == 0;
+    close(fd);
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(digest, data, len);
+    sodium_bin2hex(out->sha256, sizeof out->sha256, digest, sizeof digest);
+    out->size = (long long)len;
+    files_blob_path(out->sha256, final_path, sizeof final_path);
+    snprintf(dir, sizeof dir, "%s/%.2s/%.2s", store_dir, out->sha256, out->sha256 + 2);
+    if (!ok || mkdir_p(dir) < 0 || rename(tmp_path, final_path) < 0) {
+        unlink(tmp_path);
+        return -1;
+    }
+    return 0;
+}
+
+long long files_insert(const struct files_blob *blob, const char *name, const char *content_type,
+                       long long uploader_id, const char *owner_kind, long long owner_id)
+{
+    if (db_exec(sql_insert, "sissIsI", blob->sha256, blob->size, name, content_type, uploader_id,
+                owner_kind, owner_id) < 0)
+        return -1;
+    return db_insert_id();
+}
+
+int files_upload(struct req *r)
+{
+    char name[256];
+    const char *qname = http_query(r, "name");
+    if (!qname || files_clean_name(qname, name, sizeof name) < 0)
+        return http_error(r, 400, "validation_failed", "Give the file a name: ?name=", "name");
+    struct files_blob blob;
+    if (files_store_body(r, (long long)config.max_upload, false, &blob) < 0)
+        return r->status;
     long long uploader = auth_user_id(r), id = 0;
     if (db_begin() < 0 ||
-        db_exec(sql_insert, "sissI", hex, total, name, clean_type(http_header(r, "Content-Type")),
-                uploader) < 0 ||
-        (id = db_insert_id(), audit_log(r, "file.upload", "file", id, NULL)) < 0 ||
-        db_commit() < 0) {
+        (id = files_insert(&blob, name, files_clean_type(http_header(r, "Content-Type")), uploader,
+                           NULL, 0)) < 0 ||
+        audit_log(r, "file.upload", "file", id, NULL) < 0 || db_commit() < 0) {
         db_rollback();
         return http_db_error(r); /* the blob stays: content-addressed, reused by a retry */
     }
     return http_json(r, 201,
                      json_pack("{s:I, s:s, s:I, s:s}", "id", (json_int_t)id, "name", name, "size",
-                               (json_int_t)total, "sha256", hex));
+                               (json_int_t)blob.size, "sha256", blob.sha256));
 }
 
 int files_attach(long long file_id, long long uploader_id, const char *kind, long long owner_id)
@@ -281,30 +354,21 @@ static bool may_read(struct req *r, const char *kind, long long owner_id, long l
     return false;
 }
 
-int files_download(struct req *r)
+int files_send(struct req *r, const char *sha256, const char *name, const char *content_type,
+               long long size)
 {
-    long long id = http_param_id(r, "id");
-    struct db_res *res = id ? db_query(&r->arena, sql_get, "i", id) : NULL;
-    if (id && !res)
-        return http_db_error(r);
-    /* Someone who may not read the file learns nothing, not even that it exists. */
-    if (!res || res->nrows == 0 ||
-        !may_read(r, db_str(res, 0, 6), db_ll(res, 0, 7), db_ll(res, 0, 5)))
-        return http_error(r, 404, "not_found", "No such file", NULL);
-
     char path[1200];
-    if (files_blob_path(db_str(res, 0, 1), path, sizeof path) < 0)
+    if (files_blob_path(sha256, path, sizeof path) < 0)
         return http_error(r, 500, "internal", "Internal error", NULL);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        log_error("download %lld: %s: %s", id, path, strerror(errno));
+        log_error("download %s: %s", path, strerror(errno));
         return http_error(r, 503, "storage_unavailable", "The stored file is missing", NULL);
     }
     char headers[1200];
-    files_disposition(db_str(res, 0, 3), headers, sizeof headers - 64);
+    files_disposition(name, headers, sizeof headers - 64);
     strcat(headers, "Cache-Control: private, no-cache\r\n");
-    long long size = db_ll(res, 0, 2);
-    http_send_head(r, 200, db_str(res, 0, 4), headers, size);
+    http_send_head(r, 200, content_type, headers, size);
     if (strcmp(r->ri->request_method, "HEAD") != 0) {
         /* CivetWeb workers have small stacks: big buffers go in the arena. */
         enum { BUFSZ = 65536 };
@@ -318,4 +382,17 @@ int files_download(struct req *r)
     }
     close(fd);
     return 200;
+}
+
+int files_download(struct req *r)
+{
+    long long id = http_param_id(r, "id");
+    struct db_res *res = id ? db_query(&r->arena, sql_get, "i", id) : NULL;
+    if (id && !res)
+        return http_db_error(r);
+    /* Someone who may not read the file learns nothing, not even that it exists. */
+    if (!res || res->nrows == 0 ||
+        !may_read(r, db_str(res, 0, 6), db_ll(res, 0, 7), db_ll(res, 0, 5)))
+        return http_error(r, 404, "not_found", "No such file", NULL);
+    return files_send(r, db_str(res, 0, 1), db_str(res, 0, 3), db_str(res, 0, 4), db_ll(res, 0, 2));
 }

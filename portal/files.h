@@ -34,6 +34,30 @@ int files_clean_name(const char *in, char *out, size_t outsize);
 /* RFC 6266 Content-Disposition header line for name (ASCII fallback + filename*). */
 void files_disposition(const char *name, char *out, size_t outsize);
 
+/* A stored upload: the blob is in the store, no database row yet. */
+struct files_blob {
+    char sha256[65];
+    long long size;
+};
+/* Streams r's raw body into the store under its SHA-256 (temporary file, fsync,
+ * rename: a cut-off upload leaves nothing). Refuses bodies over max_bytes (413) and,
+ * with need_length, bodies without a Content-Length (411). Returns 0, or sends the
+ * error and returns -1. */
+int files_store_body(struct req *r, long long max_bytes, bool need_length, struct files_blob *out);
+/* The same for bytes in memory (demo data). 0 or -1. */
+int files_store_bytes(const void *data, size_t len, struct files_blob *out);
+/* Inserts the files row for a stored blob, attached to (owner_kind, owner_id) when
+ * owner_kind is not NULL, in the caller's transaction. The new id, or -1. */
+long long files_insert(const struct files_blob *blob, const char *name, const char *content_type,
+                       long long uploader_id, const char *owner_kind, long long owner_id);
+/* A safe Content-Type from what the client declared (application/octet-stream else);
+ * the result lives in thread-local storage until the next call. */
+const char *files_clean_type(const char *content_type);
+/* Streams a stored blob as an attachment (RFC 6266 name, nosniff); after the access
+ * check. Returns the status sent. */
+int files_send(struct req *r, const char *sha256, const char *name, const char *content_type,
+               long long size);
+
 /* Route handlers: POST /api/v1/files?name=, GET /api/v1/files/{id}. */
 int files_upload(struct req *r);
 int files_download(struct req *r);

@@ -651,7 +651,8 @@ static void access_log(struct req *r, const char *method, const char *uri, doubl
 static bool is_api_path(const char *path)
 {
     return strncmp(path, "/api/", 5) == 0 || strcmp(path, "/api") == 0 ||
-           strcmp(path, "/healthz") == 0 || strncmp(path, "/s/", 3) == 0;
+           strcmp(path, "/healthz") == 0 || strncmp(path, "/s/", 3) == 0 ||
+           strncmp(path, "/u/", 3) == 0; /* share and upload-request links */
 }
 
 static bool is_write_method(const char *m)

@@ -24,6 +24,7 @@
 #include "scheduler.h"
 #include "search_index.h"
 #include "static.h"
+#include "tickets.h"
 #include "users.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -72,7 +73,7 @@ static int cmd_serve(void)
     if (wait_for_db() < 0 || migrate_check() < 0)
         return 1;
     if (static_init() < 0 || files_init() < 0 || feed_init() < 0 || kb_init() < 0 ||
-        boards_init() < 0 || chat_init() < 0 || log_access_open() < 0)
+        boards_init() < 0 || chat_init() < 0 || tickets_init() < 0 || log_access_open() < 0)
         return 1;
     if (jobs_register_core() < 0 || boards_register_jobs() < 0)
         return 1;

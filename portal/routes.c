@@ -10,6 +10,7 @@
 #include "cabinet.h"
 #include "chat.h"
 #include "crm.h"
+#include "documents.h"
 #include "feed.h"
 #include "files.h"
 #include "health.h"
@@ -17,6 +18,7 @@
 #include "notify.h"
 #include "orders.h"
 #include "realtime.h"
+#include "tickets.h"
 #include "users.h"
 
 #define ANY        REALM_ALL
@@ -159,6 +161,16 @@ const struct route http_routes[] = {
     {"PATCH", "/api/v1/orders/{id}", EMP, ROLE_MEMBER, orders_update},
     {"POST", "/api/v1/orders/{id}/status", EMP, ROLE_MEMBER, orders_set_status},
 
+    /* support tickets (employees: every ticket; the workflow is in client-cabinet/tickets.c) */
+    {"GET", "/api/v1/tickets", EMP, ROLE_MEMBER, tickets_list},
+    {"POST", "/api/v1/tickets", EMP, ROLE_MEMBER, tickets_create},
+    {"GET", "/api/v1/tickets/people", EMP, ROLE_MEMBER, tickets_people},
+    {"GET", "/api/v1/tickets/{id}", EMP, ROLE_MEMBER, tickets_get},
+    {"PATCH", "/api/v1/tickets/{id}", EMP, ROLE_MEMBER, tickets_update},
+    {"POST", "/api/v1/tickets/{id}/messages", EMP, ROLE_MEMBER, tickets_message},
+    {"POST", "/api/v1/tickets/{id}/assign", EMP, ROLE_MEMBER, tickets_assign},
+    {"POST", "/api/v1/tickets/{id}/status", EMP, ROLE_MEMBER, tickets_status},
+
     /* client cabinet (customers and partners; rows filtered by the session's account).
      * An employee may also GET these read-only as "preview as customer" (see auth.c). */
     {"GET", "/api/v1/cabinet/account", CAB, ROLE_NONE, cab_account},
@@ -166,6 +178,39 @@ const struct route http_routes[] = {
     {"GET", "/api/v1/cabinet/orders/{id}", CAB, ROLE_NONE, orders_cabinet_get},
     {"GET", "/api/v1/cabinet/kb/articles", CAB, ROLE_NONE, kb_cabinet_list},
     {"GET", "/api/v1/cabinet/kb/articles/{id}", CAB, ROLE_NONE, kb_cabinet_get},
+    {"GET", "/api/v1/cabinet/tickets", CAB, ROLE_NONE, cab_tickets_list},
+    {"POST", "/api/v1/cabinet/tickets", CAB, ROLE_NONE, cab_tickets_create},
+    {"GET", "/api/v1/cabinet/tickets/{id}", CAB, ROLE_NONE, cab_tickets_get},
+    {"POST", "/api/v1/cabinet/tickets/{id}/messages", CAB, ROLE_NONE, cab_tickets_message},
+    {"POST", "/api/v1/cabinet/tickets/{id}/rating", CAB, ROLE_NONE, cab_tickets_rate},
+
+    {"GET", "/api/v1/cabinet/documents", CAB, ROLE_NONE, cab_documents_list},
+    {"POST", "/api/v1/cabinet/documents", CAB, ROLE_NONE, cab_document_upload, ROUTE_RAW_BODY},
+    {"GET", "/api/v1/cabinet/documents/{id}", CAB, ROLE_NONE, cab_document_get},
+    {"GET", "/api/v1/cabinet/documents/{id}/versions/{version_id}/download", CAB, ROLE_NONE,
+     cab_document_download},
+    {"POST", "/api/v1/cabinet/documents/{id}/ack", CAB, ROLE_NONE, cab_document_ack},
+
+    /* documents (employees see every account's; uploads are raw bodies) */
+    {"GET", "/api/v1/documents", EMP, ROLE_MEMBER, doc_list},
+    {"POST", "/api/v1/documents", EMP, ROLE_MEMBER, doc_create, ROUTE_RAW_BODY},
+    {"GET", "/api/v1/documents/{id}", EMP, ROLE_MEMBER, doc_get},
+    {"PATCH", "/api/v1/documents/{id}", EMP, ROLE_MEMBER, doc_update},
+    {"POST", "/api/v1/documents/{id}/versions", EMP, ROLE_MEMBER, doc_version_upload,
+     ROUTE_RAW_BODY},
+    {"GET", "/api/v1/documents/{id}/versions/{version_id}/download", EMP, ROLE_MEMBER,
+     doc_version_download},
+    {"POST", "/api/v1/documents/{id}/links", EMP, ROLE_MEMBER, doc_link_create},
+    {"DELETE", "/api/v1/share-links/{id}", EMP, ROLE_MEMBER, doc_link_revoke},
+    {"GET", "/api/v1/folders", EMP, ROLE_MEMBER, doc_folders_list},
+    {"POST", "/api/v1/folders", EMP, ROLE_MEMBER, doc_folder_create},
+    {"POST", "/api/v1/folders/{id}/upload-links", EMP, ROLE_MEMBER, doc_upload_link_create},
+
+    /* share and upload-request links: no session; the token is the credential */
+    {"GET", "/s/{token}", ANY, ROLE_NONE, doc_share_get},
+    {"POST", "/s/{token}", ANY, ROLE_NONE, doc_share_post, ROUTE_NO_CSRF | ROUTE_RAW_BODY},
+    {"GET", "/u/{token}", ANY, ROLE_NONE, doc_upload_page},
+    {"POST", "/u/{token}", ANY, ROLE_NONE, doc_upload_post, ROUTE_NO_CSRF | ROUTE_RAW_BODY},
 
     /* files: any realm with a session; downloads follow the owning object's rule */
     {"POST", "/api/v1/files", SESSION, ROLE_MEMBER, files_upload, ROUTE_RAW_BODY},

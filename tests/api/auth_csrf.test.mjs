@@ -130,6 +130,10 @@ describe('writes without the right X-CSRF-Token are refused with 403 csrf_failed
       'POST /api/v1/auth/login',
       'POST /api/v1/auth/reset/confirm',
       'POST /api/v1/auth/reset/request',
+      // Share-link password form and upload-request link: no session; the link's token is
+      // the credential (documents).
+      'POST /s/{token}',
+      'POST /u/{token}',
     ], 'a write route was exempted from the CSRF check');
     for (const r of routes.filter((x) => x.csrf === false && x.method !== 'GET')) {
       assert.ok(r.realms.includes('anonymous'), `${r.method} ${r.pattern} is CSRF-exempt but needs a session`);

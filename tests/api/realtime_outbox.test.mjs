@@ -112,15 +112,21 @@ describe('resume', () => {
   });
 
   test('a client too far behind (PORTAL_WS_BACKFILL_MAX) is told to reload instead', async () => {
+    const watch = await connect(p, anna); // the gateway has seen them all once anna has
     const [mark] = insertEvents(p, 1);
-    insertEvents(p, 1100);
+    const more = insertEvents(p, 1100);
+    await watch.waitFor((f) => f?.id === more.at(-1), 15000, 'the last of them');
+    await watch.close();
     const sock = await connect(p, vera, { after: mark });
-    const hello = sock.frames.find((f) => f.type === 'hello');
-    assert.equal(hello.reset, true);
-    assert.equal(sock.events.length, 0, 'nothing is replayed');
-    const [next] = insertEvents(p, 1);
-    await sock.waitFor((f) => f?.id === next, 5000, 'live events after the reset');
-    await sock.close();
+    try {
+      const hello = sock.frames.find((f) => f.type === 'hello');
+      assert.equal(hello.reset, true);
+      assert.equal(sock.events.length, 0, 'nothing is replayed');
+      const [next] = insertEvents(p, 1);
+      await sock.waitFor((f) => f?.id === next, 5000, 'live events after the reset');
+    } finally {
+      await sock.close();
+    }
   });
 });
 

@@ -90,6 +90,26 @@ static void clean_strips_control_chars_and_quotes(void **state)
     clean_expect("x\x1b[31mred.txt", "x[31mred.txt");
 }
 
+/* Invisible characters that change how a name reads go: a right-to-left override
+ * makes "reportfdp.exe" look like "reportexe.pdf"; C1 controls, zero-width characters
+ * and the byte order mark are dropped as well. */
+static void clean_strips_bidi_and_invisible(void **state)
+{
+    clean_expect("report\xe2\x80\xae"
+                 "fdp.exe",
+                 "reportfdp.exe"); /* U+202E */
+    clean_expect("a\xe2\x80\x8f"
+                 "b\xe2\x81\xa6"
+                 "c\xe2\x81\xa9.txt",
+                 "abc.txt");                              /* RLM, LRI, PDI */
+    clean_expect("\xc2\x85next\xc2\x9f.txt", "next.txt"); /* C1 */
+    clean_expect("\xef\xbb\xbf"
+                 "bom\xe2\x80\x8b.txt",
+                 "bom.txt");                    /* BOM, ZWSP */
+    clean_expect("\xd8\x9cعقد.pdf", "عقد.pdf"); /* ALM */
+    clean_refused("\xe2\x80\xae\xe2\x80\xae");
+}
+
 /* Trailing dots and spaces are stripped (Windows drops them anyway). */
 static void clean_trims_trailing_dots_and_spaces(void **state)
 {
@@ -282,6 +302,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(clean_keeps_ordinary_names),
         cmocka_unit_test(clean_strips_paths),
         cmocka_unit_test(clean_strips_control_chars_and_quotes),
+        cmocka_unit_test(clean_strips_bidi_and_invisible),
         cmocka_unit_test(clean_trims_trailing_dots_and_spaces),
         cmocka_unit_test(clean_refuses_empty_and_dots),
         cmocka_unit_test(clean_keeps_utf8),

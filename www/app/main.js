@@ -13,6 +13,8 @@ import { TasksPage } from '/app/boards/tasks.js';
 import { AccountsPage } from '/app/crm/accounts.js';
 import { OrdersPage } from '/app/crm/orders.js';
 import { ChatPage } from '/app/chat/chat.js';
+import { DocumentsPage } from '/app/crm/documents.js';
+import { TicketsPage } from '/app/crm/tickets.js';
 
 /* Sections in nav order; `page: Component` replaces a placeholder when a section is built;
  * `roles` limits an item or a group to those employee roles (the server checks again). */
@@ -28,8 +30,8 @@ const NAV = [
     items: [
       { path: '/app/crm/accounts', label: 'app.nav.accounts', lead: 'app.lead.accounts', icon: 'building', page: AccountsPage },
       { path: '/app/crm/orders', label: 'app.nav.orders', lead: 'app.lead.orders', icon: 'box', page: OrdersPage },
-      { path: '/app/crm/tickets', label: 'app.nav.tickets', lead: 'app.lead.tickets', icon: 'ticket' },
-      { path: '/app/crm/documents', label: 'app.nav.documents', lead: 'app.lead.documents', icon: 'file' },
+      { path: '/app/crm/tickets', label: 'app.nav.tickets', lead: 'app.lead.tickets', icon: 'ticket', page: TicketsPage },
+      { path: '/app/crm/documents', label: 'app.nav.documents', lead: 'app.lead.documents', icon: 'file', page: DocumentsPage },
     ],
   },
   {

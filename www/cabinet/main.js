@@ -5,13 +5,15 @@ import { MePage } from '/shared/account.js';
 import { CabinetOrdersPage } from '/cabinet/orders/orders.js';
 import { CabinetBell } from '/cabinet/bell.js';
 import { PreviewBanner } from '/cabinet/preview.js';
+import { CabinetDocumentsPage } from '/cabinet/documents.js';
+import { CabinetTicketsPage } from '/cabinet/tickets/tickets.js';
 
 /* Sections in nav order; `page: Component` replaces a placeholder when a section is built. */
 const NAV = [
   { path: '/cabinet/orders', label: 'cabinet.nav.orders', lead: 'cabinet.lead.orders', icon: 'box', page: CabinetOrdersPage },
-  { path: '/cabinet/tickets', label: 'cabinet.nav.tickets', lead: 'cabinet.lead.tickets', icon: 'ticket' },
+  { path: '/cabinet/tickets', label: 'cabinet.nav.tickets', lead: 'cabinet.lead.tickets', icon: 'ticket', page: CabinetTicketsPage },
   { path: '/cabinet/help', label: 'cabinet.nav.help', lead: 'cabinet.lead.help', icon: 'help', page: HelpPage },
-  { path: '/cabinet/documents', label: 'cabinet.nav.documents', lead: 'cabinet.lead.documents', icon: 'file' },
+  { path: '/cabinet/documents', label: 'cabinet.nav.documents', lead: 'cabinet.lead.documents', icon: 'file', page: CabinetDocumentsPage },
 ];
 
 /* Pages reached from the user menu rather than the nav. */

@@ -7,7 +7,7 @@ const STORAGE_KEY = 'portal.lang';
 /* Each module keeps its messages in its own pair of files, www/shared/i18n/<part>.<lang>.json,
  * next to the shared en.json and ru.json; tests/api/i18n_catalogs.test.mjs checks that both
  * languages have the same keys and that every t() call with a literal key in www/ has a text. */
-export const PARTS = ['crm', 'realtime', 'chat'];
+export const PARTS = ['crm', 'tickets', 'realtime', 'chat', 'documents'];
 
 const catalogs = new Map(); // lang -> messages, loaded once
 const listeners = new Set();

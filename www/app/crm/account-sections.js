@@ -5,9 +5,13 @@
 import { ContactsSection } from '/app/crm/contacts.js';
 import { AccountOrdersSection } from '/app/crm/orders.js';
 import { TimelineSection } from '/app/crm/timeline.js';
+import { AccountDocuments } from '/app/crm/documents.js';
+import { AccountTickets } from '/app/crm/tickets.js';
 
 export const ACCOUNT_SECTIONS = [
   { id: 'orders', label: 'crm.section.orders', component: AccountOrdersSection },
+  { id: 'tickets', label: 'tickets.section', component: AccountTickets },
   { id: 'contacts', label: 'crm.section.contacts', component: ContactsSection },
+  { id: 'documents', label: 'documents.section', component: AccountDocuments },
   { id: 'timeline', label: 'crm.section.timeline', component: TimelineSection },
 ];

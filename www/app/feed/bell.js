@@ -11,10 +11,11 @@ import { useLiveRefresh } from '/shared/realtime.js';
 const POLL_MS = 30000;
 const PAGE = 20;
 
-/* Where a notification leads: posts open on their own page, chat mentions in their channel;
- * other kinds stay in the list. */
+/* Where a notification leads: posts and documents open on their own page, chat mentions in
+ * their channel; other kinds stay in the list. */
 function targetOf(n) {
   if (n.object_type === 'chat_channel' && n.object_id) return `/app/chat/${n.object_id}`;
+  if (n.object_type === 'document' && n.object_id) return `/app/crm/documents?doc=${n.object_id}`;
   return n.object_type === 'post' && n.object_id ? postPath(n.object_id) : null;
 }
 

@@ -1,6 +1,7 @@
 // Writing in the feed: the Markdown editor with @mention suggestions and a preview, uploads, the post and comment composers.
 import { html, useEffect, useRef, useState } from '/shared/preact.js';
-import { ApiError, api, getCsrfToken } from '/shared/api.js';
+import { api } from '/shared/api.js';
+import { uploadWithProgress } from '/shared/upload.js';
 import { getSession } from '/shared/session.js';
 import { errorText, t } from '/shared/i18n.js';
 import { Alert, Button, toast, useId } from '/shared/forms.js';
@@ -290,30 +291,7 @@ export function MarkdownEditor({ value, onValue, placeholder, label, textareaRef
  * Returns { promise (→ {id, name, size}), abort }.
  */
 export function uploadFile(file, onProgress) {
-  const xhr = new XMLHttpRequest();
-  const promise = new Promise((resolve, reject) => {
-    xhr.open('POST', `/api/v1/files?name=${encodeURIComponent(file.name || 'file')}`);
-    xhr.setRequestHeader('Content-Type', file.type || 'application/octet-stream');
-    xhr.setRequestHeader('Accept', 'application/json');
-    const token = getCsrfToken();
-    if (token) xhr.setRequestHeader('X-CSRF-Token', token);
-    xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
-    xhr.onload = () => {
-      let data = null;
-      try {
-        data = JSON.parse(xhr.responseText);
-      } catch {
-        /* only the status speaks */
-      }
-      if (xhr.status >= 200 && xhr.status < 300 && data?.id) return resolve(data);
-      const codes = { 413: 'payload_too_large', 401: 'unauthorized', 507: 'storage_full' };
-      reject(new ApiError({ status: xhr.status, code: data?.error?.code || codes[xhr.status] || 'internal', message: data?.error?.message }));
-    };
-    xhr.onerror = () => reject(new ApiError({ status: 0, code: 'network' }));
-    xhr.onabort = () => reject(new DOMException('upload aborted', 'AbortError'));
-    xhr.send(file);
-  });
-  return { promise, abort: () => xhr.abort() };
+  return uploadWithProgress(`/api/v1/files?name=${encodeURIComponent(file.name || 'file')}`, file, onProgress);
 }
 
 let nextKey = 0;
