@@ -152,6 +152,8 @@ SET SESSION foreign_key_checks = 1, unique_checks = 1;
 ANALYZE TABLE users, `groups`, group_members, posts, post_comments, post_likes, comment_likes,
   post_acks, post_mentions, files;
 
+-- Written behind the portal's back: cached feed pages are stale on every node.
+UPDATE cache_epochs SET n = n + 1 WHERE domain = 'feed';
 SELECT CONCAT('feed-data: done: ', (SELECT COUNT(*) FROM posts), ' posts, ',
               (SELECT COUNT(*) FROM post_comments), ' comments, ',
               (SELECT COUNT(*) FROM post_likes), ' likes, ',

@@ -15,9 +15,11 @@
 #include "auth.h"
 #include "db.h"
 #include "diff.h"
+#include "epoch.h"
 #include "files.h"
 #include "markdown.h"
 #include "richtext.h"
+#include "search_index.h"
 #include "utf8.h"
 
 #define MAX_TAGS      20
@@ -25,7 +27,8 @@
 
 #define ARTICLE_COLUMNS                                                                            \
     "a.id, a.space_id, s.name, a.parent_id, a.position, a.title, a.body_md, a.body_html,"          \
-    " a.tags, a.visibility, a.status, a.revision, a.created_at, a.updated_at, u.id, u.name"
+    " a.tags, a.visibility, a.status, a.revision, a.created_at, a.updated_at, u.id, u.name,"     \
+    " a.has_files"
 #define ARTICLE_FROM                                                                               \
     " FROM kb_articles a JOIN kb_spaces s ON s.id = a.space_id JOIN users u ON u.id = a.author_id"
 
@@ -47,6 +50,7 @@ static const char sql_get_public[] =
 static const char sql_lock[] =
     "SELECT id, space_id, revision, title, body_md, tags, visibility, status, parent_id, position"
     " FROM kb_articles WHERE id = ? FOR UPDATE";
+static const char sql_has_files[] = "UPDATE kb_articles SET has_files = 1 WHERE id = ?";
 static const char sql_parent_of[] = "SELECT parent_id, space_id FROM kb_articles WHERE id = ?";
 static const char sql_insert[] =
     "INSERT INTO kb_articles (space_id, parent_id, position, title, body_md, body_html, tags,"
@@ -77,6 +81,12 @@ static const char sql_search[] =
     " WHERE MATCH (a.title, a.body_md, a.tags) AGAINST (? IN BOOLEAN MODE)"
     " AND (? = 1 OR (a.visibility = 'public' AND a.status = 'published'))"
     " ORDER BY score DESC, a.id DESC LIMIT ?";
+/* The rows of the articles a search in the index found, with the visibility rule again. */
+static const char sql_search_rows[] =
+    "SELECT a.id, a.title, a.body_md, a.tags, a.visibility, a.status, s.id, s.name"
+    " FROM kb_articles a JOIN kb_spaces s ON s.id = a.space_id"
+    " WHERE a.id IN (SELECT id FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) t)"
+    " AND (? = 1 OR (a.visibility = 'public' AND a.status = 'published'))";
 static const char sql_public_list[] =
     "SELECT a.id, a.title, s.id, s.name, a.updated_at FROM kb_articles a"
     " JOIN kb_spaces s ON s.id = a.space_id"
@@ -86,28 +96,6 @@ static const char sql_public_list[] =
 /* ---------------------------------------------------------------------------------------
  * Text helpers
  * ------------------------------------------------------------------------------------- */
-
-/* Lower-cases ASCII and Cyrillic in place; byte lengths do not change. */
-static void lower_utf8(char *s)
-{
-    unsigned char *p = (unsigned char *)s;
-    for (; *p; p++) {
-        if (*p >= 'A' && *p <= 'Z') {
-            *p = (unsigned char)(*p + 32);
-        } else if (*p == 0xd0 && p[1]) {
-            if (p[1] >= 0x90 && p[1] <= 0x9f) { /* А..П -> а..п */
-                p[1] = (unsigned char)(p[1] + 0x20);
-            } else if (p[1] >= 0xa0 && p[1] <= 0xaf) { /* Р..Я -> р..я */
-                p[0] = 0xd1;
-                p[1] = (unsigned char)(p[1] - 0x20);
-            } else if (p[1] == 0x81) { /* Ё -> ё */
-                p[0] = 0xd1;
-                p[1] = 0x91;
-            }
-            p++;
-        }
-    }
-}
 
 static size_t chars_in(const char *s, size_t n)
 {
@@ -131,7 +119,7 @@ static int words(struct arena *a, const char *q, char **out, int max)
         size_t len = (size_t)(p - start);
         if (len && chars_in(start, len) >= 3) {
             out[n] = arena_strndup(a, start, len);
-            lower_utf8(out[n]);
+            kb_lower_utf8(out[n]);
             n++;
         }
     }
@@ -169,7 +157,7 @@ static json_t *snippet(struct arena *a, const char *body, char **w, int nw)
 {
     size_t len = strlen(body);
     char *low = arena_strndup(a, body, len);
-    lower_utf8(low);
+    kb_lower_utf8(low);
     size_t first = len;
     for (int i = 0; i < nw; i++) {
         char *f = strstr(low, w[i]);
@@ -274,15 +262,149 @@ static json_t *article_json(struct req *r, const struct db_res *res, bool cabine
         db_time_iso(&r->arena, db_str(res, 0, 12)), "updated_at",
         db_time_iso(&r->arena, db_str(res, 0, 13)), "author", "id", (json_int_t)db_ll(res, 0, 14),
         "name", db_str(res, 0, 15));
-    char ids[32];
-    snprintf(ids, sizeof ids, "[%lld]", db_ll(res, 0, 0));
-    struct db_res *files = files_for_owners(&r->arena, "kb_article", ids);
+    /* Most articles have no files: then the view is one query. */
+    struct db_res *files = NULL;
+    if (db_ll(res, 0, 16)) {
+        char ids[32];
+        snprintf(ids, sizeof ids, "[%lld]", db_ll(res, 0, 0));
+        files = files_for_owners(&r->arena, "kb_article", ids);
+    }
     json_object_set_new(o, "files", files ? files_json_for(files, db_ll(res, 0, 0)) : json_array());
     if (cabinet) { /* customers see what the page needs, not who wrote it */
         json_object_del(o, "author");
         json_object_del(o, "body");
     }
     return o;
+}
+
+/* The employee view of an article written straight to text, as article_json() dumped
+ * compactly would read (same keys, order and escapes) without building the jansson
+ * tree: for a view of ~4 KB that tree and its dump were most of the portal's time. */
+
+/* Bytes put_json_string() writes for s. */
+static size_t json_string_size(const char *s)
+{
+    size_t n = 2;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        n += *p == '"' || *p == '\\' || *p == '\b' || *p == '\f' || *p == '\n' || *p == '\r' ||
+                     *p == '\t'
+                 ? 2
+             : *p < 0x20 ? 6
+                         : 1;
+    return n;
+}
+
+/* s as a JSON string at o (jansson's escapes: the short ones, \u00XX for other control
+ * characters, UTF-8 as it is). Returns the end. */
+static char *put_json_string(char *o, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    *o++ = '"';
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        const char *esc = NULL;
+        switch (*p) {
+        case '"': esc = "\\\""; break;
+        case '\\': esc = "\\\\"; break;
+        case '\b': esc = "\\b"; break;
+        case '\f': esc = "\\f"; break;
+        case '\n': esc = "\\n"; break;
+        case '\r': esc = "\\r"; break;
+        case '\t': esc = "\\t"; break;
+        default:
+            if (*p < 0x20) {
+                memcpy(o, "\\u00", 4);
+                o[4] = hex[*p >> 4];
+                o[5] = hex[*p & 15];
+                o += 6;
+            } else {
+                *o++ = (char)*p;
+            }
+            continue;
+        }
+        *o++ = esc[0];
+        *o++ = esc[1];
+    }
+    *o++ = '"';
+    return o;
+}
+
+/* The text of the employee view of the article row res (sql_get), in the arena, with
+ * its length in *len; NULL when out of memory. */
+static char *article_text(struct req *r, const struct db_res *res, size_t *len)
+{
+    const char *html = rewrite_links(&r->arena, db_str(res, 0, 7), false);
+    const char *created = db_time_iso(&r->arena, db_str(res, 0, 12));
+    const char *updated = db_time_iso(&r->arena, db_str(res, 0, 13));
+    char *files = NULL;
+    if (db_ll(res, 0, 16)) {
+        char ids[32];
+        snprintf(ids, sizeof ids, "[%lld]", db_ll(res, 0, 0));
+        struct db_res *rows = files_for_owners(&r->arena, "kb_article", ids);
+        json_t *arr = rows ? files_json_for(rows, db_ll(res, 0, 0)) : json_array();
+        files = json_dumps(arr, JSON_COMPACT);
+        json_decref(arr);
+    }
+    const char *tags = db_str(res, 0, 8) ? db_str(res, 0, 8) : "";
+    const char *strs[] = {db_str(res, 0, 2), db_str(res, 0, 5), db_str(res, 0, 6), html,
+                          tags,              db_str(res, 0, 9), db_str(res, 0, 10), created,
+                          updated,           db_str(res, 0, 15)};
+    size_t cap = 512 + (files ? strlen(files) : 2) + 2 * strlen(tags);
+    for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
+        if (!strs[i]) {
+            free(files);
+            return NULL;
+        }
+        cap += json_string_size(strs[i]);
+    }
+    char *out = arena_alloc(&r->arena, cap), *o = out;
+    if (!out) {
+        free(files);
+        return NULL;
+    }
+    o += sprintf(o, "{\"id\":%lld,\"space\":{\"id\":%lld,\"name\":", db_ll(res, 0, 0),
+                 db_ll(res, 0, 1));
+    o = put_json_string(o, db_str(res, 0, 2));
+    if (db_str(res, 0, 3))
+        o += sprintf(o, "},\"parent_id\":%lld,\"position\":%lld,\"title\":", db_ll(res, 0, 3),
+                     db_ll(res, 0, 4));
+    else
+        o += sprintf(o, "},\"position\":%lld,\"title\":", db_ll(res, 0, 4));
+    o = put_json_string(o, db_str(res, 0, 5));
+    o = stpcpy(o, ",\"body\":");
+    o = put_json_string(o, db_str(res, 0, 6));
+    o = stpcpy(o, ",\"html\":");
+    o = put_json_string(o, html);
+    o = stpcpy(o, ",\"tags\":[");
+    bool first = true;
+    for (const char *p = tags; *p;) { /* as tags_json(): commas split, empty parts skipped */
+        size_t l = strcspn(p, ",");
+        if (l) {
+            char *one = arena_strndup(&r->arena, p, l);
+            if (!first)
+                *o++ = ',';
+            o = put_json_string(o, one);
+            first = false;
+        }
+        p += l;
+        if (*p == ',')
+            p++;
+    }
+    o = stpcpy(o, "],\"visibility\":");
+    o = put_json_string(o, db_str(res, 0, 9));
+    o = stpcpy(o, ",\"status\":");
+    o = put_json_string(o, db_str(res, 0, 10));
+    o += sprintf(o, ",\"revision\":%lld,\"created_at\":", db_ll(res, 0, 11));
+    o = put_json_string(o, created);
+    o = stpcpy(o, ",\"updated_at\":");
+    o = put_json_string(o, updated);
+    o += sprintf(o, ",\"author\":{\"id\":%lld,\"name\":", db_ll(res, 0, 14));
+    o = put_json_string(o, db_str(res, 0, 15));
+    o = stpcpy(o, "},\"files\":");
+    o = stpcpy(o, files ? files : "[]");
+    o = stpcpy(o, "}");
+    free(files);
+    *len = (size_t)(o - out);
+    return out;
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -418,6 +540,8 @@ static int attach_files(struct req *r, long long id, json_t *files, bool *bad)
             *bad = db_errno() == 0;
             return -1;
         }
+        if (db_exec(sql_has_files, "i", id) < 0)
+            return -1;
     }
     return 0;
 }
@@ -435,7 +559,11 @@ static int send_article(struct req *r, int status, long long id)
         return http_db_error(r);
     if (res->nrows == 0)
         return http_error(r, 404, "not_found", "No such article", NULL);
-    return http_json(r, status, article_json(r, res, false));
+    size_t len;
+    char *text = article_text(r, res, &len);
+    if (!text)
+        return http_error(r, 503, "service_unavailable", "Out of memory, try again", NULL);
+    return http_send(r, status, "application/json", "Cache-Control: no-store\r\n", text, len);
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -524,7 +652,8 @@ int kb_article_create(struct req *r)
     if (rc ||
         db_exec(sql_rev_insert, "iisssssisi", id, 1LL, in.title, in.body, in.tags, in.visibility,
                 in.status, me, *in.summary ? in.summary : "Created", 0LL) < 0 ||
-        audit_log(r, "kb_article.create", "kb_article", id, NULL) < 0 || db_commit() < 0) {
+        audit_log(r, "kb_article.create", "kb_article", id, NULL) < 0 ||
+        epoch_write(EPOCH_KB) < 0 || db_commit() < 0) {
         db_rollback();
         return http_db_error(r);
     }
@@ -534,7 +663,17 @@ int kb_article_create(struct req *r)
 int kb_article_get(struct req *r)
 {
     long long id = http_param_id(r, "id");
-    return id ? send_article(r, 200, id) : http_error(r, 404, "not_found", "No such article", NULL);
+    struct db_res *res = NULL;
+    int got = id ? kb_index_article(&r->arena, id, &res) : 0; /* memory first (see there) */
+    if (got < 0)
+        return send_article(r, 200, id);
+    if (got == 0)
+        return http_error(r, 404, "not_found", "No such article", NULL);
+    size_t len;
+    char *text = article_text(r, res, &len);
+    if (!text)
+        return http_error(r, 503, "service_unavailable", "Out of memory, try again", NULL);
+    return http_send(r, 200, "application/json", "Cache-Control: no-store\r\n", text, len);
 }
 
 /* Saves a new revision of article id from in (locked, base checked). The caller has
@@ -573,7 +712,8 @@ static int save_revision(struct req *r, long long id, struct article_input *in)
                 strcmp(db_str(cur, 0, 6), in->visibility) == 0 &&
                 strcmp(db_str(cur, 0, 7), in->status) == 0;
     if (same && parent == db_ll(cur, 0, 8) && position == db_ll(cur, 0, 9))
-        return 0; /* nothing changed: no empty revision */
+        return in->files ? epoch_write(EPOCH_KB) : 0; /* nothing changed but maybe the
+                                                        * files: no empty revision */
     char *html = richtext_render(r, in->body, "body");
     if (!html)
         return r->status;
@@ -585,7 +725,8 @@ static int save_revision(struct req *r, long long id, struct article_input *in)
         db_exec(sql_rev_insert, "iisssssisi", id, rev + 1, in->title, in->body, in->tags,
                 in->visibility, in->status, me, in->summary, 0LL) < 0 ||
         audit_log(r, "kb_article.update", "kb_article", id,
-                  json_pack("{s:I}", "revision", (json_int_t)(rev + 1))) < 0)
+                  json_pack("{s:I}", "revision", (json_int_t)(rev + 1))) < 0 ||
+        epoch_write(EPOCH_KB) < 0)
         return -1;
     return 0;
 }
@@ -741,6 +882,39 @@ int kb_article_restore(struct req *r)
  * Search and the help center
  * ------------------------------------------------------------------------------------- */
 
+/* The rows sql_search_rows would give for ids, from the index's copy of the articles;
+ * NULL when that copy is not current (then the database answers). */
+static struct db_res *search_rows_from_memory(struct req *r, const long long *ids, int n,
+                                              bool employee)
+{
+    static const int view_col[] = {0, 5, 6, 8, 9, 10, 1, 2}; /* sql_search_rows from sql_get */
+    enum { NCOLS = sizeof view_col / sizeof view_col[0] };
+    struct db_res *out = arena_alloc(&r->arena, sizeof *out);
+    out->ncols = NCOLS;
+    out->nrows = 0;
+    out->names = NULL;
+    out->rows = arena_alloc(&r->arena, (size_t)(n ? n : 1) * sizeof *out->rows);
+    out->lens = arena_alloc(&r->arena, (size_t)(n ? n : 1) * sizeof *out->lens);
+    for (int k = 0; k < n; k++) {
+        struct db_res *v = NULL;
+        int got = kb_index_article(&r->arena, ids[k], &v);
+        if (got < 0)
+            return NULL;
+        if (got == 0 || (!employee && (strcmp(db_str(v, 0, 9), "public") != 0 ||
+                                       strcmp(db_str(v, 0, 10), "published") != 0)))
+            continue; /* the visibility rule once more, as in the query */
+        char **row = arena_alloc(&r->arena, NCOLS * sizeof *row);
+        unsigned long *lens = arena_alloc(&r->arena, NCOLS * sizeof *lens);
+        for (int c = 0; c < NCOLS; c++) {
+            row[c] = v->rows[0][view_col[c]];
+            lens[c] = v->lens[0][view_col[c]];
+        }
+        out->rows[out->nrows] = row;
+        out->lens[out->nrows++] = lens;
+    }
+    return out;
+}
+
 static int search(struct req *r, bool employee)
 {
     const char *q = http_query(r, "q");
@@ -758,18 +932,50 @@ static int search(struct req *r, bool employee)
     const char *bq = kb_boolean_query(&r->arena, q);
     if (!bq)
         return http_json(r, 200, json_pack("{s:[], s:s}", "items", "query", q));
-    struct db_res *res =
-        db_query(&r->arena, sql_search, "sssii", bq, bq, bq, (long long)employee, (long long)limit);
+    /* The index when it is current (see search_index.h), else MariaDB's FULLTEXT. Both
+     * give rows of sql_search's first eight columns, best first. */
+    char *iw[16];
+    int niw = 0;
+    for (int i = 0; i < nw; i++)
+        if (!stopword(w[i]))
+            iw[niw++] = w[i];
+    long long ids[50];
+    double scores[50];
+    int found = kb_index_search(iw, niw, !employee, limit, ids, scores);
+    struct db_res *res = found >= 0 ? search_rows_from_memory(r, ids, found, employee) : NULL;
+    if (res) {
+        /* every row from the in-memory copy: no query at all */
+    } else if (found >= 0) {
+        char *json = arena_alloc(&r->arena, (size_t)found * 21 + 3), *o = json;
+        *o++ = '[';
+        for (int i = 0; i < found; i++)
+            o += sprintf(o, "%s%lld", i ? "," : "", ids[i]);
+        strcpy(o, "]");
+        res = db_query(&r->arena, sql_search_rows, "si", json, (long long)employee);
+    } else {
+        res = db_query(&r->arena, sql_search, "sssii", bq, bq, bq, (long long)employee,
+                       (long long)limit);
+    }
     if (!res)
         return http_db_error(r);
     json_t *items = json_array();
-    for (int i = 0; i < res->nrows; i++) {
+    for (int k = 0; k < (found >= 0 ? found : res->nrows); k++) {
+        int i = k;
+        double score = 0;
+        if (found >= 0) { /* the rows come in any order: put them in the index's */
+            for (i = 0; i < res->nrows && db_ll(res, i, 0) != ids[k]; i++)
+                ;
+            if (i == res->nrows)
+                continue; /* changed meanwhile and no longer visible */
+            score = scores[k];
+        } else {
+            score = strtod(db_str(res, i, 8) ? db_str(res, i, 8) : "0", NULL);
+        }
         json_t *o = json_pack("{s:I, s:s, s:o, s:{s:I, s:s}, s:o, s:f}", "id",
                               (json_int_t)db_ll(res, i, 0), "title", db_str(res, i, 1), "snippet",
                               snippet(&r->arena, db_str(res, i, 2), w, nw), "space", "id",
                               (json_int_t)db_ll(res, i, 6), "name", db_str(res, i, 7), "tags",
-                              tags_json(db_str(res, i, 3)), "score",
-                              strtod(db_str(res, i, 8) ? db_str(res, i, 8) : "0", NULL));
+                              tags_json(db_str(res, i, 3)), "score", score);
         if (employee) {
             json_object_set_new(o, "visibility", json_string(db_str(res, i, 4)));
             json_object_set_new(o, "status", json_string(db_str(res, i, 5)));

@@ -1,9 +1,14 @@
 /* auth.c - sessions live in the database (any number of HTTP nodes), identified by a
- * 256-bit random cookie of which only the SHA-256 is stored. Every request with a
- * session costs one indexed SELECT; last_seen is written at most once a minute. */
+ * 256-bit random cookie of which only the SHA-256 is stored. A node keeps what it
+ * looked up for a few seconds (the session cache below), as long as the auth epoch
+ * says no session was revoked and no user changed anywhere meanwhile; last_seen is
+ * written at most once a minute. */
 #include "auth.h"
 
+#include <pthread.h>
 #include <sodium.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +19,7 @@
 #include "config.h"
 #include "crm.h"
 #include "db.h"
+#include "epoch.h"
 #include "log.h"
 #include "password.h"
 #include "users.h"
@@ -25,7 +31,9 @@
 
 static const char sql_lookup[] =
     "SELECT s.id, s.user_id, s.csrf_token, s.last_seen < UTC_TIMESTAMP(6) - INTERVAL ? SECOND,"
-    " u.realm, u.role, u.account_id, u.email, u.name, u.locale"
+    " u.realm, u.role, u.account_id, u.email, u.name, u.locale,"
+    " TIMESTAMPDIFF(MICROSECOND, s.last_seen, UTC_TIMESTAMP(6)),"
+    " TIMESTAMPDIFF(MICROSECOND, UTC_TIMESTAMP(6), s.expires_at)"
     " FROM sessions s JOIN users u ON u.id = s.user_id"
     " WHERE s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > UTC_TIMESTAMP(6)"
     " AND s.last_seen > UTC_TIMESTAMP(6) - INTERVAL ? SECOND AND u.disabled = 0";
@@ -160,22 +168,135 @@ static void queue_cookie(struct req *r, const char *value, long long max_age)
  * Session lookup and the access check
  * ------------------------------------------------------------------------------------- */
 
-/* Returns 0 (r->session set or not), or -1 on a database error. */
-static int load_session(struct req *r)
+/* The session cache: a node answers most requests of a session without asking the
+ * database. An entry is served only while
+ *   - the auth epoch is the one it was filled under: a revocation (logout, password
+ *     change, "end session", a disabled user) or any change of a user, on any node,
+ *     bumps the database row (triggers of 0012_perf.sql) and so every node's epoch
+ *     within EPOCH_POLL_MS, and at once on the node that made it (epoch_sync());
+ *   - the epoch poller reached the database in the last EPOCH_STALE_MS (else the
+ *     database decides, as without a cache);
+ *   - it is younger than SESSION_CACHE_TTL_MS (a change written behind the portal's
+ *     back, by hand in SQL, lives at most that long);
+ *   - the session is neither expired nor idle, counted on the monotonic clock from
+ *     what the database said at the fill (no clock skew between nodes and database).
+ * last_seen is still written at most once per touch_after, as without the cache. */
+#define SESSION_CACHE_SLOTS  2048 /* direct-mapped by the token hash; a collision evicts */
+#define SESSION_CACHE_TTL_MS 10000
+
+struct cached_session {
+    unsigned char hash[crypto_hash_sha256_BYTES];
+    uint64_t gen;          /* auth epoch at the fill; 0 = empty slot */
+    uint64_t filled_ms;    /* epoch_clock_ms() at the fill */
+    _Atomic uint64_t last_seen_ms; /* last_seen on the monotonic clock */
+    uint64_t expires_ms;   /* expires_at on the monotonic clock */
+    struct session s;      /* email, name, locale point into the fields below */
+    char email[256], name[804], locale[36];
+};
+
+static struct cached_session session_cache[SESSION_CACHE_SLOTS]; /* ~2.4 MB of BSS */
+/* As feed.c's page cache: readers in parallel, a fill before new readers. */
+static pthread_rwlock_t session_cache_lock = PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
+
+static long long touch_after_s(void)
+{
+    /* last_seen is written at most once a minute, and more often when the idle timeout
+     * is short: a session in use must never look idle. */
+    return config.session_idle_s / 4 < 60 ? config.session_idle_s / 4 : 60;
+}
+
+static struct cached_session *cache_slot(const unsigned char *hash)
+{
+    uint32_t h;
+    memcpy(&h, hash, sizeof h); /* SHA-256 bytes are uniform already */
+    return &session_cache[h & (SESSION_CACHE_SLOTS - 1)];
+}
+
+/* Copies a live cached session for hash into the arena. Returns it, or NULL (miss);
+ * *touch is set when last_seen is due to be written. */
+static struct session *cache_get(struct req *r, const unsigned char *hash, bool *touch)
+{
+    uint64_t gen = epoch_now(EPOCH_AUTH);
+    *touch = false;
+    if (!gen)
+        return NULL;
+    uint64_t now = epoch_clock_ms();
+    struct session *out = NULL;
+    pthread_rwlock_rdlock(&session_cache_lock);
+    struct cached_session *c = cache_slot(hash);
+    uint64_t seen = atomic_load(&c->last_seen_ms);
+    if (c->gen == gen && sodium_memcmp(c->hash, hash, sizeof c->hash) == 0 &&
+        now - c->filled_ms < SESSION_CACHE_TTL_MS && now < c->expires_ms &&
+        now - seen < (uint64_t)config.session_idle_s * 1000u) {
+        out = arena_alloc(&r->arena, sizeof *out);
+        *out = c->s;
+        out->preview_account_id = 0; /* per request, set by preview() */
+        out->email = arena_strdup(&r->arena, c->email);
+        out->name = arena_strdup(&r->arena, c->name);
+        out->locale = arena_strdup(&r->arena, c->locale);
+        /* One toucher per interval: whoever moves last_seen_ms writes the row. */
+        if (now - seen > (uint64_t)touch_after_s() * 1000u &&
+            atomic_compare_exchange_strong(&c->last_seen_ms, &seen, now))
+            *touch = true;
+    }
+    pthread_rwlock_unlock(&session_cache_lock);
+    return out;
+}
+
+static void cache_put(const unsigned char *hash, const struct session *s, uint64_t gen,
+                      uint64_t filled_ms, long long seen_age_us, long long expires_in_us)
+{
+    if (!gen || strlen(s->email) >= sizeof session_cache[0].email ||
+        strlen(s->name) >= sizeof session_cache[0].name ||
+        strlen(s->locale) >= sizeof session_cache[0].locale)
+        return;
+    pthread_rwlock_wrlock(&session_cache_lock);
+    struct cached_session *c = cache_slot(hash);
+    memcpy(c->hash, hash, sizeof c->hash);
+    c->gen = gen;
+    c->filled_ms = filled_ms;
+    atomic_store(&c->last_seen_ms,
+                 filled_ms - (uint64_t)(seen_age_us > 0 ? seen_age_us / 1000 : 0));
+    c->expires_ms = filled_ms + (uint64_t)(expires_in_us > 0 ? expires_in_us / 1000 : 0);
+    c->s = *s;
+    snprintf(c->email, sizeof c->email, "%s", s->email);
+    snprintf(c->name, sizeof c->name, "%s", s->name);
+    snprintf(c->locale, sizeof c->locale, "%s", s->locale);
+    c->s.email = c->s.name = c->s.locale = NULL;
+    pthread_rwlock_unlock(&session_cache_lock);
+}
+
+/* The cookie's token hash; false when the request carries no well-formed cookie. */
+static bool cookie_hash(struct req *r, unsigned char hash[crypto_hash_sha256_BYTES])
 {
     const char *cookies = http_header(r, "Cookie");
     if (!cookies)
-        return 0;
+        return false;
     char token[TOKEN_CHARS + 8];
     int n = mg_get_cookie(cookies, cookie_name(), token, sizeof token);
     if (n != TOKEN_CHARS)
-        return 0;
-    unsigned char hash[crypto_hash_sha256_BYTES];
+        return false;
     token_hash(token, hash);
-    /* last_seen is written at most once a minute, and more often when the idle timeout
-     * is short: a session in use must never look idle. */
-    long long touch_after = config.session_idle_s / 4 < 60 ? config.session_idle_s / 4 : 60;
-    struct db_res *res = db_query(&r->arena, sql_lookup, "ibi", touch_after, hash, sizeof hash,
+    sodium_memzero(token, sizeof token);
+    return true;
+}
+
+/* Returns 0 (r->session set or not), or -1 on a database error. */
+static int load_session(struct req *r)
+{
+    unsigned char hash[crypto_hash_sha256_BYTES];
+    if (!cookie_hash(r, hash))
+        return 0;
+    bool touch;
+    struct session *hit = cache_get(r, hash, &touch);
+    if (hit) {
+        r->session = hit;
+        if (touch)
+            db_exec(sql_touch, "i", hit->id); /* best effort, as below */
+        return 0;
+    }
+    uint64_t gen = epoch_now(EPOCH_AUTH), filled = epoch_clock_ms(); /* before the query */
+    struct db_res *res = db_query(&r->arena, sql_lookup, "ibi", touch_after_s(), hash, sizeof hash,
                                   (long long)config.session_idle_s);
     if (!res)
         return -1;
@@ -195,8 +316,9 @@ static int load_session(struct req *r)
     if (!s->realm)
         return 0;
     r->session = s;
-    if (db_ll(res, 0, 3))
-        db_exec(sql_touch, "i", s->id); /* best effort: a failure only delays idle expiry */
+    bool touched = db_ll(res, 0, 3) && db_exec(sql_touch, "i", s->id) == 0;
+    /* best effort: a failed touch only delays idle expiry */
+    cache_put(hash, s, gen, filled, touched ? 0 : db_ll(res, 0, 10), db_ll(res, 0, 11));
     return 0;
 }
 

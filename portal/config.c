@@ -72,6 +72,11 @@ static struct setting settings[] = {
      &config.ws_session_check_s},
     {"PORTAL_THREADS", INT, "96", "HTTP worker threads (one MariaDB connection each)",
      &config.threads},
+    {"PORTAL_CACHES", INT, "1",
+     "1 = keep sessions, feed pages and the knowledge base (search index and articles, "
+     "~6 KB an article) in memory, kept in step with every node through the cache_epochs "
+     "table (polled every 100 ms); 0 = ask the database every time",
+     &config.caches},
     {"PORTAL_MAX_BODY", SIZE, "1048576", "largest JSON request body in bytes (413 beyond)",
      &config.max_body},
     {"PORTAL_MAX_UPLOAD", SIZE, "52428800", "largest uploaded file in bytes (413 beyond)",

@@ -25,6 +25,7 @@ struct config {
     int ws_backfill_max;       /* PORTAL_WS_BACKFILL_MAX, events a resume may replay */
     int ws_session_check_s;    /* PORTAL_WS_SESSION_CHECK, seconds between session checks */
     int threads;              /* PORTAL_THREADS */
+    int caches;               /* PORTAL_CACHES: 0 = no session/feed caches */
     size_t max_body;          /* PORTAL_MAX_BODY, bytes of a JSON body */
     size_t max_upload;        /* PORTAL_MAX_UPLOAD, bytes of an uploaded file */
     int request_timeout_ms;   /* PORTAL_REQUEST_TIMEOUT_MS */

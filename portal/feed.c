@@ -1,10 +1,14 @@
 /* feed.c - the company feed. A page of posts costs a fixed handful of queries: the
  * page itself, then likes, comments, acknowledgements and files for all of its posts
- * at once (ids passed as one JSON array through JSON_TABLE). */
+ * at once (ids passed as one JSON array through JSON_TABLE). A page once built is kept
+ * per reader until a feed change on any node (the feed epoch) or a user change (the
+ * auth epoch) makes it stale: every write below bumps the feed epoch in its
+ * transaction. */
 #include "feed.h"
 
 #include <ctype.h>
 #include <mysqld_error.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +17,7 @@
 #include "audit.h"
 #include "auth.h"
 #include "db.h"
+#include "epoch.h"
 #include "files.h"
 #include "markdown.h"
 #include "notify.h"
@@ -355,6 +360,87 @@ static int file_ids(struct req *r, json_t *body, json_t **out)
 }
 
 /* ---------------------------------------------------------------------------------------
+ * The page cache: GET /feed/posts answers, kept as the JSON text sent, per reader and
+ * query. An entry is served while both epochs are those it was filled under (see
+ * epoch.h: a change on any node reaches every node within EPOCH_POLL_MS, and the node
+ * that made it before it answers) and for PAGE_CACHE_TTL_MS at most (a change made
+ * in SQL by hand). Per reader because the page holds the reader's own flags (liked,
+ * acked) and only the posts the reader may see.
+ * ------------------------------------------------------------------------------------- */
+
+#define PAGE_CACHE_SLOTS  1024 /* direct-mapped; a collision evicts */
+#define PAGE_CACHE_TTL_MS 30000
+#define PAGE_CACHE_MAX    (256 * 1024) /* bigger pages are not kept */
+
+struct page_key {
+    long long user_id, admin, before, author, group, mentions, limit;
+};
+
+struct cached_page {
+    struct page_key key;
+    uint64_t feed_gen, auth_gen; /* 0 = empty slot */
+    uint64_t filled_ms;
+    char *text; /* malloc'd JSON */
+    size_t len;
+};
+
+static struct cached_page page_cache[PAGE_CACHE_SLOTS];
+/* Readers never wait for each other (a reader the scheduler preempts while copying must
+ * not stall the others); a fill waits for the readers but goes before new ones. */
+static pthread_rwlock_t page_cache_lock = PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
+
+static struct cached_page *page_slot(const struct page_key *k)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a over the key's fields */
+    const long long *f = &k->user_id;
+    for (size_t i = 0; i < sizeof *k / sizeof *f; i++)
+        h = (h ^ (uint64_t)f[i]) * 1099511628211ull;
+    return &page_cache[(h ^ (h >> 29)) & (PAGE_CACHE_SLOTS - 1)];
+}
+
+/* The cached text for k copied into the arena, or NULL. */
+static char *page_get(struct req *r, const struct page_key *k, size_t *len)
+{
+    uint64_t fg = epoch_now(EPOCH_FEED), ag = epoch_now(EPOCH_AUTH);
+    if (!fg || !ag)
+        return NULL;
+    char *out = NULL;
+    pthread_rwlock_rdlock(&page_cache_lock);
+    struct cached_page *c = page_slot(k);
+    if (c->feed_gen == fg && c->auth_gen == ag && memcmp(&c->key, k, sizeof *k) == 0 &&
+        epoch_clock_ms() - c->filled_ms < PAGE_CACHE_TTL_MS && (out = arena_alloc(&r->arena, c->len))) {
+        memcpy(out, c->text, c->len);
+        *len = c->len;
+    }
+    pthread_rwlock_unlock(&page_cache_lock);
+    return out;
+}
+
+/* Keeps a copy of text for k, filled under the epochs fg and ag (read before the
+ * queries that made it). */
+static void page_put(const struct page_key *k, uint64_t fg, uint64_t ag, uint64_t filled,
+                     const char *text, size_t len)
+{
+    if (!fg || !ag || len > PAGE_CACHE_MAX)
+        return;
+    char *copy = malloc(len);
+    if (!copy)
+        return;
+    memcpy(copy, text, len);
+    pthread_rwlock_wrlock(&page_cache_lock);
+    struct cached_page *c = page_slot(k);
+    char *old = c->text;
+    c->key = *k;
+    c->feed_gen = fg;
+    c->auth_gen = ag;
+    c->filled_ms = filled;
+    c->text = copy;
+    c->len = len;
+    pthread_rwlock_unlock(&page_cache_lock);
+    free(old);
+}
+
+/* ---------------------------------------------------------------------------------------
  * Posts
  * ------------------------------------------------------------------------------------- */
 
@@ -374,6 +460,13 @@ int feed_posts_list(struct req *r)
     if (mentions_q && strcmp(mentions_q, "me") != 0)
         return http_error(r, 400, "validation_failed", "mentions can only be me", "mentions");
     long long me = r->session->user_id, admin = is_admin(r);
+    struct page_key key = {me, admin, before, author, group, mentions_q != NULL, limit};
+    size_t cached_len;
+    char *cached = page_get(r, &key, &cached_len);
+    if (cached)
+        return http_send(r, 200, "application/json", "Cache-Control: no-store\r\n", cached,
+                         cached_len);
+    uint64_t fg = epoch_now(EPOCH_FEED), ag = epoch_now(EPOCH_AUTH), filled = epoch_clock_ms();
     /* Pinned posts head the first unfiltered page and are left out of the stream. */
     bool plain = !author && !group && !mentions_q, first_plain = plain && !before;
     struct db_res *none = &(struct db_res){0};
@@ -391,7 +484,15 @@ int feed_posts_list(struct req *r)
     json_object_set_new(out, "pinned", arrs[0]);
     json_object_set_new(out, "items", items);
     db_page_next(out, page, limit);
-    return http_json(r, 200, out);
+    char *text = json_dumps(out, JSON_COMPACT);
+    json_decref(out);
+    if (!text)
+        return http_error(r, 503, "service_unavailable", "Out of memory, try again", NULL);
+    page_put(&key, fg, ag, filled, text, strlen(text));
+    int rc = http_send(r, 200, "application/json", "Cache-Control: no-store\r\n", text,
+                       strlen(text));
+    free(text);
+    return rc;
 }
 
 int feed_post_create(struct req *r)
@@ -447,7 +548,8 @@ int feed_post_create(struct req *r)
                               (json_int_t)r->session->user_id);
     if (rc || mention(r, id, group_id, md, false, summary) < 0 ||
         outbox_append("feed.post", audience_of(&r->arena, group_id), event) < 0 ||
-        audit_log(r, "post.create", "post", id, NULL) < 0 || db_commit() < 0) {
+        audit_log(r, "post.create", "post", id, NULL) < 0 || epoch_write(EPOCH_FEED) < 0 ||
+        db_commit() < 0) {
         json_decref(event);
         db_rollback();
         return http_db_error(r);
@@ -551,7 +653,8 @@ int feed_post_update(struct req *r)
         json_object_set_new(details, "pinned", json_boolean(pinned));
     if (has_important)
         json_object_set_new(details, "important", json_boolean(important));
-    if (ev < 0 || audit_log(r, "post.update", "post", id, details) < 0 || db_commit() < 0)
+    if (ev < 0 || audit_log(r, "post.update", "post", id, details) < 0 ||
+        epoch_write(EPOCH_FEED) < 0 || db_commit() < 0)
         goto fail;
     free(html);
     struct db_res *p = load_post(r, id);
@@ -596,7 +699,7 @@ int feed_post_delete(struct req *r)
     if (ev < 0 || db_exec(admin ? sql_hard_delete : sql_soft_delete, "i", id) < 0 ||
         audit_log(r, admin ? "post.purge" : "post.delete", "post", id,
                   json_pack("{s:s}", "body", db_str(cur, 0, 3))) < 0 ||
-        db_commit() < 0)
+        epoch_write(EPOCH_FEED) < 0 || db_commit() < 0)
         goto fail;
     return http_send(r, 204, "application/json", "Cache-Control: no-store\r\n", "", 0);
 fail:
@@ -666,7 +769,7 @@ int feed_comment_create(struct req *r)
         outbox_append("feed.comment", audience_of(&r->arena, group_id), event) < 0 ||
         audit_log(r, "comment.create", "comment", cid,
                   json_pack("{s:I}", "post_id", (json_int_t)post_id)) < 0 ||
-        db_commit() < 0) {
+        epoch_write(EPOCH_FEED) < 0 || db_commit() < 0) {
         json_decref(event);
         db_rollback();
         return http_db_error(r);
@@ -685,7 +788,8 @@ int feed_post_like(struct req *r)
     if (db_begin() < 0 || db_exec(on ? sql_like : sql_unlike, "ii", id, r->session->user_id) < 0)
         goto fail;
     /* Liking twice is a no-op, and so is its audit. */
-    if (db_affected() && audit_log(r, on ? "post.like" : "post.unlike", "post", id, NULL) < 0)
+    if (db_affected() && (audit_log(r, on ? "post.like" : "post.unlike", "post", id, NULL) < 0 ||
+                          epoch_write(EPOCH_FEED) < 0))
         goto fail;
     struct db_res *c = db_query(&r->arena, sql_like_count, "ii", r->session->user_id, id);
     if (!c || db_commit() < 0)
@@ -746,7 +850,9 @@ int feed_post_ack(struct req *r)
         return http_error(r, 400, "validation_failed", "Only important posts are acknowledged",
                           NULL);
     if (db_begin() < 0 || db_exec(sql_ack, "ii", id, r->session->user_id) < 0 ||
-        (db_affected() && audit_log(r, "post.ack", "post", id, NULL) < 0) || db_commit() < 0) {
+        (db_affected() &&
+         (audit_log(r, "post.ack", "post", id, NULL) < 0 || epoch_write(EPOCH_FEED) < 0)) ||
+        db_commit() < 0) {
         db_rollback();
         return http_db_error(r);
     }
@@ -854,7 +960,8 @@ int feed_group_create(struct req *r)
             goto fail;
         }
     }
-    if (audit_log(r, "group.create", "group", id, NULL) < 0 || db_commit() < 0)
+    if (audit_log(r, "group.create", "group", id, NULL) < 0 || epoch_write(EPOCH_FEED) < 0 ||
+        db_commit() < 0)
         goto fail;
     return feed_groups_list(r);
 fail:
@@ -884,7 +991,7 @@ static int member_change(struct req *r, long long group_id, long long user_id, b
     }
     if (audit_log(r, add ? "group.member_add" : "group.member_remove", "group", group_id,
                   json_pack("{s:I}", "user_id", (json_int_t)user_id)) < 0 ||
-        db_commit() < 0)
+        epoch_write(EPOCH_FEED) < 0 || db_commit() < 0)
         goto fail;
     return feed_groups_list(r);
 fail:

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "db.h"
 #include "demo.h"
+#include "epoch.h"
 #include "feed.h"
 #include "files.h"
 #include "gateway.h"
@@ -21,6 +22,7 @@
 #include "migrate.h"
 #include "password.h"
 #include "scheduler.h"
+#include "search_index.h"
 #include "static.h"
 #include "tickets.h"
 #include "users.h"
@@ -81,10 +83,17 @@ static int cmd_serve(void)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
-    if (http_start() < 0)
+    if (config.caches && (epoch_start() < 0 || kb_index_start() < 0))
         return 1;
+    if (http_start() < 0) {
+        kb_index_stop();
+        epoch_stop();
+        return 1;
+    }
     if (gateway_start() < 0) {
         http_stop();
+        kb_index_stop();
+        epoch_stop();
         return 1;
     }
     scheduler_start();
@@ -99,6 +108,8 @@ static int cmd_serve(void)
     scheduler_stop();
     gateway_stop();
     http_stop();
+    kb_index_stop();
+    epoch_stop();
     log_access_close();
     return 0;
 }
