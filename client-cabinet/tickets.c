@@ -80,7 +80,7 @@ enum {
 };
 
 /* The queue: every filter is optional; keyset paging on id, newest first. Measured on a
- * million tickets (bench/tickets-run), three things keep every page a short index walk:
+ * million tickets (bench/tickets-run), these keep every page a short index walk:
  * - each set of filters has its own statement text with only the conditions it needs
  *   (an absent filter keeps its placeholder as "? IS NULL", bound to NULL, so every
  *   variant takes the same arguments): the generic "(? IS NULL OR t.status = ?)" form
@@ -90,10 +90,19 @@ enum {
  *   access, which cannot seek to `id < before` and walked a status down from its newest
  *   row (two seconds half-way through the closed tickets); on the index alone it takes
  *   the range that starts at the page;
- * - "overdue" reads the sla_due index (only active tickets have an sla_due, so it stays
- *   small) rather than the primary key, which a sparse last page walked to the bottom;
- *   index-merge intersection is off: it intersected the status and priority indexes
- *   over 100,000 rows to find 50. */
+ * - each filtered variant names its candidate indexes, those of the filters present, in
+ *   FORCE INDEX: left free, a prepared statement re-executed on the same connection
+ *   with other values (status=new, open, waiting, then closed&before=<mid>) fell back
+ *   to "ref" on (status), which cannot seek to `id < before` and read 461,000 rows for
+ *   a page half-way down (0.1-0.5 s); forced, the same page is the 50-entry range on
+ *   (status, id). "overdue" thus reads the sla_due index (only active tickets have an
+ *   sla_due, so it stays small) rather than the primary key, which a sparse last page
+ *   walked to the bottom;
+ * - index-merge intersection is off: it intersected the status and priority indexes
+ *   over 100,000 rows to find 50.
+ * Checked with the slow log (log_slow_verbosity=explain) over the bench requests and
+ * a deep page of every filter kind: all "range", at most ~11,000 index entries (the
+ * first overdue page), most 50-350. */
 enum { Q_STATUS = 1, Q_PRIORITY = 2, Q_ACCOUNT = 4, Q_OVERDUE = 8, Q_VARIANTS = 16 };
 enum { Q_ANYONE, Q_ASSIGNEE, Q_UNASSIGNED, Q_ASSIGNEE_MODES };
 static char *queue_sql[Q_VARIANTS][Q_ASSIGNEE_MODES]; /* built once, kept for the process */
@@ -103,6 +112,18 @@ static void queue_sql_build(void)
 {
     for (int f = 0; f < Q_VARIANTS; f++)
         for (int m = 0; m < Q_ASSIGNEE_MODES; m++) {
+            /* The indexes of the filters present, and only those (see above). */
+            char hint[200] = "";
+            if (f || m != Q_ANYONE)
+                snprintf(hint, sizeof hint, " FORCE INDEX (%s%s%s%s%s)",
+                         f & Q_OVERDUE ? ",tickets_sla" : "",
+                         f & Q_STATUS ? ",tickets_status" : "",
+                         f & Q_PRIORITY ? ",tickets_priority" : "",
+                         f & Q_ACCOUNT ? ",tickets_account" : "",
+                         m != Q_ANYONE ? ",tickets_assignee" : "");
+            char *comma = strchr(hint, ',');
+            if (comma)
+                memmove(comma, comma + 1, strlen(comma));
             char text[2048];
             snprintf(
                 text, sizeof text,
@@ -110,10 +131,7 @@ static void queue_sql_build(void)
                 " FROM (SELECT t.id FROM tickets t%s WHERE t.id < ?%s%s%s%s%s"
                 " ORDER BY t.id DESC LIMIT ?) page STRAIGHT_JOIN tickets t ON t.id = "
                 "page.id" TICKET_JOINS " ORDER BY t.id DESC",
-                f & Q_OVERDUE ? " FORCE INDEX (tickets_sla, tickets_status, tickets_priority,"
-                                " tickets_account, tickets_assignee)"
-                              : "",
-                f & Q_STATUS ? " AND t.status = ?" : " AND ? IS NULL",
+                hint, f & Q_STATUS ? " AND t.status = ?" : " AND ? IS NULL",
                 f & Q_PRIORITY ? " AND t.priority = ?" : " AND ? IS NULL",
                 f & Q_ACCOUNT ? " AND t.account_id = ?" : " AND ? IS NULL",
                 m == Q_ASSIGNEE     ? " AND t.assignee_id = ?"

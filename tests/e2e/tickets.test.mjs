@@ -1,7 +1,8 @@
 // Support tickets in the browser: a customer opens a ticket with an attachment in the
 // cabinet (on a phone); an employee finds it in the queue, replies and adds an internal
 // note, assigns it and waits for the customer (desktop); the customer sees the reply and
-// the attachment but not the note; the queue flags overdue tickets; Russian texts.
+// the attachment but not the note; open ticket pages on both sides show the other's
+// replies live (realtime events), never the note; the queue flags overdue tickets; Russian texts.
 // Run: PORTAL_URL=http://127.0.0.1:8080 node --test tests/e2e/tickets.test.mjs  (screenshots: E2E_ARTIFACTS)
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -107,6 +108,60 @@ test('the customer sees the reply and not the note', async () => {
     assertNoProblems(b.problems);
   } finally {
     await b.close();
+  }
+});
+
+/* Resolves once the page's realtime socket said hello (the page is live, not polling). */
+function liveSocket(page) {
+  return new Promise((resolve) => {
+    page.on('websocket', (ws) => ws.on('framereceived', (f) => /"type":\s*"hello"/.test(String(f.payload)) && resolve()));
+  });
+}
+
+test('open ticket pages show the other side\'s replies live, never the internal note', async () => {
+  assert.ok(ticketPath, 'the customer created a ticket');
+  const id = ticketPath.split('/').pop();
+  const carol = await as(CAROL, 'cabinet', PHONE);
+  const vera = await as(VERA, 'employee', DESKTOP);
+  try {
+    const live = [liveSocket(carol.page), liveSocket(vera.page)];
+    await carol.page.goto(url(ticketPath));
+    await vera.page.goto(url(`/app/crm/tickets/${id}`));
+    await Promise.all(live);
+    const seen = await carol.page.locator('.tk-msg').count();
+    await expectText(carol.page.locator('.tk-msg').nth(seen - 1).locator('.tk-msg-body'), 'Thank you, it opens now.');
+    await expectText(vera.page.locator('.tk-msg').last().locator('.tk-msg-body'), 'Thank you, it opens now.');
+    await carol.page.evaluate(() => (window.__samePage = true));
+    await vera.page.evaluate(() => (window.__samePage = true));
+
+    // an internal note, then a public reply, typed by the employee
+    await vera.page.locator('.tk-mode-opt', { hasText: 'Internal note' }).click();
+    await vera.page.locator('.tk-reply textarea').fill('Internal: second PDF check done, all fine.');
+    await vera.page.getByRole('button', { name: 'Add note' }).click();
+    await expectText(vera.page.locator('.tk-msg-note .tk-msg-body').last(), 'Internal: second PDF check done, all fine.');
+    await vera.page.locator('.tk-mode-opt', { hasText: 'Reply to customer' }).click();
+    await vera.page.locator('.tk-reply textarea').fill('Glad it works. Anything else?');
+    await vera.page.getByRole('button', { name: 'Send reply' }).click();
+
+    // the customer's page shows the reply well within the 30 s poll, without a reload
+    await expectText(carol.page.locator('.tk-msg').nth(seen).locator('.tk-msg-body'), 'Glad it works. Anything else?', 10000);
+    assert.equal(await carol.page.locator('.tk-msg').count(), seen + 1, 'one new message, no note');
+    const text = await carol.page.locator('main').innerText();
+    assert.ok(!text.includes('second PDF check'), 'the internal note reached the customer');
+    assert.ok(!text.includes('PDF generator'), 'the first internal note reached the customer');
+    assert.equal(await carol.page.evaluate(() => window.__samePage), true, 'the customer\'s page was reloaded');
+
+    // and the employee's page shows the customer's answer the same way
+    await carol.page.getByLabel('Your reply').fill('No, that is all. Thanks!');
+    await carol.page.getByRole('button', { name: 'Send reply' }).click();
+    await expectText(vera.page.locator('.tk-msg').last().locator('.tk-msg-body'), 'No, that is all. Thanks!', 10000);
+    assert.equal(await vera.page.evaluate(() => window.__samePage), true, 'the employee\'s page was reloaded');
+    await screenshot(carol.page, 'tickets-cabinet-live-reply-phone');
+    assertNoProblems(carol.problems);
+    assertNoProblems(vera.problems);
+  } finally {
+    await carol.close();
+    await vera.close();
   }
 });
 

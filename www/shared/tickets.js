@@ -7,6 +7,7 @@ import { Alert, Button, useId, useLoad } from '/shared/forms.js';
 import { api } from '/shared/api.js';
 import { formatDateTime, formatRelative } from '/shared/format.js';
 import { Icon, PageHeader } from '/shared/ui.js';
+import { useLiveRefresh } from '/shared/realtime.js';
 import { formatSize } from '/shared/kb.js';
 
 export const STATUSES = ['new', 'open', 'waiting', 'resolved', 'closed'];
@@ -182,27 +183,31 @@ export function ReplyBox({ onSend, allowInternal = false, disabledText }) {
   </form>`;
 }
 
-/* Reloads when the tab becomes visible again and every 30 s while it is: replies show up
- * without a reload until the realtime gateway pushes ticket events (ticket.message,
- * ticket.status for "account:ID" and "employees" are already in the outbox). */
-export function useRefreshOnFocus(reload) {
+/* Keeps a ticket list or page fresh: reloads on the realtime gateway's ticket events
+ * (ticket.created|message|status|updated|assigned|rated; "account:ID" brings a customer
+ * only what they may see, "employees" everything; with ticketId only that ticket's),
+ * polls every 30 s only while the socket is down, and reloads when the tab becomes
+ * visible again (events that arrive while it is hidden are not applied). */
+export function useLiveTickets(reload, ticketId = null) {
   const latest = useRef(reload);
   latest.current = reload;
+  useLiveRefresh(() => latest.current(), {
+    prefixes: ['ticket.'],
+    match: (data) => ticketId == null || String(data?.ticket_id) === String(ticketId),
+    pollMs: 30000,
+    deps: [ticketId],
+  });
   useEffect(() => {
     const onVisible = () => document.visibilityState === 'visible' && latest.current();
-    const timer = setInterval(onVisible, 30000);
     document.addEventListener('visibilitychange', onVisible);
-    return () => {
-      clearInterval(timer);
-      document.removeEventListener('visibilitychange', onVisible);
-    };
+    return () => document.removeEventListener('visibilitychange', onVisible);
   }, []);
 }
 
-/* One ticket from apiPath, kept fresh (see useRefreshOnFocus). */
+/* One ticket from apiPath (its id the last segment), kept fresh (see useLiveTickets). */
 export function useTicket(apiPath) {
   const ticket = useLoad(() => api.get(apiPath), [apiPath]);
-  useRefreshOnFocus(ticket.reload);
+  useLiveTickets(ticket.reload, apiPath.split('/').pop());
   return ticket;
 }
 

@@ -11,7 +11,7 @@ import { EmptyState, Icon, PageHeader } from '/shared/ui.js';
 import { useSession } from '/shared/session.js';
 import {
   PRIORITIES, STATUSES, FilePicker, ReplyBox, Thread, TicketPriority, TicketStatus, TimeText,
-  TicketHeading, UploadList, nextStatuses, ticketGate, useRefreshOnFocus, useTicket, useUploads,
+  TicketHeading, UploadList, nextStatuses, ticketGate, useLiveTickets, useTicket, useUploads,
 } from '/shared/tickets.js';
 
 const BASE = '/app/crm/tickets';
@@ -144,7 +144,7 @@ function QueuePage() {
   const queue = useQueue(filters);
   const accounts = useAccounts();
   const [creating, setCreating] = useState(false);
-  useRefreshOnFocus(queue.reload);
+  useLiveTickets(queue.reload);
   return html`<div class="page page-wide tk-page">
     <${PageHeader} title=${t('app.nav.tickets')} lead=${t('app.lead.tickets')}
       actions=${html`<${Button} kind="secondary" onClick=${queue.reload}><${Icon} name="refresh" class="icon icon-sm" />${t('action.refresh')}<//>

@@ -9,7 +9,7 @@ import { navigate, usePath, useQuery } from '/shared/router.js';
 import { EmptyState, Icon, PageHeader } from '/shared/ui.js';
 import {
   PRIORITIES, STATUSES, BackLink, FilePicker, ReplyBox, Thread, TicketHeading, TicketStatus, TimeText,
-  UploadList, ticketGate, useRefreshOnFocus, useTicket, useUploads,
+  UploadList, ticketGate, useLiveTickets, useTicket, useUploads,
 } from '/shared/tickets.js';
 
 const BASE = '/cabinet/tickets';
@@ -37,7 +37,7 @@ function ListPage() {
   const status = query.get('status') || '';
   const [extra, setExtra] = useState({ items: [], next: undefined });
   const list = useLoad(() => api.get('/cabinet/tickets', { query: { status: status || undefined, limit: 50 } }), [status]);
-  useRefreshOnFocus(list.reload);
+  useLiveTickets(list.reload);
   const id = useId('ctk');
   const items = [...(list.data?.items || []), ...extra.items];
   const next = extra.next === undefined ? list.data?.next_before : extra.next;
