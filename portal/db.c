@@ -35,6 +35,7 @@ static _Thread_local struct dbconn *tl;
 static _Thread_local int last_errno;
 static _Thread_local char last_error[256];
 static _Thread_local long long last_insert_id, last_affected;
+static _Thread_local unsigned long round_trips; /* statements, BEGIN, COMMIT, ROLLBACK sent */
 
 /* Parsed PORTAL_DB_URL. */
 static struct {
@@ -344,6 +345,7 @@ static int run(struct arena *ar, struct db_res **out, const char *sql, struct ar
                   sql);
         return -1;
     }
+    round_trips++;
     if ((a->n && mysql_stmt_bind_param(st, a->bind)) || mysql_stmt_execute(st)) {
         set_error((int)mysql_stmt_errno(st), mysql_stmt_error(st));
         return -1;
@@ -505,6 +507,7 @@ int db_begin(void)
         return -1;
     if (c->in_tx)
         return 0;
+    round_trips++;
     if (mysql_query(c->mysql, "START TRANSACTION")) {
         set_error((int)mysql_errno(c->mysql), mysql_error(c->mysql));
         if (db_errno_is_down(last_errno)) {
@@ -527,6 +530,7 @@ int db_commit(void)
     if (!tl || !tl->in_tx)
         return 0;
     tl->in_tx = false;
+    round_trips++;
     if (mysql_commit(tl->mysql)) {
         set_error((int)mysql_errno(tl->mysql), mysql_error(tl->mysql));
         if (db_errno_is_down(last_errno))
@@ -541,6 +545,7 @@ void db_rollback(void)
     if (!tl || !tl->in_tx)
         return;
     tl->in_tx = false;
+    round_trips++;
     if (mysql_rollback(tl->mysql))
         conn_close();
 }
@@ -587,6 +592,7 @@ int db_exec_script(const char *sql)
     struct dbconn *c = conn_get();
     if (!c)
         return -1;
+    round_trips++;
     if (mysql_query(c->mysql, sql)) {
         set_error((int)mysql_errno(c->mysql), mysql_error(c->mysql));
         return -1;
@@ -705,4 +711,9 @@ json_t *db_rows_json(const struct db_res *res, const char *spec, struct arena *a
     for (int r = 0; res && r < res->nrows; r++)
         json_array_append_new(arr, db_row_json(res, r, spec, a));
     return arr;
+}
+
+unsigned long db_round_trips(void)
+{
+    return round_trips;
 }

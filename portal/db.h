@@ -74,4 +74,8 @@ void db_page_next(json_t *out, const struct db_res *page, int limit);
 json_t *db_row_json(const struct db_res *res, int row, const char *spec, struct arena *a);
 json_t *db_rows_json(const struct db_res *res, const char *spec, struct arena *a);
 
+/* Round trips this thread has sent to the database so far (statements, BEGIN, COMMIT,
+ * ROLLBACK): the access log shows each request's count. */
+unsigned long db_round_trips(void);
+
 #endif

@@ -634,14 +634,17 @@ json_t *http_json_body(struct req *r)
  * Access log: one line per request, buffered; log_flush() runs from the main loop.
  * ------------------------------------------------------------------------------------- */
 
-static void access_log(struct req *r, const char *method, const char *uri, double started)
+/* "... 200 1234 1.25ms 3q": status, bytes, time, database round trips. */
+static void access_log(struct req *r, const char *method, const char *uri, double started,
+                       unsigned long trips)
 {
     if (!log_access_enabled())
         return;
     double ms = (http_now() - started) * 1000.0;
     const char *addr = r->ri ? r->ri->remote_addr : "-";
-    log_access_line("%s %s %s %d %lld %.2fms%s%s", addr, method, uri, r->status, r->sent, ms,
-                    r->error_code ? " " : "", r->error_code ? r->error_code : "");
+    log_access_line("%s %s %s %d %lld %.2fms %luq%s%s", addr, method, uri, r->status, r->sent, ms,
+                    db_round_trips() - trips, r->error_code ? " " : "",
+                    r->error_code ? r->error_code : "");
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -719,6 +722,7 @@ static int dispatch(struct req *r)
 static int begin_request(struct mg_connection *conn)
 {
     double started = http_now();
+    unsigned long trips = db_round_trips();
     struct req r;
     memset(&r, 0, sizeof r);
     r.conn = conn;
@@ -726,7 +730,8 @@ static int begin_request(struct mg_connection *conn)
     arena_init(&r.arena);
     dispatch(&r);
     db_request_end(); /* rolls back a transaction a handler left open */
-    access_log(&r, r.ri->request_method, r.ri->local_uri_raw ? r.ri->local_uri_raw : "?", started);
+    access_log(&r, r.ri->request_method, r.ri->local_uri_raw ? r.ri->local_uri_raw : "?", started,
+               trips);
     json_decref(r.body);
     auth_request_end(&r);
     arena_cleanup(&r.arena);
