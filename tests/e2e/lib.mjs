@@ -70,7 +70,12 @@ export async function openBrowser(options = {}) {
       if (msg.type() === 'error') problems.consoleErrors.push(`${msg.text()} (${msg.location().url || 'no url'})`);
     });
     page.on('pageerror', (err) => problems.pageErrors.push(String(err?.stack || err)));
-    page.on('requestfailed', (req) => problems.failedRequests.push(`${req.method()} ${req.url()}: ${req.failure()?.errorText}`));
+    page.on('requestfailed', (req) => {
+      const error = req.failure()?.errorText;
+      // A GET the page itself cancels by navigating away loses nothing (a live refresh in flight).
+      if (error === 'net::ERR_ABORTED' && req.method() === 'GET' && new URL(req.url()).pathname.startsWith('/api/')) return;
+      problems.failedRequests.push(`${req.method()} ${req.url()}: ${error}`);
+    });
     page.on('response', (res) => {
       if (res.status() >= 400) problems.badResponses.push(`${res.status()} ${res.request().method()} ${res.url()}`);
     });

@@ -247,6 +247,7 @@ export function useLiveRefresh(refresh, { prefixes, match = () => true, pollMs, 
       if (pending) return;
       pending = setTimeout(() => {
         pending = null;
+        if (!wanted) return; // signed out meanwhile
         if (visible()) latest.current.refresh();
         else missed = true;
       }, 150);
@@ -265,7 +266,7 @@ export function useLiveRefresh(refresh, { prefixes, match = () => true, pollMs, 
     offs.push(onState((s) => {
       clearInterval(timer);
       timer = null;
-      if (s !== 'open') timer = setInterval(() => visible() && latest.current.refresh(), pollMs);
+      if (s !== 'open') timer = setInterval(() => wanted && visible() && latest.current.refresh(), pollMs);
       else if (!wasOpen) soon();
       wasOpen = s === 'open';
     }));

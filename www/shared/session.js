@@ -2,6 +2,7 @@
 import { useEffect, useState } from '/shared/preact.js';
 import { api, onUnauthorized, setCsrfToken } from '/shared/api.js';
 import { isPreview } from '/shared/preview.js';
+import { disconnect as disconnectRealtime } from '/shared/realtime.js';
 
 /*
  * status: 'loading' | 'anon' | 'user' | 'error'
@@ -61,6 +62,7 @@ export async function signIn(email, password, realm) {
 
 /* Ends the session on the server (an already ended one is fine) and forgets it here. */
 export async function signOut() {
+  disconnectRealtime(); // first: no live refresh may ask anything of a session being ended
   try {
     await api.post('/auth/logout', {});
   } catch (err) {
