@@ -73,9 +73,9 @@ static struct setting settings[] = {
     {"PORTAL_THREADS", INT, "96", "HTTP worker threads (one MariaDB connection each)",
      &config.threads},
     {"PORTAL_CACHES", INT, "1",
-     "1 = keep sessions, feed pages and the knowledge base (search index and articles, "
-     "~6 KB an article) in memory, kept in step with every node through the cache_epochs "
-     "table (polled every 100 ms); 0 = ask the database every time",
+     "1 = keep sessions, feed pages, cabinet order lists and the knowledge base (search "
+     "index and articles, ~6 KB an article) in memory, kept in step with every node "
+     "through the cache_epochs table (polled every 100 ms); 0 = ask the database every time",
      &config.caches},
     {"PORTAL_MAX_BODY", SIZE, "1048576", "largest JSON request body in bytes (413 beyond)",
      &config.max_body},

@@ -11,12 +11,12 @@
 #include "db.h"
 #include "log.h"
 
-static const char *const domain_names[EPOCH_COUNT] = {"auth", "feed", "kb"};
+static const char *const domain_names[EPOCH_COUNT] = {"auth", "feed", "kb", "orders"};
 
 static const char sql_poll[] = "SELECT domain, n FROM cache_epochs";
 static const char sql_write[] = "UPDATE cache_epochs SET n = n + 1 WHERE domain = ?";
 
-static _Atomic uint64_t gens[EPOCH_COUNT] = {1, 1, 1};
+static _Atomic uint64_t gens[EPOCH_COUNT] = {1, 1, 1, 1};
 static _Atomic uint64_t last_ok_ms; /* start time of the last successful poll, 0 = never */
 static pthread_mutex_t seen_lock = PTHREAD_MUTEX_INITIALIZER;
 static long long seen[EPOCH_COUNT]; /* the rows as last polled */

@@ -13,6 +13,7 @@ enum epoch_domain {
     EPOCH_AUTH, /* sessions revoked, users changed (role, name, disabled): row 'auth' */
     EPOCH_FEED, /* posts, comments, likes, acks, groups and their members: row 'feed' */
     EPOCH_KB,   /* knowledge base articles saved: row 'kb' */
+    EPOCH_ORDERS, /* orders created, edited, moved in their workflow: row 'orders' */
     EPOCH_COUNT,
 };
 

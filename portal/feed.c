@@ -18,6 +18,7 @@
 #include "auth.h"
 #include "db.h"
 #include "epoch.h"
+#include "pagecache.h"
 #include "files.h"
 #include "markdown.h"
 #include "notify.h"
@@ -363,82 +364,15 @@ static int file_ids(struct req *r, json_t *body, json_t **out)
  * The page cache: GET /feed/posts answers, kept as the JSON text sent, per reader and
  * query. An entry is served while both epochs are those it was filled under (see
  * epoch.h: a change on any node reaches every node within EPOCH_POLL_MS, and the node
- * that made it before it answers) and for PAGE_CACHE_TTL_MS at most (a change made
- * in SQL by hand). Per reader because the page holds the reader's own flags (liked,
+ * that made it before it answers) and for 30 s at most (a change made in SQL by
+ * hand). Per reader because the page holds the reader's own flags (liked,
  * acked) and only the posts the reader may see.
  * ------------------------------------------------------------------------------------- */
 
-#define PAGE_CACHE_SLOTS  1024 /* direct-mapped; a collision evicts */
-#define PAGE_CACHE_TTL_MS 30000
-#define PAGE_CACHE_MAX    (256 * 1024) /* bigger pages are not kept */
-
-struct page_key {
-    long long user_id, admin, before, author, group, mentions, limit;
-};
-
-struct cached_page {
-    struct page_key key;
-    uint64_t feed_gen, auth_gen; /* 0 = empty slot */
-    uint64_t filled_ms;
-    char *text; /* malloc'd JSON */
-    size_t len;
-};
-
-static struct cached_page page_cache[PAGE_CACHE_SLOTS];
-/* Readers never wait for each other (a reader the scheduler preempts while copying must
- * not stall the others); a fill waits for the readers but goes before new ones. */
-static pthread_rwlock_t page_cache_lock = PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
-
-static struct cached_page *page_slot(const struct page_key *k)
-{
-    uint64_t h = 1469598103934665603ull; /* FNV-1a over the key's fields */
-    const long long *f = &k->user_id;
-    for (size_t i = 0; i < sizeof *k / sizeof *f; i++)
-        h = (h ^ (uint64_t)f[i]) * 1099511628211ull;
-    return &page_cache[(h ^ (h >> 29)) & (PAGE_CACHE_SLOTS - 1)];
-}
-
-/* The cached text for k copied into the arena, or NULL. */
-static char *page_get(struct req *r, const struct page_key *k, size_t *len)
-{
-    uint64_t fg = epoch_now(EPOCH_FEED), ag = epoch_now(EPOCH_AUTH);
-    if (!fg || !ag)
-        return NULL;
-    char *out = NULL;
-    pthread_rwlock_rdlock(&page_cache_lock);
-    struct cached_page *c = page_slot(k);
-    if (c->feed_gen == fg && c->auth_gen == ag && memcmp(&c->key, k, sizeof *k) == 0 &&
-        epoch_clock_ms() - c->filled_ms < PAGE_CACHE_TTL_MS && (out = arena_alloc(&r->arena, c->len))) {
-        memcpy(out, c->text, c->len);
-        *len = c->len;
-    }
-    pthread_rwlock_unlock(&page_cache_lock);
-    return out;
-}
-
-/* Keeps a copy of text for k, filled under the epochs fg and ag (read before the
- * queries that made it). */
-static void page_put(const struct page_key *k, uint64_t fg, uint64_t ag, uint64_t filled,
-                     const char *text, size_t len)
-{
-    if (!fg || !ag || len > PAGE_CACHE_MAX)
-        return;
-    char *copy = malloc(len);
-    if (!copy)
-        return;
-    memcpy(copy, text, len);
-    pthread_rwlock_wrlock(&page_cache_lock);
-    struct cached_page *c = page_slot(k);
-    char *old = c->text;
-    c->key = *k;
-    c->feed_gen = fg;
-    c->auth_gen = ag;
-    c->filled_ms = filled;
-    c->text = copy;
-    c->len = len;
-    pthread_rwlock_unlock(&page_cache_lock);
-    free(old);
-}
+/* 1,024 direct-mapped pages of up to 256 KB each (bigger pages are not kept). */
+static struct pagecache_entry page_slots[1024];
+static struct pagecache page_cache =
+    PAGECACHE_INIT(page_slots, 30000, 256 * 1024, (size_t)1024 * 256 * 1024);
 
 /* ---------------------------------------------------------------------------------------
  * Posts
@@ -460,13 +394,13 @@ int feed_posts_list(struct req *r)
     if (mentions_q && strcmp(mentions_q, "me") != 0)
         return http_error(r, 400, "validation_failed", "mentions can only be me", "mentions");
     long long me = r->session->user_id, admin = is_admin(r);
-    struct page_key key = {me, admin, before, author, group, mentions_q != NULL, limit};
+    const long long key[] = {me, admin, before, author, group, mentions_q != NULL, limit};
+    uint64_t gen[2] = {epoch_now(EPOCH_FEED), epoch_now(EPOCH_AUTH)}, filled = epoch_clock_ms();
     size_t cached_len;
-    char *cached = page_get(r, &key, &cached_len);
+    char *cached = pagecache_get(&page_cache, &r->arena, key, sizeof key / sizeof key[0], gen, &cached_len);
     if (cached)
         return http_send(r, 200, "application/json", "Cache-Control: no-store\r\n", cached,
                          cached_len);
-    uint64_t fg = epoch_now(EPOCH_FEED), ag = epoch_now(EPOCH_AUTH), filled = epoch_clock_ms();
     /* Pinned posts head the first unfiltered page and are left out of the stream. */
     bool plain = !author && !group && !mentions_q, first_plain = plain && !before;
     struct db_res *none = &(struct db_res){0};
@@ -488,7 +422,7 @@ int feed_posts_list(struct req *r)
     json_decref(out);
     if (!text)
         return http_error(r, 503, "service_unavailable", "Out of memory, try again", NULL);
-    page_put(&key, fg, ag, filled, text, strlen(text));
+    pagecache_put(&page_cache, key, sizeof key / sizeof key[0], gen, filled, text, strlen(text));
     int rc = http_send(r, 200, "application/json", "Cache-Control: no-store\r\n", text,
                        strlen(text));
     free(text);

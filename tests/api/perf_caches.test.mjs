@@ -1,4 +1,5 @@
-// The in-process caches (sessions in portal/auth.c, feed pages in portal/feed.c) with
+// The in-process caches (sessions in portal/auth.c, feed pages in portal/feed.c, the
+// knowledge base in kb/search_index.c, cabinet order lists in portal/orders.c) with
 // two portal nodes over one database: what one node changes, the other stops serving
 // from its cache within the epoch poll (100 ms; we allow 2 s), and the node that made
 // the change at once. A change written behind the portal's back (SQL by hand) stays
@@ -29,15 +30,16 @@ function on(node, client) {
   return c;
 }
 
-/** Repeats fn until it returns true or 2 s pass; returns the milliseconds it took. */
-async function within2s(fn, what) {
+/** Repeats fn until it returns true or ms pass; returns the milliseconds it took. */
+async function within(ms, fn, what) {
   const started = Date.now();
   for (;;) {
     if (await fn()) return Date.now() - started;
-    assert.ok(Date.now() - started < 2000, `not within 2 s: ${what}`);
+    assert.ok(Date.now() - started < ms, `not within ${ms} ms: ${what}`);
     await sleep(20);
   }
 }
+const within2s = (fn, what) => within(2000, fn, what);
 
 const page = async (client) => {
   const res = await client.get('/api/v1/feed/posts?limit=20');
@@ -194,5 +196,88 @@ describe('knowledge base in memory (kb/search_index.c)', () => {
     assert.equal(hide.status, 200, show(hide));
     await within2s(async () => (await carol.get('/api/v1/cabinet/kb/articles?q=xylophonist')).body.items.length === 0, 'hidden on B');
     assert.equal((await carol.get(`/api/v1/cabinet/kb/articles/${open}`)).status, 404);
+  });
+});
+
+describe('cabinet order lists (portal/orders.c)', () => {
+  const PREVIEW = 'X-Portal-Preview-Account';
+  const list = async (client, query = 'limit=20', opts) => {
+    const res = await client.get(`/api/v1/cabinet/orders?${query}`, opts);
+    assert.equal(res.status, 200, show(res));
+    return res;
+  };
+  const idsOf = (account, status) => a.sql(`SELECT id FROM orders WHERE account_id = ${account}${
+    status ? ` AND status = '${status}'` : ''} ORDER BY id DESC`).map(([x]) => Number(x));
+  const accountOf = (email) => Number(a.sql(`SELECT account_id FROM users WHERE email = '${email}'`)[0][0]);
+  const statusOn = async (client, query, id) => (await list(client, query)).body.items.find((o) => o.id === id)?.status;
+  const setStatus = async (client, id, status) => {
+    const res = await client.post(`/api/v1/orders/${id}/status`, { status });
+    assert.equal(res.status, 200, show(res));
+  };
+
+  test('a status change on one node shows in the list at once there and within a second on the other, first and keyset pages', async () => {
+    const vera = await loginAs(a.url, 'vera@demo.example');
+    const carolA = await loginAs(a.url, 'carol@client.example');
+    const carolB = on(b, carolA);
+    const rom = accountOf('carol@client.example');
+    const made = [];
+    for (let i = 0; i < 4; i++) {
+      const res = await vera.post('/api/v1/orders', { account_id: rom, items: [{ product_name: 'Paper', sku: 'P', quantity: '1', unit_price: '1.00', vat_rate: '20' }] });
+      assert.equal(res.status, 201, show(res));
+      made.push(res.body.id);
+    }
+    const [newest, , third] = made.slice().reverse();
+    const first = (await list(carolB, 'limit=2')).body;
+    assert.deepEqual(first.items.map((o) => o.id), idsOf(rom).slice(0, 2));
+    const keyset = `limit=2&before=${first.next_before}`;
+    assert.equal(await statusOn(carolB, keyset, third), 'new');
+    assert.equal(await statusOn(carolA, 'limit=2', newest), 'new');
+    for (const q of ['limit=2', keyset]) await list(carolB, q); // both pages cached on B
+
+    await setStatus(vera, newest, 'confirmed');
+    await setStatus(vera, third, 'cancelled');
+    assert.equal(await statusOn(carolA, 'limit=2', newest), 'confirmed', 'the writing node: at once');
+    assert.equal(await statusOn(carolA, keyset, third), 'cancelled', 'the writing node: at once');
+    const took = await within(1000, async () => await statusOn(carolB, 'limit=2', newest) === 'confirmed' &&
+      await statusOn(carolB, keyset, third) === 'cancelled', 'B shows both changes');
+    assert.ok(took < 1000);
+    // the status filter is part of the key
+    assert.deepEqual((await list(carolB, 'status=cancelled&limit=100')).body.items.map((o) => o.id), idsOf(rom, 'cancelled'));
+    await setStatus(vera, newest, 'cancelled');
+    await within(1000, async () => (await list(carolB, 'status=cancelled&limit=100')).body.items[0]?.id === newest,
+      'B\'s filtered list shows the newly cancelled order');
+  });
+
+  test('a list changed behind the portal is served from the cache until the orders epoch moves', async () => {
+    const carol = await loginAs(b.url, 'carol@client.example');
+    const top = (await list(carol, 'limit=5')).body.items[0];
+    a.sql(`UPDATE orders SET status = 'closed', version = version + 1 WHERE id = ${top.id}`);
+    await sleep(300); // three polls: nothing told the nodes
+    assert.equal((await list(carol, 'limit=5')).body.items[0].status, top.status, 'cached');
+    a.sql("UPDATE cache_epochs SET n = n + 1 WHERE domain = 'orders'");
+    await within(1000, async () => (await list(carol, 'limit=5')).body.items[0].status === 'closed', 'the epoch moved');
+  });
+
+  test('another account never gets a cached page of someone else; a preview gets the customer\'s bytes', async () => {
+    const carol = await loginAs(b.url, 'carol@client.example');
+    const dmitry = await loginAs(b.url, 'dmitry@client2.example');
+    const vera = await loginAs(b.url, 'vera@demo.example');
+    const rom = accountOf('carol@client.example');
+    const vas = accountOf('dmitry@client2.example');
+    assert.notEqual(rom, vas);
+    for (const q of ['limit=20', 'limit=3', `limit=3&before=${idsOf(rom)[1]}`, 'status=new&limit=20']) {
+      const mine = await list(carol, q);
+      await list(carol, q); // now cached on B under carol's account
+      const theirs = await list(dmitry, q);
+      assert.ok(theirs.body.items.every((o) => idsOf(vas).includes(o.id)), `${q}: only Vasilek's orders`);
+      assert.ok(!theirs.body.items.some((o) => idsOf(rom).includes(o.id)), `${q}: none of Romashka's`);
+      assert.equal((await list(vera, q, { headers: { [PREVIEW]: String(rom) } })).text, mine.text, `${q}: preview of Romashka`);
+      assert.equal((await list(vera, q, { headers: { [PREVIEW]: String(vas) } })).text, theirs.text, `${q}: preview of Vasilek`);
+      assert.equal((await list(carol, q)).text, mine.text);
+    }
+    assert.deepEqual((await list(dmitry, 'limit=100')).body.items.map((o) => o.id), idsOf(vas));
+    // an employee without the preview header has no account: never a cached page
+    const res = await vera.get('/api/v1/cabinet/orders?limit=20');
+    assert.notEqual(res.status, 200, show(res));
   });
 });
