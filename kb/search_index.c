@@ -367,9 +367,12 @@ static int add_article(struct index *ix, const struct db_res *res, int row_no)
         free(w.terms);
         return -1;
     }
-    memcpy(title_sorted, w.terms, (size_t)title_words * sizeof *title_sorted);
-    qsort(title_sorted, title_words, sizeof *title_sorted, cmp_u32);
-    qsort(w.terms, w.n, sizeof *w.terms, cmp_u32);
+    if (title_words) { /* w.terms may be NULL when there are no words at all */
+        memcpy(title_sorted, w.terms, (size_t)title_words * sizeof *title_sorted);
+        qsort(title_sorted, title_words, sizeof *title_sorted, cmp_u32);
+    }
+    if (w.n)
+        qsort(w.terms, w.n, sizeof *w.terms, cmp_u32);
     int rc = 0;
     uint32_t ti = 0;
     for (uint32_t i = 0; i < w.n;) {
@@ -725,6 +728,28 @@ static _Thread_local float *doc_scores;
 static _Thread_local uint32_t *touched;
 static _Thread_local uint32_t marks_cap, touched_cap;
 
+/* The buffers above are freed when their worker thread ends (a key's destructor runs
+ * while the thread's own variables still exist). */
+static pthread_key_t buffers_key;
+static pthread_once_t buffers_once = PTHREAD_ONCE_INIT;
+
+static void free_buffers(void *unused)
+{
+    (void)unused;
+    free(marks);
+    free(doc_scores);
+    free(touched);
+    marks = NULL;
+    doc_scores = NULL;
+    touched = NULL;
+    marks_cap = touched_cap = 0;
+}
+
+static void make_buffers_key(void)
+{
+    pthread_key_create(&buffers_key, free_buffers);
+}
+
 /* The terms starting with prefix: [*lo, *hi) in ix->sorted. */
 static void prefix_range(const struct index *ix, const char *prefix, uint32_t *lo, uint32_t *hi)
 {
@@ -756,6 +781,8 @@ int kb_index_search(char *const *words, int nwords, bool public_only, int max, l
         return -1;
     }
     if (marks_cap < ix->ndocs) {
+        pthread_once(&buffers_once, make_buffers_key);
+        pthread_setspecific(buffers_key, &buffers_key); /* non-NULL: the destructor runs */
         uint32_t cap = ix->ndocs + ix->ndocs / 4 + 1024;
         free(marks);
         free(doc_scores);
