@@ -153,7 +153,7 @@ describe('out-of-order commits', () => {
       await sleep(300);
       assert.equal(sock.events.some((e) => e.id === after), false);
       await a.q('ROLLBACK');
-      await sock.waitFor((f) => f?.id === after, 3000, 'the event after the rolled-back one');
+      await sock.waitFor((f) => f?.id === after, 10000, 'the event after the rolled-back one');
       assert.deepEqual(ids(sock), [Number(low), Number(high), after]);
     } finally {
       await a.end();
