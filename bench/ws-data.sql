@@ -5,7 +5,6 @@
 -- Makes @ws_conns employees (wsbench00001@bench.example …), each with a session and one
 -- ticket 'wsbench' + 36-digit number (valid for an hour: the load client opens them over
 -- a minute), and a chat channel 900001 whose members are the first @ws_members of them.
--- chat_members is created here only when the chat module has not made it.
 
 SET NAMES utf8mb4;
 SET @ws_conns = COALESCE(@ws_conns, 10000);
@@ -36,14 +35,11 @@ SELECT UNHEX(SHA2(CONCAT('wsbench', LPAD(b.n, 36, '0')), 256)), s.id, UTC_TIMEST
        UTC_TIMESTAMP(6) + INTERVAL 1 HOUR
 FROM bench_ws b JOIN sessions s ON s.user_id = b.user_id WHERE b.n <= @ws_conns;
 
-CREATE TABLE IF NOT EXISTS chat_members (
-  channel_id BIGINT NOT NULL,
-  user_id BIGINT NOT NULL,
-  PRIMARY KEY (channel_id, user_id)
-) ENGINE=InnoDB;
 DELETE FROM chat_members WHERE channel_id = 900001;
-INSERT INTO chat_members (channel_id, user_id)
-SELECT 900001, user_id FROM bench_ws WHERE n <= @ws_members;
+INSERT IGNORE INTO chat_channels (id, kind, name, topic, created_by, created_at)
+SELECT 900001, 'public', 'ws-bench', 'realtime benchmark', MIN(user_id), UTC_TIMESTAMP(6) FROM bench_ws;
+INSERT INTO chat_members (channel_id, user_id, joined_at)
+SELECT 900001, user_id, UTC_TIMESTAMP(6) FROM bench_ws WHERE n <= @ws_members;
 
 SELECT CONCAT('ws-data: users=', (SELECT COUNT(*) FROM bench_ws WHERE n <= @ws_conns),
               ' tickets=', (SELECT COUNT(*) FROM realtime_tickets WHERE used_at IS NULL
