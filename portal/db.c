@@ -236,6 +236,19 @@ long long db_affected(void)
  * Statements
  * ------------------------------------------------------------------------------------- */
 
+/* Closes a cached statement and drops it from the cache: its next use prepares it anew. */
+static void stmt_forget(struct dbconn *c, MYSQL_STMT *st)
+{
+    for (int i = 0; i < c->nstmts; i++)
+        if (c->stmts[i].stmt == st) {
+            mysql_stmt_close(st);
+            memmove(c->stmts + i, c->stmts + i + 1,
+                    sizeof(c->stmts[0]) * (size_t)(c->nstmts - i - 1));
+            c->nstmts--;
+            return;
+        }
+}
+
 static MYSQL_STMT *stmt_get(struct dbconn *c, const char *sql)
 {
     for (int i = 0; i < c->nstmts; i++)
@@ -253,11 +266,8 @@ static MYSQL_STMT *stmt_get(struct dbconn *c, const char *sql)
         mysql_stmt_close(st);
         return NULL;
     }
-    if (c->nstmts == STMT_CACHE) { /* full: forget the oldest */
-        mysql_stmt_close(c->stmts[0].stmt);
-        memmove(c->stmts, c->stmts + 1, sizeof(c->stmts[0]) * (STMT_CACHE - 1));
-        c->nstmts--;
-    }
+    if (c->nstmts == STMT_CACHE) /* full: forget the oldest */
+        stmt_forget(c, c->stmts[0].stmt);
     c->stmts[c->nstmts].sql = sql;
     c->stmts[c->nstmts].stmt = st;
     c->nstmts++;
@@ -432,6 +442,15 @@ out:
     free(lens);
     free(nulls);
     free(cells);
+    /* A result that failed part way (a locking read whose columns and first rows came
+     * before it met a deadlock or a lock wait timeout on the next row) leaves Connector/C's
+     * statement looking as if rows were still coming, even after mysql_stmt_free_result:
+     * its next mysql_stmt_execute first waits for the rest of that result, which the
+     * server never sends, until MYSQL_OPT_READ_TIMEOUT (30 s) drops the connection. db_tx
+     * runs the same statement again right after a deadlock, so concurrent card moves hung
+     * for 30 s. A fresh statement has no such state: close this one, prepare it anew. */
+    if (rc < 0)
+        stmt_forget(c, st);
     if (out)
         *out = rc == 0 ? res : NULL;
     return rc;

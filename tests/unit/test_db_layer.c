@@ -413,6 +413,41 @@ static void deadlock_retried(void **state)
     assert_int_equal(fixture_scalar("SELECT v FROM t_acct WHERE id = 2"), 2);
 }
 
+/* A locking read that fails after its result has begun (the server has sent the columns
+ * and the first row, then cannot lock the next one: a deadlock, a lock wait timeout) is
+ * run again at once on the same connection, as db_tx does after a deadlock. Connector/C
+ * leaves such a statement looking as if rows were still coming: its next execute waited
+ * for them until MYSQL_OPT_READ_TIMEOUT (30 s) and lost the connection (a card move that
+ * hung for 30 s under concurrent moves). It must answer at once, on the same connection. */
+static const char sql_lock_both[] =
+    "SELECT id FROM t_acct WHERE id IN (?, ?) ORDER BY id FOR UPDATE NOWAIT";
+
+static void locking_read_failed_mid_result_runs_again(void **state)
+{
+    fixture_sql("CREATE TABLE t_acct (id INT PRIMARY KEY, v INT NOT NULL) ENGINE=InnoDB");
+    fixture_sql("INSERT INTO t_acct VALUES (1, 0), (2, 0)");
+    long long conn = fixture_portal_connection_id();
+    struct arena a;
+    arena_init(&a);
+    for (int round = 0; round < 2; round++) { /* a second failure of the fresh statement too */
+        fixture_sql("START TRANSACTION");
+        fixture_sql("UPDATE t_acct SET v = v + 1 WHERE id = 2"); /* another client holds row 2 */
+        assert_int_equal(db_begin(), 0);
+        assert_null(db_query(&a, sql_lock_both, "ii", 1LL, 2LL)); /* row 1 came, row 2 did not */
+        assert_int_equal(db_errno(), 1205);
+        db_rollback();
+        fixture_sql("ROLLBACK");
+        assert_int_equal(db_begin(), 0);
+        struct db_res *r = db_query(&a, sql_lock_both, "ii", 1LL, 2LL);
+        assert_non_null(r);
+        assert_int_equal(r->nrows, 2);
+        assert_int_equal(db_ll(r, 1, 0), 2);
+        assert_int_equal(db_commit(), 0);
+    }
+    assert_int_equal(fixture_portal_connection_id(), conn); /* never lost on the way */
+    arena_cleanup(&a);
+}
+
 /* --- reconnect --------------------------------------------------------------------- */
 
 static const char sql_conn_insert[] = "INSERT INTO t_tx (id, v) VALUES (?, 'x')";
@@ -573,6 +608,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(begin_commit_rollback, db_fixture_setup,
                                         db_fixture_teardown),
         cmocka_unit_test_setup_teardown(deadlock_retried, db_fixture_setup, db_fixture_teardown),
+        cmocka_unit_test_setup_teardown(locking_read_failed_mid_result_runs_again, db_fixture_setup,
+                                        db_fixture_teardown),
         cmocka_unit_test_setup_teardown(reconnect_after_kill, db_fixture_setup,
                                         db_fixture_teardown),
         cmocka_unit_test_setup_teardown(kill_inside_transaction_not_replayed, db_fixture_setup,
