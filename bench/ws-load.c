@@ -9,6 +9,7 @@
  *   ws-load --port 8081 --origin http://127.0.0.1:8080 --conns 10000 --members 1000
  *           --channel 900001 --db-socket /path/mysqld.sock --db portal_bench --pid PID */
 #include <errno.h>
+#include <ev.h>
 #include <getopt.h>
 #include <libwebsockets.h>
 #include <mysql.h>
@@ -48,12 +49,22 @@ static struct {
          .channel = 900001};
 
 static struct lws_context *context;
+static struct ev_loop *loop; /* lws runs on libev (epoll): poll() over 10,000 sockets
+                              * would make the client the bottleneck it measures */
 static struct client *clients;
+/* No client-side validity pings: lws 4.1 re-files a timer per connection in one sorted
+ * list on each, a walk over all 10,000 that would be measured as delivery latency. The
+ * gateway pings; lws answers with pongs on its own. */
+static const lws_retry_bo_t no_pings;
 static int started, opened, failed, closed_early;
 static long long received, late_frames;
 static unsigned *hist;
 static long long max_us;
 static volatile int writing, written;
+static long long write_t0;        /* when the writer started, for the per-second view */
+static long long slow_per_s[600]; /* deliveries over 100 ms, by the second they were sent */
+static long long max_per_s[600];
+static long long commit_max_per_s[600]; /* the writer's slowest INSERT (autocommit) */
 static volatile int interrupted;
 
 static long long now_us(void)
@@ -125,6 +136,13 @@ static double percentile(double p)
     return max_us / 1000.0;
 }
 
+static void on_timer(struct ev_loop *l, ev_timer *t, int revents)
+{
+    (void)l;
+    (void)t;
+    (void)revents;
+}
+
 static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                     size_t len)
 {
@@ -148,8 +166,15 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         const char *t = memmem(in, len, "\"t\":", 4);
         if (t && memmem(in, len, "\"bench.msg\"", 11)) {
             long long sent = strtoll(t + 4, NULL, 10);
-            if (writing || written)
-                record(now_us() - sent);
+            if (writing || written) {
+                long long us = now_us() - sent, sec = (sent - write_t0) / 1000000;
+                record(us);
+                if (sec >= 0 && sec < 600) {
+                    slow_per_s[sec] += us > 100000;
+                    if (us > max_per_s[sec])
+                        max_per_s[sec] = us;
+                }
+            }
             received++;
         } else if (t)
             late_frames++;
@@ -190,6 +215,7 @@ static void connect_one(int i)
     ci.origin = strncmp(opt.origin, "http://", 7) == 0 ? opt.origin + 7 : opt.origin;
     ci.ietf_version_or_minus_one = -1;
     ci.userdata = &clients[i];
+    ci.retry_and_idle_policy = &no_pings;
     ci.pwsi = &clients[i].wsi;
     clients[i].index = i;
     if (!lws_client_connect_via_info(&ci)) {
@@ -222,6 +248,9 @@ static void *writer(void *arg)
             break;
         }
         written++;
+        long long took = now_us() - t, sec = (t - write_t0) / 1000000;
+        if (sec >= 0 && sec < 600 && took > commit_max_per_s[sec])
+            commit_max_per_s[sec] = took;
         next += period;
         long long wait = next - now_us();
         if (wait > 0)
@@ -230,6 +259,16 @@ static void *writer(void *arg)
     mysql_close(db);
     writing = 0;
     return NULL;
+}
+
+/* Runs the loop for about ms milliseconds. */
+static void service_for(int ms)
+{
+    ev_timer t;
+    ev_timer_init(&t, on_timer, ms / 1000.0, 0);
+    ev_timer_start(loop, &t);
+    ev_run(loop, EVRUN_ONCE);
+    ev_timer_stop(loop, &t);
 }
 
 static double loadavg(void)
@@ -283,8 +322,9 @@ int main(int argc, char **argv)
     /* One descriptor per connection, and some. */
     struct rlimit rl;
     getrlimit(RLIMIT_NOFILE, &rl);
-    rl.rlim_cur = rl.rlim_max;
+    rl.rlim_cur = (rlim_t)opt.conns + 256 < rl.rlim_max ? (rlim_t)opt.conns + 256 : rl.rlim_max;
     setrlimit(RLIMIT_NOFILE, &rl);
+    getrlimit(RLIMIT_NOFILE, &rl);
     if ((long long)rl.rlim_cur < opt.conns + 64) {
         fprintf(stderr, "ws-load: the open-files limit %llu is below %d connections\n",
                 (unsigned long long)rl.rlim_cur, opt.conns);
@@ -300,9 +340,17 @@ int main(int argc, char **argv)
     info.protocols = protocols;
     info.gid = -1;
     info.uid = -1;
-    info.fd_limit_per_thread = (unsigned)opt.conns + 64;
+    /* Exactly the open-files limit: below it, lws 4.1 finds a socket's connection by a
+     * linear search over all of them (max_fds_unrelated_to_ulimit), which made this
+     * client, not the gateway, the slowest part whenever the idle sockets got pinged. */
+    info.fd_limit_per_thread = (unsigned)rl.rlim_cur;
     info.timeout_secs = 30;
-    context = lws_create_context(&info);
+    info.retry_and_idle_policy = &no_pings;
+    loop = ev_loop_new(EVFLAG_AUTO);
+    void *foreign[1] = {loop};
+    info.options = LWS_SERVER_OPTION_LIBEV;
+    info.foreign_loops = foreign;
+    context = loop ? lws_create_context(&info) : NULL;
     if (!context || !hist || !clients)
         return 1;
 
@@ -311,7 +359,7 @@ int main(int argc, char **argv)
     while (!interrupted && opened + failed < opt.conns) {
         while (started < opt.conns && started - opened - failed < 2 * opt.ramp)
             connect_one(started++);
-        lws_service(context, 10);
+        service_for(10);
         if (now_us() - t0 > 120000000LL)
             break;
     }
@@ -321,25 +369,32 @@ int main(int argc, char **argv)
     /* Let hello/presence frames settle, then take the memory with every connection open. */
     long long settle = now_us() + 2000000LL;
     while (now_us() < settle)
-        lws_service(context, 10);
+        service_for(10);
     long rss_open = opt.pid ? rss_kb(opt.pid, "VmRSS") : -1;
 
     double cpu0 = opt.pid ? cpu_s(opt.pid) : -1, self0 = cpu_s(getpid());
     long long w0 = now_us();
     pthread_t w;
     writing = 1;
+    write_t0 = now_us();
     pthread_create(&w, NULL, writer, NULL);
     while (writing && !interrupted)
-        lws_service(context, 5);
+        service_for(5);
     pthread_join(w, NULL);
     double wall = (double)(now_us() - w0) / 1e6;
     double cpu_pct = opt.pid ? 100.0 * (cpu_s(opt.pid) - cpu0) / wall : -1;
     double self_pct = 100.0 * (cpu_s(getpid()) - self0) / wall;
     long long drain = now_us() + 3000000LL; /* the last events' deliveries */
     while (now_us() < drain && !interrupted)
-        lws_service(context, 5);
+        service_for(5);
     long rss_end = opt.pid ? rss_kb(opt.pid, "VmRSS") : -1;
     long hwm = opt.pid ? rss_kb(opt.pid, "VmHWM") : -1;
+    /* Where the slow deliveries were: a burst (a stall) or spread out (a steady cost). */
+    fprintf(stderr, "ws-load: per second, max ms / deliveries over 100 ms / slowest commit ms:");
+    for (int i = 0; i < opt.seconds && i < 600; i++)
+        fprintf(stderr, " %lld/%lld/%lld", max_per_s[i] / 1000, slow_per_s[i],
+                commit_max_per_s[i] / 1000);
+    fprintf(stderr, "\n");
     long long expected = (long long)written * (opt.members < opened ? opt.members : opened);
     printf("{\"connections\":%d,\"failed\":%d,\"connect_seconds\":%.1f,\"closed_early\":%d,"
            "\"messages\":%d,\"rate\":%d,\"members\":%d,\"deliveries\":%lld,\"expected\":%lld,"
@@ -352,6 +407,7 @@ int main(int argc, char **argv)
            rss_open / 1024.0, rss_end / 1024.0, hwm / 1024.0,
            rss_kb(getpid(), "VmRSS") / 1024.0, cpu_pct, self_pct, loadavg());
     lws_context_destroy(context);
+    ev_loop_destroy(loop);
     free(clients);
     free(hist);
     return received == expected && failed == 0 ? 0 : 3;

@@ -774,12 +774,20 @@ static void *tail_main(void *arg)
     (void)arg;
     double next_house = now_s() + 1.0, next_sessions = now_s() + config.ws_session_check_s;
     while (!__atomic_load_n(&stopping, __ATOMIC_ACQUIRE)) {
+        double t0 = now_s();
         serve_requests();
+        double t1 = now_s();
         int rows = poll_events();
+        double t2 = now_s();
         if (now_s() >= next_house) {
             housekeeping();
             next_house = now_s() + HEARTBEAT_S;
         }
+        double t3 = now_s();
+        if (t3 - t0 > 0.25) /* every live event waited this long: say where it went */
+            log_warn("realtime: the outbox tailer was busy %.0f ms: requests %.0f, poll %.0f"
+                     " (%d rows), housekeeping %.0f", (t3 - t0) * 1e3, (t1 - t0) * 1e3,
+                     (t2 - t1) * 1e3, rows, (t3 - t2) * 1e3);
         if (now_s() >= next_sessions) { /* ask the lws thread which sessions are open */
             post_one(item_new(RT_SESSIONS));
             next_sessions = now_s() + config.ws_session_check_s;

@@ -41,6 +41,10 @@ static struct setting settings[] = {
      "websocket URL given to browsers (behind a proxy: wss://host/realtime); empty = the page's "
      "host with PORTAL_WS's port",
      &config.ws_public_url},
+    {"PORTAL_WS_EVENT_LOOP", STR, "libev",
+     "the gateway's event loop: libev (epoll; falls back to poll when the libwebsockets "
+     "libev plugin is missing) or poll (lws' own, slow beyond a few thousand sockets)",
+     &config.ws_event_loop},
     {"PORTAL_WS_MAX_MESSAGE", SIZE, "4096",
      "largest message a browser may send on the websocket (closed with 1009 beyond)",
      &config.ws_max_message},

@@ -14,6 +14,7 @@ struct config {
     const char *node_modules; /* PORTAL_NODE_MODULES */
     const char *access_log;   /* PORTAL_ACCESS_LOG: "-" stdout, "off", or a path */
     const char *ws_origins;   /* PORTAL_WS_ORIGINS, comma separated */
+    const char *ws_event_loop; /* PORTAL_WS_EVENT_LOOP: libev or poll */
     const char *ws_public_url; /* PORTAL_WS_PUBLIC_URL, ws(s)://host:port/realtime or empty */
     size_t ws_max_message;     /* PORTAL_WS_MAX_MESSAGE, bytes of one client message */
     size_t ws_queue_bytes;     /* PORTAL_WS_QUEUE_BYTES, unsent bytes before a slow reader is cut */
