@@ -1,4 +1,7 @@
-/* migrate.c - applies portal/sql/NNNN_name.sql in order, recorded in schema_migrations. */
+/* migrate.c - applies portal/sql/NNNN_name.sql in order, recorded in schema_migrations.
+ * Every migration the table does not record runs, not only those above the highest: a
+ * branch merged late can bring a lower number than one a database already has, and
+ * skipping it would leave that database without its tables for good. */
 #include "migrate.h"
 
 #include <stdio.h>
@@ -15,6 +18,7 @@ static const char sql_create_table[] =
     " applied_at DATETIME(6) NOT NULL DEFAULT UTC_TIMESTAMP(6)"
     ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci";
 static const char sql_current[] = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
+static const char sql_applied[] = "SELECT version FROM schema_migrations ORDER BY version";
 static const char sql_record[] = "INSERT INTO schema_migrations (version, name) VALUES (?, ?)";
 static const char sql_lock[] = "SELECT GET_LOCK('portal_migrate', 60)";
 static const char sql_unlock[] = "SELECT RELEASE_LOCK('portal_migrate')";
@@ -28,6 +32,29 @@ static int current_version(struct arena *a)
 {
     struct db_res *r = db_query(a, sql_current, "");
     return r && r->nrows ? (int)db_ll(r, 0, 0) : -1;
+}
+
+/* 1 when the database records version v, 0 when not, -1 on error. */
+static int applied(struct arena *a, int v)
+{
+    struct db_res *r = db_query(a, sql_applied, "");
+    if (!r)
+        return -1;
+    for (int i = 0; i < r->nrows; i++)
+        if (db_ll(r, i, 0) == v)
+            return 1;
+    return 0;
+}
+
+/* The first migration this binary has that the database lacks: 0 when none, -1 on error. */
+static int first_missing(struct arena *a)
+{
+    for (int i = 0; i < migrations_count; i++) {
+        int has = applied(a, migrations[i].version);
+        if (has <= 0)
+            return has < 0 ? -1 : migrations[i].version;
+    }
+    return 0;
 }
 
 int migrate_run(void)
@@ -54,7 +81,10 @@ int migrate_run(void)
     }
     for (int i = 0; i < migrations_count; i++) {
         const struct migration *m = &migrations[i];
-        if (m->version <= cur)
+        int has = applied(&a, m->version);
+        if (has < 0)
+            goto unlock;
+        if (has)
             continue;
         log_info("applying migration %04d %s", m->version, m->name);
         /* MariaDB commits DDL implicitly, so a migration is recorded only after all of
@@ -85,17 +115,17 @@ int migrate_check(void)
         log_error("cannot reach the database: %s", db_error());
         goto out;
     }
-    int cur = current_version(&a);
-    if (cur < 0) {
+    int cur = current_version(&a), missing = cur < 0 ? -1 : first_missing(&a);
+    if (cur < 0 || missing < 0) {
         log_error("cannot read schema_migrations: %s", db_error());
     } else if (cur > migrate_latest()) {
         log_error("the database schema (version %d) is newer than this binary (%d): refusing "
                   "to serve; upgrade the portal binary",
                   cur, migrate_latest());
-    } else if (cur < migrate_latest()) {
-        log_error("the database schema (version %d) is older than this binary (%d): run "
+    } else if (missing > 0) {
+        log_error("the database lacks migration %04d of this binary (its newest is %d): run "
                   "`portal migrate` first",
-                  cur, migrate_latest());
+                  missing, cur);
     } else {
         rc = 0;
     }

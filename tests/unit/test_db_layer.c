@@ -590,6 +590,23 @@ static void migrate_refuses_newer_schema(void **state)
     assert_int_equal(migrate_check(), 0);
 }
 
+/* A lower migration the database lacks (a branch merged after a higher one ran) is found
+ * by check and applied by run; so every migration must run again cleanly. */
+static void migrate_applies_a_missing_lower_one(void **state)
+{
+    for (int i = 0; i < migrations_count; i++) {
+        char sql[160];
+        snprintf(sql, sizeof sql, "DELETE FROM schema_migrations WHERE version = %d",
+                 migrations[i].version);
+        fixture_sql(sql);
+        assert_int_equal(migrate_check(), -1);
+        assert_int_equal(migrate_run(), 0);
+        assert_int_equal(migrate_check(), 0);
+        assert_int_equal(fixture_scalar("SELECT COUNT(*) FROM schema_migrations"),
+                         migrations_count);
+    }
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -621,6 +638,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(migrate_idempotent_and_check, db_fixture_setup,
                                         db_fixture_teardown),
         cmocka_unit_test_setup_teardown(migrate_refuses_newer_schema, db_fixture_setup,
+                                        db_fixture_teardown),
+        cmocka_unit_test_setup_teardown(migrate_applies_a_missing_lower_one, db_fixture_setup,
                                         db_fixture_teardown),
     };
     if (argc > 1)
