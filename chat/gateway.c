@@ -943,16 +943,18 @@ int gateway_start(void)
         info.foreign_loops = NULL;
         info.options &= ~(uint64_t)LWS_SERVER_OPTION_LIBEV;
         if (!context) {
-            log_warn("realtime: no libev event loop (is libwebsockets-evlib-ev installed?);"
-                     " falling back to poll(), slow beyond a few thousand sockets");
             if (loop)
                 ev_loop_destroy(loop);
             loop = NULL;
             memset(&sweep_timer, 0, sizeof sweep_timer); /* filed in the failed context */
+            /* Said only when poll() works: else the port is the problem, not libev. */
+            if ((context = lws_create_context(&info)))
+                log_warn("realtime: no libev event loop (is libwebsockets-evlib-ev installed?);"
+                         " on poll(), slow beyond a few thousand sockets");
         }
-    }
-    if (!context)
+    } else {
         context = lws_create_context(&info);
+    }
     if (!context) {
         log_error("cannot listen for websockets on %s", config.ws_listen);
         rt_tail_stop();

@@ -47,26 +47,32 @@ export async function startPortal({ demo = false, env = {}, socket = testSocket,
   const dbName = db ?? `t_${process.pid}_${randomBytes(4).toString('hex')}`;
   sqlRows(`CREATE DATABASE IF NOT EXISTS \`${dbName}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`, { socket });
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'portal-test-'));
-  const [httpPort, wsPort] = [await freePort(), await freePort()];
-  const fullEnv = {
-    ...process.env,
-    PORTAL_DB_URL: `mariadb://root@localhost/${dbName}?socket=${socket}`,
-    PORTAL_DATA_DIR: dataDir,
-    PORTAL_HTTP: `127.0.0.1:${httpPort}`,
-    PORTAL_WS: `127.0.0.1:${wsPort}`,
-    PORTAL_WS_ORIGINS: `http://127.0.0.1:${httpPort}`,
-    PORTAL_PUBLIC_URL: `http://127.0.0.1:${httpPort}`,
-    PORTAL_THREADS: '24',
-    PORTAL_SCHEDULER_INTERVAL: '1',
-    ...env,
-  };
+  let httpPort, wsPort, fullEnv;
+  /* A port found free can be taken before the portal binds it (by another test's portal
+   * or any outgoing connection's ephemeral port): the first start then tries new ports. */
+  async function pickPorts() {
+    [httpPort, wsPort] = [await freePort(), await freePort()];
+    fullEnv = {
+      ...process.env,
+      PORTAL_DB_URL: `mariadb://root@localhost/${dbName}?socket=${socket}`,
+      PORTAL_DATA_DIR: dataDir,
+      PORTAL_HTTP: `127.0.0.1:${httpPort}`,
+      PORTAL_WS: `127.0.0.1:${wsPort}`,
+      PORTAL_WS_ORIGINS: `http://127.0.0.1:${httpPort}`,
+      PORTAL_PUBLIC_URL: `http://127.0.0.1:${httpPort}`,
+      PORTAL_THREADS: '24',
+      PORTAL_SCHEDULER_INTERVAL: '1',
+      ...env,
+    };
+  }
+  await pickPorts();
   const run = (...args) => execFileSync(portalBin, args, { env: fullEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   run('migrate');
   if (demo) run('demo');
 
   let child;
   let output = '';
-  const url = `http://127.0.0.1:${httpPort}`;
+  let url = `http://127.0.0.1:${httpPort}`;
   async function launch() {
     output = '';
     child = spawn(portalBin, ['serve'], { env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -97,7 +103,17 @@ export async function startPortal({ demo = false, env = {}, socket = testSocket,
     clearTimeout(timer);
     if (code !== 0) throw new Error(`portal exited with ${code ?? signal}:\n${output.slice(-4000)}`);
   }
-  await launch();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await launch();
+      break;
+    } catch (err) {
+      const taken = /binding|in use|cannot listen/i.test(output) && !env.PORTAL_HTTP && !env.PORTAL_WS;
+      if (!taken || attempt === 3) throw err;
+      await pickPorts();
+      url = `http://127.0.0.1:${httpPort}`;
+    }
+  }
   return {
     url,
     wsUrl: `ws://127.0.0.1:${wsPort}`,
