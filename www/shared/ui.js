@@ -157,6 +157,7 @@ function NavLink({ item, path }) {
     <a class="nav-link" href=${item.path} aria-current=${active ? 'page' : undefined}>
       <${Icon} name=${item.icon} />
       <span>${t(item.label)}</span>
+      ${item.badge && html`<${item.badge} />`}
     </a>
   </li>`;
 }
