@@ -272,6 +272,10 @@ describe('channel settings and the chat badge in the navigation', () => {
       await expectText(chatNav.locator('.nav-badge'), '1', 10000);
       await say(boris.page, 'Agenda to follow');
       await expectText(chatNav.locator('.nav-badge'), '2', 10000);
+      // the link keeps its name and is described by the count
+      assert.equal(await vera.page.getByRole('link', { name: 'Chat', exact: true }).count(), 1);
+      const described = await chatNav.getAttribute('aria-describedby');
+      assert.equal(await vera.page.locator(`[id="${described}"]`).textContent(), '2 unread messages');
       await screenshot(vera.page, 'chat-nav-badge');
 
       // reading the channel clears it

@@ -12,7 +12,8 @@ import { isRunning, unreadTotal, useChat } from '/app/chat/store.js';
 const POLL_MS = 30000;
 const PREFIXES = ['chat.message', 'chat.read', 'chat.member', 'chat.channel'];
 
-export function ChatNavBadge() {
+/* id: the element whose text describes the nav link (see NavLink in ui.js). */
+export function ChatNavBadge({ id }) {
   useChat();
   const [own, setOwn] = useState(0);
   const running = isRunning();
@@ -35,5 +36,5 @@ export function ChatNavBadge() {
   const n = running ? unreadTotal() : own;
   if (!n) return null;
   return html`<span class="chat-badge nav-badge" aria-hidden="true">${n > 99 ? '99+' : n}</span>
-    <span class="visually-hidden">${tn('chat.unread', n)}</span>`;
+    <span class="visually-hidden" id=${id} aria-hidden="true">${tn('chat.unread', n)}</span>`;
 }

@@ -439,7 +439,8 @@ export function typing(id) {
 
 /* A typing frame {channel, user_id}: shown under the conversation for a few seconds. */
 function typingFrame(f) {
-  if (f.user_id === state.me?.id) return;
+  // away from the chat page nobody shows it (and the names of the channel are not loaded)
+  if (!started || f.user_id === state.me?.id) return;
   const member = state.details.get(f.channel)?.members.find((m) => m.id === f.user_id)
     || channelById(f.channel)?.members?.find((m) => m.id === f.user_id);
   const list = (state.typing.get(f.channel) || []).filter((x) => x.user_id !== f.user_id);
