@@ -37,20 +37,21 @@
     " m.body_html, m.created_at, m.edited_at, m.deleted_at, m.reply_count, m.last_reply_at"
 #define MSG_FROM " FROM chat_messages m JOIN users u ON u.id = m.author_id"
 
-/* The caller's membership row: kind, name, topic, role, last_read_id, created_at. */
+/* The caller's membership row: kind, name, topic, role, last_read_id, created_at,
+ * archived_at, version. */
 static const char sql_membership[] =
-    "SELECT c.id, c.kind, c.name, c.topic, m.role, m.last_read_id, c.created_at"
-    " FROM chat_channels c JOIN chat_members m ON m.channel_id = c.id AND m.user_id = ?"
+    "SELECT c.id, c.kind, c.name, c.topic, m.role, m.last_read_id, c.created_at, c.archived_at,"
+    " c.version FROM chat_channels c JOIN chat_members m ON m.channel_id = c.id AND m.user_id = ?"
     " WHERE c.id = ?";
-static const char sql_channel_kind[] = "SELECT kind FROM chat_channels WHERE id = ?";
+static const char sql_channel_kind[] = "SELECT kind, archived_at FROM chat_channels WHERE id = ?";
 static const char sql_my_channels[] =
     "SELECT c.id, c.kind, c.name, c.topic, m.last_read_id,"
     " (SELECT MAX(x.id) FROM chat_messages x WHERE x.channel_id = c.id AND x.parent_id IS NULL),"
     " (SELECT COUNT(*) FROM chat_messages x WHERE x.channel_id = c.id AND x.parent_id IS NULL"
     "  AND x.id > m.last_read_id AND x.author_id <> m.user_id AND x.deleted_at IS NULL),"
-    " (SELECT COUNT(*) FROM chat_members y WHERE y.channel_id = c.id)"
+    " (SELECT COUNT(*) FROM chat_members y WHERE y.channel_id = c.id), c.archived_at, m.role"
     " FROM chat_members m JOIN chat_channels c ON c.id = m.channel_id WHERE m.user_id = ?"
-    " ORDER BY c.id LIMIT 1000";
+    " AND (? OR c.archived_at IS NULL) ORDER BY c.id LIMIT 1000";
 /* The people of the caller's conversations (direct and group), for their titles. */
 static const char sql_my_conversation_people[] =
     "SELECT y.channel_id, u.id, u.name, u.handle FROM chat_members me"
@@ -59,9 +60,9 @@ static const char sql_my_conversation_people[] =
     " WHERE me.user_id = ? ORDER BY y.channel_id, u.name LIMIT 5000";
 static const char sql_browse[] =
     "SELECT c.id, c.name, c.topic, (SELECT COUNT(*) FROM chat_members y WHERE y.channel_id = c.id),"
-    " EXISTS (SELECT 1 FROM chat_members y WHERE y.channel_id = c.id AND y.user_id = ?)"
-    " FROM chat_channels c WHERE c.kind = 'public' AND (? IS NULL OR c.name LIKE ?)"
-    " ORDER BY c.name LIMIT 200";
+    " EXISTS (SELECT 1 FROM chat_members y WHERE y.channel_id = c.id AND y.user_id = ?),"
+    " c.archived_at FROM chat_channels c WHERE c.kind = 'public' AND (? IS NULL OR c.name LIKE ?)"
+    " AND (? OR c.archived_at IS NULL) ORDER BY c.name LIMIT 200";
 static const char sql_members[] =
     "SELECT u.id, u.name, u.handle, m.role, m.last_read_id FROM chat_members m"
     " JOIN users u ON u.id = m.user_id WHERE m.channel_id = ? ORDER BY u.name LIMIT 2000";
@@ -103,6 +104,12 @@ static const char sql_by_client_id[] =
 static const char sql_insert_message[] =
     "INSERT INTO chat_messages (channel_id, author_id, parent_id, client_id, body_md, body_html,"
     " created_at) VALUES (?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(6) - INTERVAL ? MINUTE)";
+/* A send: the message goes in only while its channel is not archived; the shared lock
+ * orders it against an archive committing meanwhile (sends do not block each other). */
+static const char sql_send_message[] =
+    "INSERT INTO chat_messages (channel_id, author_id, parent_id, client_id, body_md, body_html,"
+    " created_at) SELECT id, ?, ?, ?, ?, ?, UTC_TIMESTAMP(6) FROM chat_channels"
+    " WHERE id = ? AND archived_at IS NULL LOCK IN SHARE MODE";
 static const char sql_bump_thread[] =
     "UPDATE chat_messages SET reply_count = reply_count + 1,"
     " last_reply_at = UTC_TIMESTAMP(6) - INTERVAL ? MINUTE WHERE id = ?";
@@ -143,6 +150,32 @@ static const char sql_search[] =
     " JOIN chat_channels c ON c.id = m.channel_id"
     " WHERE MATCH (m.body_md) AGAINST (? IN BOOLEAN MODE) AND m.deleted_at IS NULL"
     " AND (? = 0 OR m.channel_id = ?) ORDER BY score DESC, m.id DESC LIMIT ?";
+/* Settings: the channel row locked for the change; then the caller's role (a plain read:
+ * locking the membership row too would deadlock against the caller's own reactions). */
+static const char sql_settings_lock[] =
+    "SELECT kind, name, topic, archived_at, version FROM chat_channels WHERE id = ? FOR UPDATE";
+static const char sql_my_role[] =
+    "SELECT role FROM chat_members WHERE channel_id = ? AND user_id = ?";
+/* archive: 1 archives now, -1 unarchives, 0 keeps (archived_by first: MariaDB's UPDATE
+ * sees the values assigned before). */
+static const char sql_update_channel[] =
+    "UPDATE chat_channels SET name = ?, topic = ?,"
+    " archived_by = CASE ? WHEN 1 THEN ? WHEN -1 THEN NULL ELSE archived_by END,"
+    " archived_at = CASE ? WHEN 1 THEN UTC_TIMESTAMP(6) WHEN -1 THEN NULL ELSE archived_at END,"
+    " version = version + 1 WHERE id = ?";
+static const char sql_settings_row[] =
+    "SELECT c.kind, c.name, c.topic, c.archived_at, c.version, u.id, u.name"
+    " FROM chat_channels c LEFT JOIN users u ON u.id = c.archived_by WHERE c.id = ?";
+/* Is the channel archived? A shared lock: an edit or a reaction commits before an archive
+ * or waits for it, without blocking the other writers of the channel. */
+static const char sql_archived_lock[] =
+    "SELECT archived_at FROM chat_channels WHERE id = ? LOCK IN SHARE MODE";
+/* The owners of a channel, locked: two owners leaving at once cannot both be "the other". */
+static const char sql_owners_lock[] =
+    "SELECT user_id FROM chat_members WHERE channel_id = ? AND role = 'owner' FOR UPDATE";
+static const char sql_member_count[] = "SELECT COUNT(*) FROM chat_members WHERE channel_id = ?";
+static const char sql_set_role[] =
+    "UPDATE chat_members SET role = ? WHERE channel_id = ? AND user_id = ?";
 static const char sql_file_readable[] =
     "SELECT 1 FROM chat_messages m JOIN chat_members cm ON cm.channel_id = m.channel_id"
     " AND cm.user_id = ? WHERE m.id = ? AND m.deleted_at IS NULL";
@@ -225,6 +258,14 @@ static struct db_res *membership(struct req *r, long long id)
         return NULL;
     }
     return m;
+}
+
+/* The answer to a write into an archived channel. */
+static int refuse_archived(struct req *r)
+{
+    return http_error(r, 409, "channel_archived",
+                      "This channel is archived: its history is read-only. Unarchive it first",
+                      NULL);
 }
 
 static bool is_conversation(const char *kind)
@@ -423,22 +464,40 @@ static int channel_answer(struct req *r, long long id, int status)
             members, json_pack("{s:I, s:s, s:s?, s:s, s:I}", "id", (json_int_t)db_ll(m, i, 0),
                                "name", db_str(m, i, 1), "handle", db_str(m, i, 2), "role",
                                db_str(m, i, 3), "last_read_id", (json_int_t)db_ll(m, i, 4)));
-    return http_json(r, status,
-                     json_pack("{s:I, s:s, s:s?, s:s, s:s, s:I, s:s, s:o}", "id", (json_int_t)id,
-                               "kind", db_str(c, 0, 1), "name", db_str(c, 0, 2), "topic",
-                               db_str(c, 0, 3), "role", db_str(c, 0, 4), "last_read_id",
-                               (json_int_t)db_ll(c, 0, 5), "created_at",
-                               db_time_iso(&r->arena, db_str(c, 0, 6)), "members", members));
+    return http_json(
+        r, status,
+        json_pack("{s:I, s:s, s:s?, s:s, s:s, s:I, s:s, s:b, s:s?, s:I, s:o}", "id", (json_int_t)id,
+                  "kind", db_str(c, 0, 1), "name", db_str(c, 0, 2), "topic", db_str(c, 0, 3),
+                  "role", db_str(c, 0, 4), "last_read_id", (json_int_t)db_ll(c, 0, 5), "created_at",
+                  db_time_iso(&r->arena, db_str(c, 0, 6)), "archived", db_str(c, 0, 7) != NULL,
+                  "archived_at", db_time_iso(&r->arena, db_str(c, 0, 7)), "version",
+                  (json_int_t)db_ll(c, 0, 8), "members", members));
 }
 
 /* ---------------------------------------------------------------------------------------
  * Channels and conversations
  * ------------------------------------------------------------------------------------- */
 
+/* ?archived=1 also lists archived channels (0 or absent: not). 0 or 1, or -1 after
+ * answering 400. */
+static int archived_param(struct req *r)
+{
+    const char *v = http_query(r, "archived");
+    if (!v || strcmp(v, "0") == 0 || strcmp(v, "false") == 0)
+        return 0;
+    if (strcmp(v, "1") == 0 || strcmp(v, "true") == 0)
+        return 1;
+    http_error(r, 400, "validation_failed", "archived is 1 or 0", "archived");
+    return -1;
+}
+
 int chat_channels_list(struct req *r)
 {
     long long me = r->session->user_id;
-    struct db_res *c = db_query(&r->arena, sql_my_channels, "i", me);
+    int archived = archived_param(r);
+    if (archived < 0)
+        return r->status;
+    struct db_res *c = db_query(&r->arena, sql_my_channels, "ii", me, (long long)archived);
     struct db_res *p = c ? db_query(&r->arena, sql_my_conversation_people, "i", me) : NULL;
     if (!p)
         return http_db_error(r);
@@ -446,10 +505,11 @@ int chat_channels_list(struct req *r)
     for (int i = 0; i < c->nrows; i++) {
         long long id = db_ll(c, i, 0);
         json_t *o = json_pack(
-            "{s:I, s:s, s:s?, s:s, s:I, s:I, s:I, s:I}", "id", (json_int_t)id, "kind",
+            "{s:I, s:s, s:s?, s:s, s:I, s:I, s:I, s:I, s:b, s:s}", "id", (json_int_t)id, "kind",
             db_str(c, i, 1), "name", db_str(c, i, 2), "topic", db_str(c, i, 3), "last_read_id",
             (json_int_t)db_ll(c, i, 4), "last_message_id", (json_int_t)db_ll(c, i, 5), "unread",
-            (json_int_t)db_ll(c, i, 6), "member_count", (json_int_t)db_ll(c, i, 7));
+            (json_int_t)db_ll(c, i, 6), "member_count", (json_int_t)db_ll(c, i, 7), "archived",
+            db_str(c, i, 8) != NULL, "role", db_str(c, i, 9));
         if (is_conversation(db_str(c, i, 1))) {
             int from = 0;
             while (from < p->nrows && db_ll(p, from, 0) != id)
@@ -468,15 +528,20 @@ int chat_channels_browse(struct req *r)
 {
     const char *q = http_query(r, "q");
     const char *like = q && *q ? db_like(&r->arena, q, true) : NULL;
-    struct db_res *c = db_query(&r->arena, sql_browse, "iss", r->session->user_id, like, like);
+    int archived = archived_param(r);
+    if (archived < 0)
+        return r->status;
+    struct db_res *c = db_query(&r->arena, sql_browse, "issi", r->session->user_id, like, like,
+                                (long long)archived);
     if (!c)
         return http_db_error(r);
     json_t *items = json_array();
     for (int i = 0; i < c->nrows; i++)
         json_array_append_new(
-            items, json_pack("{s:I, s:s, s:s, s:I, s:b}", "id", (json_int_t)db_ll(c, i, 0), "name",
-                             db_str(c, i, 1), "topic", db_str(c, i, 2), "member_count",
-                             (json_int_t)db_ll(c, i, 3), "member", db_ll(c, i, 4) != 0));
+            items, json_pack("{s:I, s:s, s:s, s:I, s:b, s:b}", "id", (json_int_t)db_ll(c, i, 0),
+                             "name", db_str(c, i, 1), "topic", db_str(c, i, 2), "member_count",
+                             (json_int_t)db_ll(c, i, 3), "member", db_ll(c, i, 4) != 0, "archived",
+                             db_str(c, i, 5) != NULL));
     return http_json(r, 200, json_pack("{s:o}", "items", items));
 }
 
@@ -536,6 +601,8 @@ int chat_channel_join(struct req *r)
         return http_db_error(r);
     if (!k || k->nrows == 0 || strcmp(db_str(k, 0, 0), "public") != 0)
         return http_error(r, 404, "not_found", "No such channel", NULL);
+    if (db_str(k, 0, 1))
+        return refuse_archived(r);
     int added;
     if (db_begin() < 0 || (added = add_member(r, id, r->session->user_id, "member")) < 0 ||
         (added && audit_log(r, "chat.channel.join", "chat_channel", id, NULL) < 0) ||
@@ -560,6 +627,8 @@ int chat_member_add(struct req *r)
     if (is_conversation(db_str(c, 0, 1)))
         return http_error(r, 409, "conversation_fixed",
                           "People of a conversation are fixed: start a new one", "user_id");
+    if (db_str(c, 0, 7))
+        return refuse_archived(r);
     int added;
     if (db_begin() < 0 || (added = add_member(r, id, user_id, "member")) < 0)
         goto fail;
@@ -582,6 +651,39 @@ fail:
     return http_db_error(r);
 }
 
+/* Inside the open transaction, with the channel's owner rows locked: may user_id stop
+ * being an owner of channel id (of kind, archived or not), by leaving or being removed
+ * (gone) or demoted? A channel with other members keeps an owner; the last member of a
+ * private channel does not leave it (nobody could open it again) unless it is archived.
+ * 0 yes, 1 after answering 409, -1 on a database error. */
+static int owner_may_go(struct req *r, long long id, const char *kind, bool archived,
+                        long long user_id, bool gone)
+{
+    struct db_res *owners = db_query(&r->arena, sql_owners_lock, "i", id);
+    if (!owners)
+        return -1;
+    bool owner = false;
+    for (int i = 0; i < owners->nrows; i++)
+        owner = owner || db_ll(owners, i, 0) == user_id;
+    if (!owner || owners->nrows > 1 || is_conversation(kind))
+        return 0;
+    struct db_res *n = db_query(&r->arena, sql_member_count, "i", id);
+    if (!n)
+        return -1;
+    if (db_ll(n, 0, 0) > 1 || !gone) {
+        http_error(r, 409, "last_owner",
+                   "A channel keeps an owner: make another member an owner first", NULL);
+        return 1;
+    }
+    if (strcmp(kind, "private") == 0 && !archived) {
+        http_error(r, 409, "last_member",
+                   "The last member of a private channel cannot leave it: archive it instead",
+                   NULL);
+        return 1;
+    }
+    return 0;
+}
+
 int chat_member_remove(struct req *r)
 {
     long long id = http_param_id(r, "id"), user_id = http_param_id(r, "user_id");
@@ -596,7 +698,15 @@ int chat_member_remove(struct req *r)
     if (!self && (is_conversation(db_str(c, 0, 1)) ||
                   (strcmp(db_str(c, 0, 4), "owner") != 0 && !auth_is_employee(r, ROLE_ADMIN))))
         return http_error(r, 403, "forbidden", "Only the channel's owner removes others", NULL);
-    if (db_begin() < 0 || db_exec(sql_remove_member, "ii", id, user_id) < 0)
+    int refused;
+    if (db_begin() < 0 || (refused = owner_may_go(r, id, db_str(c, 0, 1), db_str(c, 0, 7) != NULL,
+                                                  user_id, true)) < 0)
+        goto fail;
+    if (refused) {
+        db_rollback();
+        return r->status;
+    }
+    if (db_exec(sql_remove_member, "ii", id, user_id) < 0)
         goto fail;
     if (db_affected() == 0) {
         db_rollback();
@@ -608,6 +718,203 @@ int chat_member_remove(struct req *r)
         db_commit() < 0)
         goto fail;
     return http_send(r, 204, "application/json", "Cache-Control: no-store\r\n", "", 0);
+fail:
+    db_rollback();
+    return http_db_error(r);
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Channel settings (name, topic, archive) and owners
+ * ------------------------------------------------------------------------------------- */
+
+/* The right to manage channel id, checked inside a transaction this opens with the
+ * channel's row locked (sql_settings_lock: kind, name, topic, archived_at, version). Its
+ * owner or an employee admin may; a private channel is 404 to every outsider (admins
+ * too), like a channel that does not exist. Returns the row, or NULL after rolling back
+ * and answering 404, 409 not_a_channel (a conversation), 403 or the database error. */
+static struct db_res *manage_lock(struct req *r, long long id)
+{
+    struct db_res *c = NULL, *role = NULL;
+    if (id && (db_begin() < 0 || !(c = db_query(&r->arena, sql_settings_lock, "i", id)) ||
+               !(role = db_query(&r->arena, sql_my_role, "ii", id, r->session->user_id)))) {
+        db_rollback();
+        http_db_error(r);
+        return NULL;
+    }
+    const char *kind = c && c->nrows ? db_str(c, 0, 0) : NULL;
+    bool member = role && role->nrows > 0;
+    if (!kind || (!member && strcmp(kind, "public") != 0))
+        http_error(r, 404, "not_found", "No such channel", NULL);
+    else if (is_conversation(kind))
+        http_error(
+            r, 409, "not_a_channel",
+            "Only channels have a name, a topic, owners and an archive; conversations do not",
+            NULL);
+    else if (!(member && strcmp(db_str(role, 0, 0), "owner") == 0) &&
+             !auth_is_employee(r, ROLE_ADMIN))
+        http_error(r, 403, "forbidden", "Only the channel's owner or an admin changes it", NULL);
+    else
+        return c;
+    if (id)
+        db_rollback();
+    return NULL;
+}
+
+/* A channel's settings as JSON (also the payload of chat.channel.updated), or NULL on a
+ * database error. */
+static json_t *settings_json(struct req *r, long long id)
+{
+    struct db_res *c = db_query(&r->arena, sql_settings_row, "i", id);
+    if (!c || c->nrows == 0)
+        return NULL;
+    json_t *by = db_str(c, 0, 5) ? json_pack("{s:I, s:s}", "id", (json_int_t)db_ll(c, 0, 5), "name",
+                                             db_str(c, 0, 6))
+                                 : json_null();
+    return json_pack("{s:I, s:s, s:s?, s:s, s:b, s:s?, s:o, s:I}", "id", (json_int_t)id, "kind",
+                     db_str(c, 0, 0), "name", db_str(c, 0, 1), "topic", db_str(c, 0, 2), "archived",
+                     db_str(c, 0, 3) != NULL, "archived_at",
+                     db_time_iso(&r->arena, db_str(c, 0, 3)), "archived_by", by, "version",
+                     (json_int_t)db_ll(c, 0, 4));
+}
+
+/* {"from": a, "to": b} for the audit log. */
+static json_t *change_of(const char *a, const char *b)
+{
+    return json_pack("{s:s, s:s}", "from", a, "to", b);
+}
+
+int chat_channel_update(struct req *r)
+{
+    long long id = http_param_id(r, "id"), version = 0;
+    json_t *body = http_json_body(r);
+    if (!body)
+        return r->status;
+    const char *name = NULL, *topic = NULL;
+    int archive = 0;
+    bool has_name = false, has_topic = false, has_archived = false, has_version = false;
+    if (HTTP_FIELDS(r, body, {"name", FIELD_STRING, false, 80, &name, &has_name},
+                    {"topic", FIELD_TEXT, false, 250, &topic, &has_topic},
+                    {"archived", FIELD_BOOL, false, 0, &archive, &has_archived},
+                    {"version", FIELD_INT, false, 0, &version, &has_version}) < 0)
+        return r->status;
+    if (has_name && (!*name || strchr(name, '\n') || strchr(name, '\r')))
+        return http_error(r, 400, "validation_failed", "A channel name is one line of text",
+                          "name");
+    if (!has_name && !has_topic && !has_archived)
+        return http_error(r, 400, "validation_failed", "Change name, topic or archived", NULL);
+    struct db_res *c = manage_lock(r, id);
+    if (!c)
+        return r->status;
+    json_t *out = NULL, *event = NULL, *changes = json_object();
+    if (has_version && version != db_ll(c, 0, 4)) {
+        db_rollback();
+        json_decref(changes);
+        r->error_code = "conflict";
+        return http_json(r, 409,
+                         json_pack("{s:{s:s, s:s, s:s}, s:o?}", "error", "code", "conflict",
+                                   "message", "The channel changed meanwhile; reload", "field",
+                                   "version", "current", settings_json(r, id)));
+    }
+    const char *old_name = db_str(c, 0, 1), *old_topic = db_str(c, 0, 2);
+    bool was = db_str(c, 0, 3) != NULL, now = has_archived ? archive != 0 : was;
+    if (!has_name)
+        name = old_name;
+    if (!has_topic)
+        topic = old_topic;
+    if (strcmp(name, old_name) != 0)
+        json_object_set_new(changes, "name", change_of(old_name, name));
+    if (strcmp(topic, old_topic) != 0)
+        json_object_set_new(changes, "topic", change_of(old_topic, topic));
+    if (was && now && json_object_size(changes)) {
+        db_rollback();
+        json_decref(changes);
+        return refuse_archived(r);
+    }
+    if (now != was)
+        json_object_set_new(changes, "archived", json_boolean(now));
+    if (json_object_size(changes) == 0) { /* nothing to change: the channel as it is */
+        db_rollback();
+        json_decref(changes);
+        return http_json_found(r, settings_json(r, id), "No such channel");
+    }
+    long long archiving = now == was ? 0 : now ? 1 : -1;
+    if (db_exec(sql_update_channel, "ssiiii", name, topic, archiving, r->session->user_id,
+                archiving, id) < 0) {
+        int err = db_errno();
+        db_rollback();
+        json_decref(changes);
+        if (err == ER_DUP_ENTRY)
+            return http_error(r, 409, "name_taken", "A channel with this name exists", "name");
+        return http_db_error(r);
+    }
+    if (!(out = settings_json(r, id)))
+        goto fail;
+    event = json_deep_copy(out);
+    json_object_set_new(event, "by", json_integer(r->session->user_id));
+    json_object_set(event, "changes", changes);
+    if (outbox_append("chat.channel.updated", channel_audience(&r->arena, id), event) < 0)
+        goto fail;
+    json_decref(event);
+    event = NULL;
+    int audited = audit_log(r, "chat.channel.update", "chat_channel", id, changes);
+    changes = NULL;
+    if (audited < 0 || db_commit() < 0)
+        goto fail;
+    return http_json(r, 200, out);
+fail:
+    db_rollback();
+    json_decref(out);
+    json_decref(event);
+    json_decref(changes);
+    return http_db_error(r);
+}
+
+int chat_member_role(struct req *r)
+{
+    long long id = http_param_id(r, "id"), user_id = http_param_id(r, "user_id");
+    json_t *body = http_json_body(r);
+    if (!body)
+        return r->status;
+    const char *role = NULL;
+    if (HTTP_FIELDS(r, body, {"role", FIELD_STRING, true, 20, &role}) < 0)
+        return r->status;
+    if (strcmp(role, "owner") != 0 && strcmp(role, "member") != 0)
+        return http_error(r, 400, "validation_failed", "role is owner or member", "role");
+    struct db_res *c = manage_lock(r, id);
+    if (!c)
+        return r->status;
+    struct db_res *now = user_id ? db_query(&r->arena, sql_my_role, "ii", id, user_id) : NULL;
+    if (user_id && !now)
+        goto fail;
+    if (!now || now->nrows == 0) {
+        db_rollback();
+        return http_error(r, 404, "not_found", "Not a member of this channel", NULL);
+    }
+    json_t *out = json_pack("{s:I, s:I, s:s}", "channel_id", (json_int_t)id, "user_id",
+                            (json_int_t)user_id, "role", role);
+    if (strcmp(db_str(now, 0, 0), role) == 0) { /* already so */
+        db_rollback();
+        return http_json(r, 200, out);
+    }
+    bool promote = strcmp(role, "owner") == 0;
+    int refused =
+        promote ? 0 : owner_may_go(r, id, db_str(c, 0, 0), db_str(c, 0, 3) != NULL, user_id, false);
+    if (refused) {
+        json_decref(out);
+        if (refused < 0)
+            goto fail;
+        db_rollback();
+        return r->status;
+    }
+    if (db_exec(sql_set_role, "sii", role, id, user_id) < 0 ||
+        member_event(r, id, user_id, promote ? "promoted" : "demoted") < 0 ||
+        audit_log(r, "chat.member.role", "chat_channel", id,
+                  json_pack("{s:I, s:s}", "user_id", (json_int_t)user_id, "role", role)) < 0 ||
+        db_commit() < 0) {
+        json_decref(out);
+        goto fail;
+    }
+    return http_json(r, 200, out);
 fail:
     db_rollback();
     return http_db_error(r);
@@ -768,7 +1075,7 @@ static int repeat_answer(struct req *r, struct db_res *m, long long channel_id)
     return http_json(r, 200, one);
 }
 
-enum { SEND_DUPLICATE = 1, SEND_BAD_FILE = 2 };
+enum { SEND_DUPLICATE = 1, SEND_BAD_FILE = 2, SEND_ARCHIVED = 3 };
 
 struct send_tx {
     struct req *r;
@@ -780,7 +1087,8 @@ struct send_tx {
 
 /* The write of a send, run by db_tx (again after a deadlock or a certification
  * failure): the message, its files, the thread counter, mentions, its event and audit.
- * 0, SEND_DUPLICATE when the client_id is there already, SEND_BAD_FILE, or -1. */
+ * 0, SEND_DUPLICATE when the client_id is there already, SEND_BAD_FILE, SEND_ARCHIVED,
+ * or -1. */
 static int send_write(void *arg)
 {
     struct send_tx *tx = arg;
@@ -788,9 +1096,11 @@ static int send_write(void *arg)
     long long me = r->session->user_id, id = tx->channel_id;
     json_decref(tx->msg);
     tx->msg = NULL;
-    if (db_exec(sql_insert_message, "iiIsssi", id, me, tx->parent_id, tx->client_id, tx->md,
-                tx->html, 0LL) < 0)
+    if (db_exec(sql_send_message, "iIsssi", me, tx->parent_id, tx->client_id, tx->md, tx->html,
+                id) < 0)
         return db_errno() == ER_DUP_ENTRY ? SEND_DUPLICATE : -1;
+    if (db_affected() == 0)
+        return SEND_ARCHIVED; /* archived since the check before the transaction */
     long long mid = db_insert_id();
     size_t i;
     json_t *v;
@@ -850,13 +1160,16 @@ int chat_message_send(struct req *r)
         return http_error(r, 400, "validation_failed", "Write something or attach a file", "body");
     if (check_size(r, md) < 0)
         return r->status;
-    if (!membership(r, id))
+    struct db_res *c = membership(r, id);
+    if (!c)
         return r->status;
     struct db_res *prev = db_query(&r->arena, sql_by_client_id, "is", me, client_id);
     if (!prev)
         return http_db_error(r);
     if (prev->nrows)
         return repeat_answer(r, prev, id);
+    if (db_str(c, 0, 7))
+        return refuse_archived(r);
     if (parent_id) {
         struct db_res *p = db_query(&r->arena, sql_message, "i", parent_id);
         if (!p)
@@ -889,6 +1202,8 @@ int chat_message_send(struct req *r)
             return http_db_error(r);
         return repeat_answer(r, prev, id);
     }
+    if (rc == SEND_ARCHIVED)
+        return refuse_archived(r);
     if (rc == SEND_BAD_FILE)
         return http_error(r, 400, "validation_failed",
                           "A file is not yours, is attached already or does not exist", "files");
@@ -897,7 +1212,7 @@ int chat_message_send(struct req *r)
 
 /* Locks a message the caller may see for a change. Returns its row (id, channel_id,
  * author_id, body_md, deleted_at, parent_id) inside the open transaction, or NULL
- * after rolling back and answering 404/the database error. */
+ * after rolling back and answering 404, 409 channel_archived or the database error. */
 static struct db_res *lock_message(struct req *r, long long id)
 {
     struct db_res *m = NULL;
@@ -910,6 +1225,15 @@ static struct db_res *lock_message(struct req *r, long long id)
     if (!m || m->nrows == 0 || db_str(m, 0, 4)) {
         db_rollback();
         http_error(r, 404, "not_found", "No such message", NULL);
+        return NULL;
+    }
+    struct db_res *a = db_query(&r->arena, sql_archived_lock, "i", db_ll(m, 0, 1));
+    if (!a || a->nrows == 0 || db_str(a, 0, 0)) {
+        db_rollback();
+        if (a && a->nrows)
+            refuse_archived(r);
+        else
+            http_db_error(r);
         return NULL;
     }
     return m;
@@ -1165,6 +1489,10 @@ static const char sql_demo_read[] =
     "UPDATE chat_members cm SET last_read_id = COALESCE((SELECT x.id FROM chat_messages x"
     " WHERE x.channel_id = cm.channel_id AND x.parent_id IS NULL ORDER BY x.id DESC"
     " LIMIT 1 OFFSET 2), 0) WHERE cm.channel_id = ?";
+/* An archived channel: archived by its owner a week ago. */
+static const char sql_demo_archive[] =
+    "UPDATE chat_channels SET archived_at = UTC_TIMESTAMP(6) - INTERVAL 7 DAY, archived_by = ?,"
+    " version = 2 WHERE id = ?";
 static const char sql_demo_react[] =
     "INSERT IGNORE INTO chat_reactions (message_id, user_id, emoji, created_at)"
     " VALUES (?, ?, ?, UTC_TIMESTAMP(6))";
@@ -1176,12 +1504,14 @@ int chat_demo_seed(void)
     static const struct {
         const char *kind, *name, *topic;
         int people; /* bit mask; the first one owns it */
+        bool archived;
     } channels[] = {
-        {"public", "general", "Company-wide chatter / Общий чат", 7},
-        {"public", "sales", "Deals, leads and renewals", 6},
-        {"private", "management", "Managers only", 3},
-        {"direct", NULL, "", 5},
-        {"group", NULL, "", 7},
+        {"public", "general", "Company-wide chatter / Общий чат", 7, false},
+        {"public", "sales", "Deals, leads and renewals", 6, false},
+        {"private", "management", "Managers only", 3, false},
+        {"direct", NULL, "", 5, false},
+        {"group", NULL, "", 7, false},
+        {"public", "office-move", "Moving to the new office (done)", 7, true},
     };
     static const struct {
         int channel, author, minutes_ago;
@@ -1213,6 +1543,10 @@ int chat_demo_seed(void)
         {4, VERA, 500, -1, "Lunch at 13:00 at the usual place?", "✅"},
         {4, BORIS, 495, -1, "I'm in.", NULL},
         {4, ANNA, 490, -1, "Me too — see you there.", NULL},
+        {5, ANNA, 20000, -1, "The movers come on Saturday: pack your desks by Friday evening.",
+         NULL},
+        {5, BORIS, 19990, -1, "Who takes the plants?", NULL},
+        {5, VERA, 19980, -1, "Me! Переезд прошёл отлично, спасибо всем.", "🎉"},
     };
     struct arena a;
     arena_init(&a);
@@ -1268,7 +1602,9 @@ int chat_demo_seed(void)
             goto out;
     }
     for (size_t c = 0; c < sizeof channels / sizeof channels[0]; c++)
-        if (db_exec(sql_demo_read, "i", channel_ids[c]) < 0)
+        if (db_exec(sql_demo_read, "i", channel_ids[c]) < 0 ||
+            (channels[c].archived &&
+             db_exec(sql_demo_archive, "ii", people[ANNA], channel_ids[c]) < 0))
             goto out;
     rc = 0;
 out:

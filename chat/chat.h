@@ -13,8 +13,10 @@ int chat_channels_browse(struct req *r); /* GET /chat/channels/browse: public on
 int chat_channel_create(struct req *r);  /* POST /chat/channels */
 int chat_channel_get(struct req *r);     /* GET  /chat/channels/{id} */
 int chat_channel_join(struct req *r);    /* POST /chat/channels/{id}/join (public) */
+int chat_channel_update(struct req *r);  /* PATCH /chat/channels/{id}: name, topic, archived */
 int chat_member_add(struct req *r);      /* POST /chat/channels/{id}/members */
 int chat_member_remove(struct req *r);   /* DELETE /chat/channels/{id}/members/{user_id} */
+int chat_member_role(struct req *r);     /* PATCH /chat/channels/{id}/members/{user_id} */
 int chat_direct_open(struct req *r);     /* POST /chat/direct: find or start a conversation */
 
 /* Messages. */

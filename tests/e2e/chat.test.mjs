@@ -1,12 +1,14 @@
 // Chat in two browsers: Boris and Vera talk; Vera goes offline, Boris writes, Vera writes
 // too (queued), she comes back and sees every message exactly once and hers arrives once.
 // Then the rest of the page: unread badges, threads, reactions, edit and delete, search,
-// a new conversation, the phone layout and the Russian text.
+// a new conversation, the phone layout and the Russian text; channel settings (rename,
+// archive) and the chat's unread badge in the main navigation.
 // Run: node --test tests/e2e/chat.test.mjs (screenshots: E2E_ARTIFACTS)
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  DESKTOP, PHONE, assertNoProblems, expectText, openBrowser, screenshot, server, signIn, startServer, stopServer, url,
+  DESKTOP, PHONE, apiAs, assertNoProblems, expectText, openBrowser, screenshot, server, signIn, startServer, stopServer,
+  url, waitRealtimeOpen,
 } from './lib.mjs';
 
 const VERA = 'vera@demo.example';
@@ -238,6 +240,117 @@ describe('chat', () => {
       await page.getByRole('link', { name: 'К каналам' }).click();
       await page.locator('.chat-ch-name', { hasText: /^Boris Ivanov$/ }).waitFor();
       await screenshot(page, 'chat-phone-list');
+      assertNoProblems(anna.problems);
+    } finally {
+      await anna.close();
+    }
+  });
+});
+
+describe('channel settings and the chat badge in the navigation', () => {
+  test('the badge appears when someone writes and goes when the channel is read; the owner renames and archives through the dialog', async () => {
+    const bApi = await apiAs(BORIS);
+    const vApi = await apiAs(VERA);
+    const launch = await bApi.post('/chat/channels', { name: 'launch-plan', topic: 'Spring launch', members: [] });
+    await vApi.post(`/chat/channels/${launch.id}/join`, {});
+    // Vera starts with everything read, on another page than the chat
+    for (const c of (await vApi.get('/chat/channels')).items)
+      if (c.last_message_id) await vApi.post(`/chat/channels/${c.id}/read`, { message_id: c.last_message_id });
+    const vera = await openBrowser(DESKTOP);
+    const boris = await openChat(BORIS, DESKTOP, `/app/chat/${launch.id}`);
+    try {
+      vera.context.setDefaultTimeout(15000);
+      await signIn(vera.context, VERA);
+      await vera.page.goto(url('/app/feed'));
+      const chatNav = vera.page.locator('.nav-link', { hasText: 'Chat' });
+      await chatNav.waitFor();
+      await waitRealtimeOpen(vera.page);
+      assert.equal(await chatNav.locator('.nav-badge').count(), 0);
+
+      await expectText(boris.page.locator('.chat-conv-name'), '# launch-plan');
+      await say(boris.page, 'Kick-off is on Monday');
+      await expectText(chatNav.locator('.nav-badge'), '1', 10000);
+      await say(boris.page, 'Agenda to follow');
+      await expectText(chatNav.locator('.nav-badge'), '2', 10000);
+      // the link keeps its name and is described by the count
+      assert.equal(await vera.page.getByRole('link', { name: 'Chat', exact: true }).count(), 1);
+      const described = await chatNav.getAttribute('aria-describedby');
+      assert.equal(await vera.page.locator(`[id="${described}"]`).textContent(), '2 unread messages');
+      await screenshot(vera.page, 'chat-nav-badge');
+
+      // reading the channel clears it
+      await chatNav.click();
+      await vera.page.locator('.chat-ch', { hasText: 'launch-plan' }).click();
+      await expectCount(vera.page, 'Agenda to follow', 1);
+      await chatNav.locator('.nav-badge').waitFor({ state: 'detached', timeout: 10000 });
+
+      // the owner renames it and sets a topic; Vera's page follows live
+      await boris.page.getByRole('button', { name: 'Channel settings' }).click();
+      const dialog = boris.page.getByRole('dialog');
+      await dialog.getByLabel('Name').fill('launch-2027');
+      await dialog.getByLabel('Topic (optional)').fill('Spring launch, moved to 2027');
+      await screenshot(boris.page, 'chat-settings-dialog');
+      await dialog.getByRole('button', { name: 'Save' }).click();
+      await dialog.waitFor({ state: 'detached' });
+      await expectText(boris.page.locator('.chat-conv-name'), '# launch-2027');
+      await expectText(vera.page.locator('.chat-conv-name'), '# launch-2027', 10000);
+      await expectText(vera.page.locator('.chat-conv-sub'), 'Spring launch, moved to 2027', 10000);
+
+      // a member sees the settings but may not change them
+      await vera.page.getByRole('button', { name: 'Channel settings' }).click();
+      assert.equal(await vera.page.getByRole('dialog').getByLabel('Name').isDisabled(), true);
+      assert.equal(await vera.page.getByRole('dialog').getByRole('button', { name: 'Archive channel' }).count(), 0);
+      await vera.page.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
+
+      // archived: a banner, no composer, the history still there, the list moves it away
+      await boris.page.getByRole('button', { name: 'Channel settings' }).click();
+      await boris.page.getByRole('dialog').getByRole('button', { name: 'Archive channel' }).click();
+      await boris.page.getByRole('dialog').waitFor({ state: 'detached' });
+      for (const page of [boris.page, vera.page]) {
+        await expectText(page.locator('.chat-archived-text'), /archived/, 10000);
+        assert.equal(await page.locator('.chat-conv .chat-input').isDisabled(), true);
+        await expectCount(page, 'Kick-off is on Monday', 1);
+      }
+      assert.equal(await vera.page.locator('.chat-channels-archived .chat-ch', { hasText: 'launch-2027' }).count(), 1);
+      assert.equal(server.sql(`SELECT archived_at IS NOT NULL FROM chat_channels WHERE id = ${launch.id}`)[0][0], '1');
+      await screenshot(vera.page, 'chat-archived');
+      // elsewhere in the list it is gone from the channels, under the toggle instead
+      await vera.page.locator('.chat-ch', { hasText: 'general' }).click();
+      assert.equal(await vera.page.locator('.chat-channels-archived').count(), 0);
+      await vera.page.locator('.chat-archived-toggle').click();
+      await vera.page.locator('.chat-channels-archived .chat-ch', { hasText: 'launch-2027' }).waitFor();
+      await vera.page.locator('.chat-channels-archived .chat-ch', { hasText: 'office-move' }).waitFor();
+
+      // and brought back from the banner
+      await boris.page.locator('.chat-archived').getByRole('button', { name: 'Unarchive channel' }).click();
+      await boris.page.locator('.chat-archived').waitFor({ state: 'detached' });
+      await say(boris.page, 'We are back');
+      await expectCount(boris.page, 'We are back', 1);
+      assertNoProblems(vera.problems);
+      assertNoProblems(boris.problems);
+    } finally {
+      await vera.close();
+      await boris.close();
+      await bApi.dispose();
+      await vApi.dispose();
+    }
+  });
+
+  test('an archived channel on a phone, in Russian', async () => {
+    const anna = await openChat('anna@demo.example', { ...PHONE, locale: 'ru-RU' });
+    try {
+      const page = anna.page;
+      // on a phone the list comes first: the archived channels wait under their toggle
+      await page.locator('.chat-archived-toggle').click();
+      await screenshot(page, 'chat-list-archived-phone-ru');
+      await page.locator('.chat-channels-archived .chat-ch', { hasText: 'office-move' }).click();
+      await expectText(page.locator('.chat-archived-text'), /Канал в архиве/);
+      assert.equal(await page.locator('.chat-conv .chat-input').isDisabled(), true);
+      await expectCount(page, 'Who takes the plants?', 1);
+      await screenshot(page, 'chat-archived-phone-ru');
+      await page.getByRole('button', { name: 'Настройки канала' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Вернуть из архива' }).waitFor();
+      await screenshot(page, 'chat-settings-phone-ru');
       assertNoProblems(anna.problems);
     } finally {
       await anna.close();

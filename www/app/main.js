@@ -13,17 +13,19 @@ import { TasksPage } from '/app/boards/tasks.js';
 import { AccountsPage } from '/app/crm/accounts.js';
 import { OrdersPage } from '/app/crm/orders.js';
 import { ChatPage } from '/app/chat/chat.js';
+import { ChatNavBadge } from '/app/chat/badge.js';
 import { DocumentsPage } from '/app/crm/documents.js';
 import { TicketsPage } from '/app/crm/tickets.js';
 
 /* Sections in nav order; `page: Component` replaces a placeholder when a section is built;
- * `roles` limits an item or a group to those employee roles (the server checks again). */
+ * `roles` limits an item or a group to those employee roles (the server checks again);
+ * `badge: Component` shows a count beside the item (it renders nothing when there is none). */
 const NAV = [
   { path: '/app/feed', label: 'app.nav.feed', lead: 'app.lead.feed', icon: 'feed', page: FeedPage },
   { path: '/app/kb', label: 'app.nav.kb', lead: 'app.lead.kb', icon: 'book', page: KbPage },
   { path: '/app/projects', label: 'app.nav.projects', lead: 'app.lead.projects', icon: 'board', page: ProjectsPage },
   { path: '/app/tasks', label: 'app.nav.tasks', lead: 'app.lead.tasks', icon: 'tasks', page: TasksPage },
-  { path: '/app/chat', label: 'app.nav.chat', lead: 'app.lead.chat', icon: 'chat', page: ChatPage },
+  { path: '/app/chat', label: 'app.nav.chat', lead: 'app.lead.chat', icon: 'chat', page: ChatPage, badge: ChatNavBadge },
   {
     id: 'crm',
     label: 'app.nav.crm',

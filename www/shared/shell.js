@@ -46,7 +46,7 @@ function Boot() {
  *           titleKey, auth: 'employee' | 'cabinet' (which sign-in this app asks for),
  *           headerExtra: a component shown in the header before the user menu (props app, user),
  *           banner: a component shown above every page (props app, user), e.g. the preview notice }
- * A nav item is { path, label, lead, icon, page?, roles? }; without page it shows a placeholder;
+ * A nav item is { path, label, lead, icon, page?, roles?, badge? }; without page it shows a placeholder;
  * roles (also on a group) limits it to employees with one of those roles.
  * routes are pages outside the nav (e.g. "My account"), same shape.
  */

@@ -151,12 +151,16 @@ export function HealthStatus() {
 
 /* ---------- navigation ---------- */
 
+/* A badge (item.badge, a component given the id) describes the link, so its name stays the
+ * label: "Chat", described as "2 unread messages". */
 function NavLink({ item, path }) {
   const active = pathMatches(item.path, path);
+  const badgeId = item.badge ? `nav-badge${item.path.replace(/\W+/g, '-')}` : undefined;
   return html`<li>
-    <a class="nav-link" href=${item.path} aria-current=${active ? 'page' : undefined}>
+    <a class="nav-link" href=${item.path} aria-current=${active ? 'page' : undefined} aria-describedby=${badgeId}>
       <${Icon} name=${item.icon} />
       <span>${t(item.label)}</span>
+      ${item.badge && html`<${item.badge} id=${badgeId} />`}
     </a>
   </li>`;
 }

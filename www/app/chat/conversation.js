@@ -62,14 +62,15 @@ function Files({ files }) {
   </ul>`;
 }
 
-function Reactions({ m, me }) {
+function Reactions({ m, me, readOnly }) {
   if (!m.reactions?.length) return null;
   const act = (e) => toggleReaction(m, e).catch((err) => toast(errorText(err), 'error'));
   return html`<div class="chat-reactions">
     ${m.reactions.map((r) => {
       const mine = r.user_ids.includes(me);
       return html`<button type="button" key=${r.emoji} class=${'chat-reaction' + (mine ? ' chat-reaction-mine' : '')}
-        aria-pressed=${mine ? 'true' : 'false'} title=${tn('chat.reaction.count', r.count)} onClick=${() => act(r.emoji)}>
+        aria-pressed=${mine ? 'true' : 'false'} title=${tn('chat.reaction.count', r.count)} disabled=${readOnly}
+        onClick=${() => act(r.emoji)}>
         <span>${r.emoji}</span><span class="chat-reaction-n">${r.count}</span>
       </button>`;
     })}
@@ -81,8 +82,9 @@ function timeOf(v) {
   return d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 }
 
-/* One message; grouped = same author as the one above within a few minutes. */
-export function Message({ m, me, grouped, inThread, seenBy }) {
+/* One message; grouped = same author as the one above within a few minutes; readOnly (an
+ * archived channel): no actions. */
+export function Message({ m, me, grouped, inThread, seenBy, readOnly }) {
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState('');
   const mine = m.author.id === me.id;
@@ -137,14 +139,14 @@ export function Message({ m, me, grouped, inThread, seenBy }) {
           : html`<${RichText} html=${m.html} class="feed-rich chat-msg-body" />
               ${m.edited && html`<span class="chat-msg-edited" title=${formatDateTime(m.edited_at)}>${t('chat.message.edited')}</span>`}
               <${Files} files=${m.files} />`}
-      <${Reactions} m=${m} me=${me.id} />
+      <${Reactions} m=${m} me=${me.id} readOnly=${readOnly} />
       ${!inThread && m.reply_count > 0 &&
       html`<button type="button" class="chat-thread-link" onClick=${() => setOpenThread(m.id)}>
         ${tn('chat.thread.replies', m.reply_count)}
       </button>`}
       ${seenBy && html`<div class="chat-seen">${seenBy}</div>`}
     </div>
-    ${!m.deleted && !editing &&
+    ${!m.deleted && !editing && !readOnly &&
     html`<div class="chat-msg-actions">
       <${EmojiPicker} label=${t('chat.reaction.add')} onPick=${react} />
       ${!inThread &&
@@ -205,7 +207,7 @@ function seenText(m, details, me) {
  * before, keeping the view where it was; new messages keep the view at the bottom when
  * it was there.
  */
-export function MessageList({ channelId, items, hasOlder, loading, me, details, pending }) {
+export function MessageList({ channelId, items, hasOlder, loading, me, details, pending, readOnly }) {
   const box = useRef(null);
   const atBottom = useRef(true);
   const keep = useRef(null); // scrollHeight before older messages were added on top
@@ -255,7 +257,8 @@ export function MessageList({ channelId, items, hasOlder, loading, me, details, 
           new Date(m.created_at) - new Date(prev.created_at) < GROUP_MS;
         prev = m;
         return html`${newDay && html`<li class="chat-day" key=${'d' + m.id}><span>${formatDate(m.created_at)}</span></li>`}
-          <${Message} key=${m.id} m=${m} me=${me} grouped=${grouped} seenBy=${m.id === seenId ? seenNote : null} />`;
+          <${Message} key=${m.id} m=${m} me=${me} grouped=${grouped} seenBy=${m.id === seenId ? seenNote : null}
+            readOnly=${readOnly} />`;
       })}
       ${pending.map((p) => html`<${PendingMessage} key=${p.client_id} p=${p} me=${me} />`)}
     </ul>
@@ -282,9 +285,10 @@ let fileKey = 0;
 
 /*
  * The composer: Enter sends, Shift+Enter starts a new line; Markdown; @mentions suggested;
- * emoji; files upload at once and go with the message.
+ * emoji; files upload at once and go with the message. disabled (an archived channel):
+ * shown, but nothing can be written.
  */
-export function Composer({ channelId, parentId = null, placeholder, label }) {
+export function Composer({ channelId, parentId = null, placeholder, label, disabled = false }) {
   const [text, setText] = useState('');
   const [files, setFiles] = useState([]); // { key, name, progress, id?, error? }
   const ref = useRef(null);
@@ -311,7 +315,7 @@ export function Composer({ channelId, parentId = null, placeholder, label }) {
   function submit() {
     const body = text.trim();
     const ready = files.filter((f) => f.id);
-    if ((!body && !ready.length) || uploading) return;
+    if ((!body && !ready.length) || uploading || disabled) return;
     if ([...body].length > max) return toast(t('chat.composer.too_long', { max }), 'error');
     send(channelId, body, { files: ready, parentId });
     setText('');
@@ -351,32 +355,32 @@ export function Composer({ channelId, parentId = null, placeholder, label }) {
       )}
     </ul>`}
     <div class="chat-composer-row">
-      <label class="icon-button chat-attach" title=${t('chat.composer.attach')}>
+      <label class=${'icon-button chat-attach' + (disabled ? ' chat-attach-off' : '')} title=${t('chat.composer.attach')}>
         <${FIcon} name="clip" />
         <span class="visually-hidden">${t('chat.composer.attach')}</span>
-        <input type="file" multiple class="visually-hidden" ref=${picker}
+        <input type="file" multiple class="visually-hidden" ref=${picker} disabled=${disabled}
           onChange=${(e) => {
             addFiles([...e.target.files]);
             e.target.value = '';
           }} />
       </label>
-      <${MentionTextarea} textareaRef=${ref} value=${text} rows="1"
+      <${MentionTextarea} textareaRef=${ref} value=${text} rows="1" disabled=${disabled}
         onValue=${(v) => {
           setText(v);
           if (v) typing(channelId);
         }}
-        class="input textarea chat-input" placeholder=${placeholder} aria-label=${label}
+        class="input textarea chat-input" placeholder=${disabled ? t('chat.composer.archived') : placeholder} aria-label=${label}
         onKeyDown=${(e) => {
           if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
             e.preventDefault();
             submit();
           }
         }} />
-      <${EmojiPicker} label=${t('chat.composer.emoji')} onPick=${insert} class="chat-emoji-up" />
-      <button type="submit" class="button chat-send" disabled=${uploading} aria-label=${t('chat.composer.send')} title=${t('chat.composer.send')}>
+      ${!disabled && html`<${EmojiPicker} label=${t('chat.composer.emoji')} onPick=${insert} class="chat-emoji-up" />`}
+      <button type="submit" class="button chat-send" disabled=${uploading || disabled} aria-label=${t('chat.composer.send')} title=${t('chat.composer.send')}>
         <${FIcon} name="send" />
       </button>
     </div>
-    <p class="chat-hint">${t('chat.composer.hint')}</p>
+    ${!disabled && html`<p class="chat-hint">${t('chat.composer.hint')}</p>`}
   </form>`;
 }

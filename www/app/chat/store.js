@@ -21,7 +21,7 @@ export const state = {
   me: null,
   conn: 'online', // 'online' | 'offline' (the server is not reachable; the banner shows)
   live: false, // the websocket delivers events
-  channels: [], // GET /chat/channels items
+  channels: [], // GET /chat/channels?archived=1 items (archived ones flagged)
   channelsLoaded: false,
   details: new Map(), // channel id -> GET /chat/channels/{id} (members, read markers)
   history: new Map(), // channel id -> { items: ascending, hasOlder, loading }
@@ -93,7 +93,7 @@ async function resume() {
 /* ---------- channels ---------- */
 
 export async function loadChannels() {
-  const answer = await call(() => api.get('/chat/channels'));
+  const answer = await call(() => api.get('/chat/channels', { query: { archived: 1 } }));
   state.channels = answer.items;
   state.channelsLoaded = true;
   if (state.active) clearUnreadLocally(state.active);
@@ -136,6 +136,36 @@ export async function leaveChannel(id) {
   await call(() => api.delete(`/chat/channels/${id}/members/${state.me.id}`));
   state.history.delete(id);
   await loadChannels();
+}
+
+/* Changes a channel's settings ({ name?, topic?, archived? }; the owner or an admin). */
+export async function updateChannel(id, changes) {
+  const version = state.details.get(id)?.version;
+  let c;
+  try {
+    c = await call(() => api.patch(`/chat/channels/${id}`, version ? { ...changes, version } : changes));
+  } catch (err) {
+    if (err?.code === 'conflict') await loadDetails(id).catch(() => {}); // changed meanwhile: show it, then retry
+    throw err;
+  }
+  await Promise.all([loadChannels(), loadDetails(id).catch(() => {})]);
+  return c;
+}
+
+/* Makes a member an owner of the channel, or an owner a member again. */
+export async function setMemberRole(id, userId, role) {
+  await call(() => api.patch(`/chat/channels/${id}/members/${userId}`, { role }));
+  await loadDetails(id);
+}
+
+/* My unread messages in the channels and conversations that are not archived. */
+export function unreadTotal() {
+  return state.channels.reduce((n, c) => n + (c.archived ? 0 : c.unread || 0), 0);
+}
+
+/* Whether the chat page keeps the state live (it started the store and has the list). */
+export function isRunning() {
+  return started > 0 && state.channelsLoaded;
 }
 
 export async function addMember(id, userId) {
@@ -409,7 +439,8 @@ export function typing(id) {
 
 /* A typing frame {channel, user_id}: shown under the conversation for a few seconds. */
 function typingFrame(f) {
-  if (f.user_id === state.me?.id) return;
+  // away from the chat page nobody shows it (and the names of the channel are not loaded)
+  if (!started || f.user_id === state.me?.id) return;
   const member = state.details.get(f.channel)?.members.find((m) => m.id === f.user_id)
     || channelById(f.channel)?.members?.find((m) => m.id === f.user_id);
   const list = (state.typing.get(f.channel) || []).filter((x) => x.user_id !== f.user_id);
@@ -504,6 +535,16 @@ export function apply(type, data) {
       loadChannels().catch(() => {});
       if (state.details.has(data.channel_id)) loadDetails(data.channel_id).catch(() => {});
       break;
+    case 'chat.channel.updated': {
+      // renamed, a new topic, archived or back: show it at once, then reload the truth
+      const fields = { name: data.name, topic: data.topic, archived: data.archived };
+      const c = channelById(data.id);
+      if (c) Object.assign(c, fields);
+      const d = state.details.get(data.id);
+      if (d) Object.assign(d, fields, { archived_at: data.archived_at, version: data.version });
+      loadChannels().catch(() => {});
+      break;
+    }
     default:
       return;
   }
