@@ -56,6 +56,8 @@ static const char sql_board_members[] =
     "SELECT m.user_id FROM boards b JOIN project_members m ON m.project_id = b.project_id"
     " WHERE b.id = ?";
 static const char sql_channel_members[] = "SELECT user_id FROM chat_members WHERE channel_id = ?";
+static const char sql_channel_open[] =
+    "SELECT 1 FROM chat_channels WHERE id = ? AND archived_at IS NULL";
 static const char sql_presence_upsert[] =
     "INSERT INTO presence (user_id, node, state, updated_at) VALUES (?, ?, ?, UTC_TIMESTAMP(6))"
     " ON DUPLICATE KEY UPDATE state = VALUES(state), updated_at = VALUES(updated_at)";
@@ -448,6 +450,13 @@ static void typing(const struct rt_request *rq)
     idlist_unref(members);
     if (!member)
         return; /* not their channel (or no chat yet): nothing to say */
+    struct arena a;
+    arena_init(&a);
+    struct db_res *open = db_query(&a, sql_channel_open, "i", rq->channel);
+    bool writable = open && open->nrows == 1;
+    arena_cleanup(&a);
+    if (!writable)
+        return; /* archived: read-only, nobody types there */
     char audience[48];
     snprintf(audience, sizeof audience, "channel:%lld", rq->channel);
     json_t *p = json_pack("{s:I, s:I}", "channel", (json_int_t)rq->channel, "user_id",

@@ -240,9 +240,21 @@ describe('archive', () => {
       const ev = await vs.waitFor((f) => f?.type === 'event' && f.event === 'chat.channel.updated' && f.data.id === ops.id,
         5000, 'chat.channel.updated');
       assert.equal(ev.data.archived, true);
-      await patch(boris, ops.id, { archived: false });
-      await vs.waitFor((f) => f?.type === 'event' && f.event === 'chat.channel.updated' && f.data.id === ops.id && !f.data.archived,
-        5000, 'the unarchive');
+      // typing in an archived channel is dropped: it is read-only
+      const bs = await connect(p, boris);
+      try {
+        bs.send({ type: 'typing', channel: ops.id });
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        assert.equal(vs.frames.some((f) => f?.type === 'typing'), false, 'no typing in an archived channel');
+        await patch(boris, ops.id, { archived: false });
+        await vs.waitFor((f) => f?.type === 'event' && f.event === 'chat.channel.updated' && f.data.id === ops.id && !f.data.archived,
+          5000, 'the unarchive');
+        await new Promise((resolve) => setTimeout(resolve, 700)); // one typing notice per 2 s
+        bs.send({ type: 'typing', channel: ops.id });
+        await vs.waitFor((f) => f?.type === 'typing' && f.channel === ops.id, 5000, 'typing once it is open again');
+      } finally {
+        await bs.close();
+      }
     } finally {
       await vs.close();
     }

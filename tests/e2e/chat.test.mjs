@@ -54,6 +54,18 @@ async function openChat(email, options = DESKTOP, path = '/app/chat') {
 const composer = (page) => page.locator('.chat-conv .chat-input');
 const messages = (page, text) => page.locator('.chat-conv .chat-msg').filter({ hasText: text });
 
+/* The server's id of the message with this text, once its send was acknowledged (a
+ * message still being sent has no id yet). */
+async function messageId(page, text, timeout = 15000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const id = await messages(page, text).first().getAttribute('data-id');
+    if (/^\d+$/.test(id ?? '')) return id;
+    if (Date.now() > deadline) throw new Error(`"${text}" has no server id yet (${id})`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 async function say(page, text) {
   await composer(page).fill(text);
   await composer(page).press('Enter');
@@ -154,7 +166,7 @@ describe('chat', () => {
       // Boris edits and deletes; Vera sees both
       await say(boris.page, 'Meeting at 3pm');
       await say(boris.page, 'Wrong chat, sorry');
-      const meetingId = await messages(boris.page, 'Meeting at 3pm').getAttribute('data-id');
+      const meetingId = await messageId(boris.page, 'Meeting at 3pm');
       const meeting = boris.page.locator(`.chat-conv .chat-msg[data-id="${meetingId}"]`);
       await meeting.hover();
       await meeting.getByRole('button', { name: 'Edit message' }).click();
