@@ -552,13 +552,18 @@ static void conn_register(struct conn *c, long long after, char *watch)
 static void sweep(lws_sorted_usec_list_t *sul)
 {
     double now = now_s(), ping = config.ws_ping_s > 0 ? config.ws_ping_s : 30;
+    /* Sockets that opened together fall quiet together: at most a ping interval's share
+     * of them (and some) are pinged per sweep, so a wave spreads over seconds instead of
+     * taking one turn of the loop. The rest wait a sweep; the hangup has the slack. */
+    int budget = (int)(nconns / ping) + 64;
     for (struct conn *c = conns; c; c = c->next) {
         double quiet = now - c->heard_at;
         if (c->closing)
             continue;
         if (quiet >= 2 * ping + 5)
             conn_kill(c, "no answer to pings");
-        else if (quiet >= ping && !c->pinged) {
+        else if (quiet >= ping && !c->pinged && budget > 0) {
+            budget--;
             c->pinged = c->ping_due = true;
             lws_callback_on_writable(c->wsi);
         }
