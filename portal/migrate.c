@@ -4,6 +4,7 @@
  * skipping it would leave that database without its tables for good. */
 #include "migrate.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -34,26 +35,24 @@ static int current_version(struct arena *a)
     return r && r->nrows ? (int)db_ll(r, 0, 0) : -1;
 }
 
-/* 1 when the database records version v, 0 when not, -1 on error. */
-static int applied(struct arena *a, int v)
+/* Does the database record version v? done: the recorded versions (sql_applied). */
+static bool applied(const struct db_res *done, int v)
 {
-    struct db_res *r = db_query(a, sql_applied, "");
-    if (!r)
-        return -1;
-    for (int i = 0; i < r->nrows; i++)
-        if (db_ll(r, i, 0) == v)
-            return 1;
-    return 0;
+    for (int i = 0; i < done->nrows; i++)
+        if (db_ll(done, i, 0) == v)
+            return true;
+    return false;
 }
 
 /* The first migration this binary has that the database lacks: 0 when none, -1 on error. */
 static int first_missing(struct arena *a)
 {
-    for (int i = 0; i < migrations_count; i++) {
-        int has = applied(a, migrations[i].version);
-        if (has <= 0)
-            return has < 0 ? -1 : migrations[i].version;
-    }
+    struct db_res *done = db_query(a, sql_applied, "");
+    if (!done)
+        return -1;
+    for (int i = 0; i < migrations_count; i++)
+        if (!applied(done, migrations[i].version))
+            return migrations[i].version;
     return 0;
 }
 
@@ -72,7 +71,8 @@ int migrate_run(void)
         goto out;
     }
     int cur = current_version(&a);
-    if (cur < 0)
+    struct db_res *done = cur < 0 ? NULL : db_query(&a, sql_applied, "");
+    if (!done)
         goto unlock;
     if (cur > migrate_latest()) {
         log_error("the database schema (version %d) is newer than this binary knows (%d)", cur,
@@ -81,10 +81,7 @@ int migrate_run(void)
     }
     for (int i = 0; i < migrations_count; i++) {
         const struct migration *m = &migrations[i];
-        int has = applied(&a, m->version);
-        if (has < 0)
-            goto unlock;
-        if (has)
+        if (applied(done, m->version))
             continue;
         log_info("applying migration %04d %s", m->version, m->name);
         /* MariaDB commits DDL implicitly, so a migration is recorded only after all of
