@@ -36,6 +36,7 @@
 #include "config.h"
 #include "db.h"
 #include "http.h"
+#include "jsonin.h"
 #include "log.h"
 #include "realtime.h"
 #include "rt.h"
@@ -631,7 +632,7 @@ static void watch_presence(struct conn *c, json_t *ids)
 
 static void client_message(struct conn *c, const char *text, size_t len)
 {
-    json_t *m = json_loadb(text, len, 0, NULL);
+    json_t *m = jsonin_load(text, len, 0, JSONIN_MAX_DEPTH, NULL); /* too deep: bad_message */
     const char *type = json_string_value(json_object_get(m, "type"));
     if (!type) {
         conn_send_text(c, "{\"type\":\"error\",\"code\":\"bad_message\"}");

@@ -14,6 +14,7 @@
 #include "config.h"
 #include "db.h"
 #include "epoch.h"
+#include "jsonin.h"
 #include "log.h"
 #include "static.h"
 #include "utf8.h"
@@ -612,12 +613,17 @@ json_t *http_json_body(struct req *r)
         return NULL;
     }
     json_error_t jerr;
-    json_t *j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+    /* Bounded first: jansson recurses, and this runs on a worker's 100 KiB stack. */
+    json_t *j = jsonin_load(buf, len, JSON_REJECT_DUPLICATES, JSONIN_MAX_DEPTH, &jerr);
     free(buf);
     if (!j) {
         char msg[220];
-        snprintf(msg, sizeof msg, "Malformed JSON at line %d, column %d: %s", jerr.line,
-                 jerr.column, jerr.text);
+        if (jerr.line < 0)
+            snprintf(msg, sizeof msg, "The JSON body nests deeper than %d levels (at byte %d)",
+                     JSONIN_MAX_DEPTH, jerr.position);
+        else
+            snprintf(msg, sizeof msg, "Malformed JSON at line %d, column %d: %s", jerr.line,
+                     jerr.column, jerr.text);
         http_error(r, 400, "invalid_json", msg, NULL);
         return NULL;
     }
