@@ -85,8 +85,21 @@ static struct setting settings[] = {
      &config.max_body},
     {"PORTAL_MAX_UPLOAD", SIZE, "52428800", "largest uploaded file in bytes (413 beyond)",
      &config.max_upload},
-    {"PORTAL_REQUEST_TIMEOUT_MS", INT, "30000", "time to receive a request",
+    {"PORTAL_REQUEST_TIMEOUT_MS", INT, "10000",
+     "milliseconds to receive a request's headers (and the first part of its body); the "
+     "connection closes past it",
      &config.request_timeout_ms},
+    {"PORTAL_BODY_MIN_RATE", SIZE, "8192",
+     "slowest average rate, in bytes/s, a request body may arrive at once the request "
+     "timeout has passed (408 and close below it)",
+     &config.body_min_rate},
+    {"PORTAL_CONN_PER_ADDR", INT, "32",
+     "most HTTP connections open at once from one client address; more are answered 503 "
+     "and closed before they hold a worker (0 = no cap)",
+     &config.conn_per_addr},
+    {"PORTAL_CONN_EXEMPT", STR, "127.0.0.1,::1",
+     "comma-separated client addresses without that cap: the reverse proxy in front",
+     &config.conn_exempt},
     {"PORTAL_DB_TIMEOUT", INT, "2", "MariaDB connect timeout in seconds", &config.db_timeout_s},
     {"PORTAL_SCHEDULER_INTERVAL", INT, "30", "seconds between scheduler ticks",
      &config.scheduler_interval_s},

@@ -30,6 +30,9 @@ struct config {
     size_t max_body;          /* PORTAL_MAX_BODY, bytes of a JSON body */
     size_t max_upload;        /* PORTAL_MAX_UPLOAD, bytes of an uploaded file */
     int request_timeout_ms;   /* PORTAL_REQUEST_TIMEOUT_MS */
+    size_t body_min_rate;     /* PORTAL_BODY_MIN_RATE */
+    int conn_per_addr;        /* PORTAL_CONN_PER_ADDR */
+    const char *conn_exempt;  /* PORTAL_CONN_EXEMPT */
     int db_timeout_s;         /* PORTAL_DB_TIMEOUT, connect/read/write seconds */
     int scheduler_interval_s; /* PORTAL_SCHEDULER_INTERVAL */
     int session_idle_s;       /* PORTAL_SESSION_IDLE */

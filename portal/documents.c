@@ -1391,7 +1391,7 @@ static int share(struct req *r, bool post)
     enum { FORM_MAX = 4096 };
     char *form = arena_alloc(&r->arena, FORM_MAX + 1), *password = arena_alloc(&r->arena, 1100);
     int len = 0, n;
-    while (len < FORM_MAX && (n = mg_read(r->conn, form + len, (size_t)(FORM_MAX - len))) > 0)
+    while (len < FORM_MAX && (n = http_read(r, form + len, (size_t)(FORM_MAX - len))) > 0)
         len += n;
     form[len] = '\0';
     if (mg_get_var(form, (size_t)len, "password", password, 1100) < 0)

@@ -217,13 +217,8 @@ int files_store_body(struct req *r, long long max_bytes, bool need_length, struc
         return http_error(r, 503, "storage_unavailable", "The file store is not writable", NULL),
                -1;
     }
-    /* A client that asked to wait (curl does, for bodies over 1 MB) gets the go-ahead
-     * only now that the request is accepted: without it, it waits a second first. */
-    const char *expect = http_header(r, "Expect");
-    if (expect && strcasecmp(expect, "100-continue") == 0) {
-        static const char go_on[] = "HTTP/1.1 100 Continue\r\n\r\n";
-        mg_write(r->conn, go_on, sizeof go_on - 1);
-    }
+    /* http_read gives a client that asked to wait (curl does, for bodies over 1 MB) the
+     * go-ahead only now that the request is accepted. */
     crypto_hash_sha256_state sha;
     crypto_hash_sha256_init(&sha);
     long long total = 0;
@@ -232,9 +227,11 @@ int files_store_body(struct req *r, long long max_bytes, bool need_length, struc
     char *buf = arena_alloc(&r->arena, BUFSZ);
     int status = 0;
     for (;;) {
-        int n = mg_read(r->conn, buf, BUFSZ);
-        if (n < 0) {
-            status = http_error(r, 400, "bad_request", "The upload was interrupted", NULL);
+        int n = http_read(r, buf, BUFSZ);
+        if (n < 0 || (n == 0 && !r->body_done && r->ri->content_length >= 0)) {
+            status = r->error_code && strcmp(r->error_code, "request_timeout") == 0
+                         ? http_error(r, 408, "request_timeout", "The upload came too slowly", NULL)
+                         : http_error(r, 400, "bad_request", "The upload was interrupted", NULL);
             break;
         }
         if (n == 0)

@@ -2,13 +2,18 @@
  * limits, security headers and the access log. */
 #include "http.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "auth.h"
 #include "config.h"
@@ -31,6 +36,8 @@
     "Keep-Alive: timeout=2\r\n" /* idle connections close after 2 s: say so */
 
 static struct mg_context *ctx;
+
+static int conn_socket(const struct mg_connection *conn);
 
 double http_now(void)
 {
@@ -78,6 +85,8 @@ static const char *status_text(int status)
         return "URI Too Long";
     case 415:
         return "Unsupported Media Type";
+    case 417:
+        return "Expectation Failed";
     case 422:
         return "Unprocessable Content";
     case 429:
@@ -99,6 +108,15 @@ static const char *status_text(int status)
  * Responses
  * ------------------------------------------------------------------------------------- */
 
+/* An answer sent before the body was read closes the connection: reading the rest of a
+ * body nobody wants (or waiting for it, from a slow client) would hold the worker. */
+static const char *close_header(struct req *r)
+{
+    if (!r->close && r->ri && http_has_body(r) && !r->body_done)
+        http_close_after(r);
+    return r->close ? "Connection: close\r\n" : "";
+}
+
 int http_send_head(struct req *r, int status, const char *content_type, const char *extra_headers,
                    long long content_length)
 {
@@ -106,13 +124,15 @@ int http_send_head(struct req *r, int status, const char *content_type, const ch
     char len[48] = "";
     if (content_length >= 0)
         snprintf(len, sizeof len, "Content-Length: %lld\r\n", content_length);
+    else
+        http_close_after(r); /* the body ends with the connection */
     int n = snprintf(head, sizeof head,
                      "HTTP/1.1 %d %s\r\n"
                      "Content-Type: %s\r\n"
                      "%s" SECURITY_HEADERS "%s%s%s\r\n",
                      status, status_text(status), content_type, len,
                      extra_headers ? extra_headers : "", r->headers_out ? r->headers_out : "",
-                     content_length < 0 ? "Connection: close\r\n" : "");
+                     close_header(r));
     r->status = status;
     if (n < 0 || (size_t)n >= sizeof head) /* extra headers too long: a programming error */
         return status;
@@ -136,9 +156,10 @@ int http_send(struct req *r, int status, const char *content_type, const char *e
     char lenhdr[48];
     snprintf(lenhdr, sizeof lenhdr, "Content-Length: %zu\r\n", len);
     int n = snprintf(buf, sizeof buf,
-                     "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n%s" SECURITY_HEADERS "%s%s\r\n", status,
-                     status_text(status), content_type, lenhdr, extra_headers ? extra_headers : "",
-                     r->headers_out ? r->headers_out : "");
+                     "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n%s" SECURITY_HEADERS "%s%s%s\r\n",
+                     status, status_text(status), content_type, lenhdr,
+                     extra_headers ? extra_headers : "", r->headers_out ? r->headers_out : "",
+                     close_header(r));
     r->status = status;
     if (n < 0 || (size_t)n >= sizeof buf)
         return status;
@@ -564,6 +585,72 @@ static bool is_json_type(const char *ct)
            (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
+bool http_has_body(struct req *r)
+{
+    if (!r->ri)
+        return false;
+    if (r->ri->content_length > 0)
+        return true;
+    const char *te = http_header(r, "Transfer-Encoding");
+    return r->ri->content_length < 0 && te && strcasecmp(te, "chunked") == 0;
+}
+
+/* CivetWeb has no call that closes a server connection, but mg_send_http_error() with a
+ * status below 100 marks it to close and, with on_http_error() declining such a status
+ * and no error pages configured, sends nothing: its own response code refuses a status
+ * under 100 before writing a byte (response.inl in 1.15). The connection then closes
+ * after begin_request returns, without draining the unread body. */
+#define HTTP_MARK_CLOSE 99
+
+void http_close_after(struct req *r)
+{
+    if (r->close)
+        return;
+    r->close = true;
+    if (r->conn)
+        mg_send_http_error(r->conn, HTTP_MARK_CLOSE, "%s", "close");
+}
+
+int http_read(struct req *r, void *buf, size_t len)
+{
+    if (r->body_done || !len)
+        return 0;
+    if (!r->body_started) {
+        r->body_started = true;
+        /* The client waits for this before sending; the answer's promise is that
+         * the body will be read (an error answered instead closes the connection). */
+        const char *expect = http_header(r, "Expect");
+        if (expect && strcasecmp(expect, "100-continue") == 0) {
+            static const char go_on[] = "HTTP/1.1 100 Continue\r\n\r\n";
+            mg_write(r->conn, go_on, sizeof go_on - 1);
+        }
+    }
+    /* Header and first bytes within the request timeout, then at least the minimum
+     * rate on average: a body sent a byte a second is cut, a slow phone's upload is not. */
+    double allowed = config.request_timeout_ms / 1000.0 +
+                     (double)r->body_read / (double)(config.body_min_rate ? config.body_min_rate : 1);
+    if (http_now() - r->started > allowed) {
+        r->error_code = "request_timeout";
+        http_close_after(r);
+        return -1;
+    }
+    int n = mg_read(r->conn, buf, len);
+    if (n > 0) {
+        r->body_read += n;
+        if (r->ri->content_length >= 0 && r->body_read >= r->ri->content_length)
+            r->body_done = true;
+    } else if (n == 0) {
+        /* The end of a chunked body, or a timeout or close before the declared length. */
+        if (r->ri->content_length < 0 || r->body_read >= r->ri->content_length)
+            r->body_done = true;
+        else
+            r->error_code = "request_timeout";
+    }
+    if (n < 0 || (n == 0 && !r->body_done))
+        http_close_after(r);
+    return n;
+}
+
 json_t *http_json_body(struct req *r)
 {
     if (r->body)
@@ -602,10 +689,15 @@ json_t *http_json_body(struct req *r)
             }
             buf = nb;
         }
-        int n = mg_read(r->conn, buf + len, cap - len);
+        int n = http_read(r, buf + len, cap - len);
         if (n <= 0)
             break;
         len += (size_t)n;
+    }
+    if (r->error_code && strcmp(r->error_code, "request_timeout") == 0) {
+        free(buf);
+        http_error(r, 408, "request_timeout", "The request body came too slowly", NULL);
+        return NULL;
     }
     if (cl >= 0 && len < (size_t)cl) {
         free(buf);
@@ -648,7 +740,7 @@ static void access_log(struct req *r, const char *method, const char *uri, doubl
         return;
     double ms = (http_now() - started) * 1000.0;
     const char *addr = r->ri ? r->ri->remote_addr : "-";
-    log_access_line("%s %s %s %d %lld %.2fms %luq%s%s", addr, method, uri, r->status, r->sent, ms,
+    log_access_line("%s %.16s %.512s %d %lld %.2fms %luq%s%s", addr, method, uri, r->status, r->sent, ms,
                     db_round_trips() - trips, r->error_code ? " " : "",
                     r->error_code ? r->error_code : "");
 }
@@ -725,6 +817,103 @@ static int dispatch(struct req *r)
     return rc;
 }
 
+/* A connection closed with unread bytes in its receive buffer is reset, and a reset
+ * makes the client's kernel drop our answer unread: a 413 for a big upload would look
+ * like a broken network. So the answer is followed by our FIN, and what the client still
+ * sends is read and thrown away until it closes, for at most LINGER_MS (nginx's
+ * lingering close, bounded: a client sending a byte a second cannot hold the worker). */
+enum { LINGER_MS = 2000 };
+
+static void linger(const struct mg_connection *conn)
+{
+    int fd = conn_socket(conn);
+    if (fd < 0)
+        return;
+    shutdown(fd, SHUT_WR);
+    double until = http_now() + LINGER_MS / 1000.0;
+    char sink[16384];
+    for (;;) {
+        int left = (int)((until - http_now()) * 1000.0);
+        struct pollfd pfd = {.fd = fd, .events = POLLIN};
+        if (left <= 0 || poll(&pfd, 1, left) <= 0)
+            break;
+        ssize_t n = recv(fd, sink, sizeof sink, MSG_DONTWAIT);
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+            break;
+    }
+}
+
+/* RFC 9110 token characters: what a header name may be made of. */
+static bool is_token(const char *s)
+{
+    if (!*s)
+        return false;
+    for (; *s; s++)
+        if (!isalnum((unsigned char)*s) && !strchr("!#$%&'*+-.^_`|~", *s))
+            return false;
+    return true;
+}
+
+/* Refuses every request two parsers could read two ways (RFC 9112 sections 3.2 and 6.3):
+ * a body framed by both Content-Length and Transfer-Encoding, several of either, a
+ * Content-Length that is not all digits, no Host (or two) on HTTP/1.1, a header name
+ * that is not a token or has a space before its colon, and more headers than CivetWeb
+ * keeps (it drops those past MG_MAX_HEADERS without a word). Every refusal closes the
+ * connection, so bytes after this request are never read as another. Returns 0, or the
+ * status sent. */
+static int framing_check(struct req *r)
+{
+    const struct mg_request_info *ri = r->ri;
+    int hosts = 0, lengths = 0, encodings = 0;
+    const char *length = NULL, *expect = NULL;
+    if (ri->num_headers >= MG_MAX_HEADERS) {
+        r->close = true;
+        char msg[80];
+        snprintf(msg, sizeof msg, "A request may carry at most %d headers", MG_MAX_HEADERS - 1);
+        return http_error(r, 431, "request_too_large", msg, NULL);
+    }
+    for (int i = 0; i < ri->num_headers; i++) {
+        const char *name = ri->http_headers[i].name, *value = ri->http_headers[i].value;
+        size_t nl = strlen(name);
+        /* CivetWeb cuts "Name :" at the space and the colon, both now NUL; with no space
+         * the byte after the colon is the value, white space or the line's end. */
+        bool space_before_colon = name[nl + 1] == '\0' && value != name + nl + 1;
+        if (!is_token(name) || space_before_colon) {
+            r->close = true;
+            return http_error(r, 400, "bad_request", "A header name is not valid", NULL);
+        }
+        if (strcasecmp(name, "Host") == 0)
+            hosts++;
+        else if (strcasecmp(name, "Content-Length") == 0)
+            lengths++, length = value;
+        else if (strcasecmp(name, "Transfer-Encoding") == 0)
+            encodings++;
+        else if (strcasecmp(name, "Expect") == 0)
+            expect = value;
+    }
+    const char *why = NULL;
+    if (lengths && encodings)
+        why = "Send either Content-Length or Transfer-Encoding, not both";
+    else if (lengths > 1 || encodings > 1)
+        why = "Content-Length and Transfer-Encoding may each be sent once";
+    else if (length && (!*length || strlen(length) > 18 || strspn(length, "0123456789") != strlen(length)))
+        why = "Content-Length must be a whole number of bytes";
+    else if (hosts > 1)
+        why = "Send one Host header";
+    else if (!hosts && ri->http_version && strcmp(ri->http_version, "1.1") == 0)
+        why = "HTTP/1.1 requests need a Host header";
+    if (why) {
+        r->close = true;
+        return http_error(r, 400, "bad_request", why, NULL);
+    }
+    if (expect && strcasecmp(expect, "100-continue") != 0) {
+        r->close = true;
+        return http_error(r, 417, "expectation_failed", "Only Expect: 100-continue is understood",
+                          NULL);
+    }
+    return 0;
+}
+
 static int begin_request(struct mg_connection *conn)
 {
     double started = http_now();
@@ -733,8 +922,15 @@ static int begin_request(struct mg_connection *conn)
     memset(&r, 0, sizeof r);
     r.conn = conn;
     r.ri = mg_get_request_info(conn);
+    r.started = started;
     arena_init(&r.arena);
-    dispatch(&r);
+    if (framing_check(&r) == 0)
+        dispatch(&r);
+    if (r.close || (http_has_body(&r) && !r.body_done)) {
+        r.close = false; /* framing_check only flagged it: mark it in CivetWeb now */
+        http_close_after(&r);
+        linger(conn);
+    }
     db_request_end(); /* rolls back a transaction a handler left open */
     access_log(&r, r.ri->request_method, r.ri->local_uri_raw ? r.ri->local_uri_raw : "?", started,
                trips);
@@ -755,16 +951,19 @@ static int on_http_error(struct mg_connection *conn, int status, const char *msg
                        : status == 408                ? "request_timeout"
                        : status >= 500                ? "internal"
                                                       : "bad_request";
+    if (status < 100)
+        return 1; /* HTTP_MARK_CLOSE: CivetWeb marks the connection and sends nothing */
     char body[160];
     int n = snprintf(body, sizeof body, "{\"error\":{\"code\":\"%s\",\"message\":\"%s\"}}", code,
                      status == 413 || status == 431 ? "The request line or headers are too large"
                                                     : "The request could not be handled");
     r.error_code = code;
-    http_send(&r, status, "application/json", "Connection: close\r\n", body, (size_t)n);
+    r.close = true; /* CivetWeb closes after its own errors */
+    http_send(&r, status, "application/json", NULL, body, (size_t)n);
+    /* Nothing of a refused request's raw bytes goes to the log: its method and URI may be
+     * anything (CR/LF to forge a line); its address and the status are ours. */
     if (log_access_enabled())
-        log_access_line("%s %s %s %d 0 0.00ms %s", r.ri ? r.ri->remote_addr : "-",
-                        r.ri && r.ri->request_method ? r.ri->request_method : "-",
-                        r.ri && r.ri->local_uri_raw ? r.ri->local_uri_raw : "-", status, code);
+        log_access_line("%s - - %d 0 0.00ms %s", r.ri ? r.ri->remote_addr : "-", status, code);
     return 0;
 }
 
@@ -772,6 +971,155 @@ static int on_log_message(const struct mg_connection *conn, const char *message)
 {
     log_warn("civetweb: %s", message);
     return 1;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Connections per client address
+ *
+ * CivetWeb gives each connection a worker thread for as long as it is open, so a client
+ * that opens many and sends slowly would hold them all. The cap is checked when a worker
+ * first takes a connection, before it reads a byte: over the cap, the worker answers 503
+ * on the socket itself and shuts it down, which ends the connection in microseconds.
+ *
+ * CivetWeb's callbacks get no socket. The connection structure holds it right after the
+ * request and response info (struct socket: the descriptor, then the local and remote
+ * addresses); the descriptor is found there once by its peer address, which getpeername()
+ * confirms every time, so a wrong guess can only mean "no cap", never the wrong socket.
+ * ------------------------------------------------------------------------------------- */
+
+enum { ADDR_SLOTS = 4096 };
+static struct addr_slot {
+    char addr[48];
+    int open;
+} addr_slots[ADDR_SLOTS];
+static pthread_mutex_t addr_lock = PTHREAD_MUTEX_INITIALIZER;
+static long sock_offset = -1; /* of the descriptor in struct mg_connection, once found */
+
+static bool peer_of(int fd, struct sockaddr_storage *ss)
+{
+    socklen_t sl = sizeof *ss;
+    return fd > 2 && getpeername(fd, (struct sockaddr *)ss, &sl) == 0 &&
+           (ss->ss_family == AF_INET || ss->ss_family == AF_INET6);
+}
+
+/* The socket is followed by its local then remote address (union usa, the size of a
+ * sockaddr_in6 at least); a descriptor whose peer matches the remote one is it. */
+static bool is_conn_socket(const char *at, int fd)
+{
+    struct sockaddr_storage ss;
+    if (!peer_of(fd, &ss))
+        return false;
+    size_t alen = ss.ss_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+    for (size_t off = sizeof(int); off <= 64; off += sizeof(int))
+        if (memcmp(at + off, &ss, alen) == 0)
+            return true;
+    return false;
+}
+
+static int conn_socket(const struct mg_connection *conn)
+{
+    const char *base = (const char *)conn;
+    long known = __atomic_load_n(&sock_offset, __ATOMIC_RELAXED);
+    if (known >= 0) {
+        int fd;
+        memcpy(&fd, base + known, sizeof fd);
+        return is_conn_socket(base + known, fd) ? fd : -1;
+    }
+    /* request_info starts within the first 64 bytes; the socket follows both infos and
+     * at most a few pointers. */
+    size_t from = sizeof(struct mg_request_info) + sizeof(struct mg_response_info);
+    for (size_t off = from; off < from + 192; off += sizeof(int)) {
+        int fd;
+        memcpy(&fd, base + off, sizeof fd);
+        if (is_conn_socket(base + off, fd)) {
+            __atomic_store_n(&sock_offset, (long)off, __ATOMIC_RELAXED);
+            return fd;
+        }
+    }
+    return -1;
+}
+
+static bool addr_exempt(const char *addr)
+{
+    const char *list = config.conn_exempt ? config.conn_exempt : "";
+    size_t n = strlen(addr);
+    for (const char *p = list; *p;) {
+        size_t len = strcspn(p, ", ");
+        if (len == n && strncmp(p, addr, n) == 0)
+            return true;
+        p += len;
+        p += strspn(p, ", ");
+    }
+    return false;
+}
+
+/* The slot of addr (created when missing), or -1 when the table is full. Under addr_lock. */
+static int addr_slot_of(const char *addr)
+{
+    unsigned h = 2166136261u;
+    for (const char *p = addr; *p; p++)
+        h = (h ^ (unsigned char)*p) * 16777619u;
+    int free_slot = -1;
+    for (int i = 0; i < ADDR_SLOTS; i++) {
+        int k = (int)((h + (unsigned)i) % ADDR_SLOTS);
+        if (strcmp(addr_slots[k].addr, addr) == 0)
+            return k;
+        if (free_slot < 0 && addr_slots[k].open == 0)
+            free_slot = k;
+        if (!addr_slots[k].addr[0])
+            break;
+    }
+    if (free_slot >= 0)
+        snprintf(addr_slots[free_slot].addr, sizeof addr_slots[free_slot].addr, "%s", addr);
+    return free_slot;
+}
+
+static int on_init_connection(const struct mg_connection *conn, void **conn_data)
+{
+    *conn_data = NULL;
+    if (config.conn_per_addr <= 0)
+        return 0;
+    int fd = conn_socket(conn);
+    struct sockaddr_storage ss;
+    if (fd < 0 || !peer_of(fd, &ss))
+        return 0;
+    char addr[48];
+    const void *in = ss.ss_family == AF_INET ? (const void *)&((struct sockaddr_in *)&ss)->sin_addr
+                                             : (const void *)&((struct sockaddr_in6 *)&ss)->sin6_addr;
+    if (!inet_ntop(ss.ss_family, in, addr, sizeof addr) || addr_exempt(addr))
+        return 0;
+    pthread_mutex_lock(&addr_lock);
+    int slot = addr_slot_of(addr);
+    bool over = slot >= 0 && addr_slots[slot].open >= config.conn_per_addr;
+    if (slot >= 0 && !over)
+        addr_slots[slot].open++;
+    pthread_mutex_unlock(&addr_lock);
+    if (over) {
+        static const char busy[] =
+            "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+            "Retry-After: 5\r\nConnection: close\r\nContent-Length: 92\r\n\r\n"
+            "{\"error\":{\"code\":\"too_many_connections\",\"message\":\"Too many "
+            "connections from your address\"}}";
+        ssize_t w = send(fd, busy, sizeof busy - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+        (void)w;
+        shutdown(fd, SHUT_RDWR); /* CivetWeb's read then fails at once and it closes */
+        return 0;
+    }
+    if (slot >= 0)
+        *conn_data = &addr_slots[slot];
+    return 0;
+}
+
+static void on_connection_close(const struct mg_connection *conn)
+{
+    struct addr_slot *slot = mg_get_user_connection_data(conn);
+    if (!slot)
+        return;
+    pthread_mutex_lock(&addr_lock);
+    if (slot->open > 0)
+        slot->open--;
+    pthread_mutex_unlock(&addr_lock);
+    mg_set_user_connection_data((struct mg_connection *)conn, NULL);
 }
 
 static void *on_init_thread(const struct mg_context *c, int thread_type)
@@ -815,6 +1163,8 @@ int http_start(void)
     cb.log_message = on_log_message;
     cb.init_thread = on_init_thread;
     cb.exit_thread = on_exit_thread;
+    cb.init_connection = on_init_connection;
+    cb.connection_close = on_connection_close;
     mg_init_library(0);
     ctx = mg_start(&cb, NULL, options);
     if (!ctx) {

@@ -66,6 +66,11 @@ struct req {
     long long sent;          /* body bytes sent */
     const char *error_code;  /* for the access log */
     const char *headers_out; /* extra "Name: value\r\n" lines for the response (Set-Cookie) */
+    double started;          /* http_now() when the request's handling began */
+    long long body_read;     /* body bytes read through http_read */
+    bool body_started;       /* http_read ran (and answered Expect: 100-continue) */
+    bool body_done;          /* the whole declared body has been read */
+    bool close;              /* the connection closes after this answer */
 };
 
 /* --- path and routing (pure functions, fuzzed) ---------------------------------------- */
@@ -123,6 +128,19 @@ long long http_param_id(struct req *r, const char *name);
 /* A query-string variable copied into the arena, or NULL. */
 const char *http_query(struct req *r, const char *name);
 const char *http_header(struct req *r, const char *name);
+
+/* Reads up to len body bytes: answers "Expect: 100-continue" on the first call, and
+ * refuses (returns -1, the caller answers 408) a body that arrives slower than
+ * PORTAL_BODY_MIN_RATE bytes/s after the first PORTAL_REQUEST_TIMEOUT_MS. Returns the
+ * bytes read, 0 at the end of the body, -1 on error or timeout (r->error_code says
+ * "request_timeout" then). Every body read goes through here, so the server knows
+ * whether a body is left unread when it answers (then the connection closes). */
+int http_read(struct req *r, void *buf, size_t len);
+/* True when the request declared a body (Content-Length > 0 or chunked). */
+bool http_has_body(struct req *r);
+/* The connection closes after this request's answer, without reading what is left of
+ * its body. Safe to call at any time, before or after the answer. */
+void http_close_after(struct req *r);
 
 /* Reads and parses the JSON object body. On failure sends the 4xx itself and
  * returns NULL (the handler then returns r->status). */

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "utf8.h"
 
 static FILE *access_out;
 static pthread_mutex_t access_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -25,12 +26,47 @@ static void stamp(char *buf, size_t n)
     snprintf(buf + l, n - l, ".%03ldZ", ts.tv_nsec / 1000000);
 }
 
+size_t log_escape(char *out, size_t outsize, const char *in, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t o = 0;
+    if (!outsize)
+        return 0;
+    for (size_t i = 0; i < len;) {
+        unsigned char c = (unsigned char)in[i];
+        size_t seq = c >= 0x80 ? utf8_seq((const unsigned char *)in + i, len - i) : 1;
+        if (c >= 0x20 && c != 0x7f && c != '\\' && seq) {
+            if (o + seq >= outsize)
+                break;
+            memcpy(out + o, in + i, seq);
+            o += seq;
+            i += seq;
+            continue;
+        }
+        if (o + 4 >= outsize) /* \xNN does not fit: stop before it */
+            break;
+        out[o++] = '\\';
+        if (c == '\\') {
+            out[o++] = '\\';
+        } else {
+            out[o++] = 'x';
+            out[o++] = hex[c >> 4];
+            out[o++] = hex[c & 15];
+        }
+        i++;
+    }
+    out[o] = '\0';
+    return o;
+}
+
 static void vlog(const char *level, const char *fmt, va_list ap)
 {
-    char ts[40], line[2048];
+    char ts[40], line[2048], safe[2048];
     stamp(ts, sizeof ts);
-    vsnprintf(line, sizeof line, fmt, ap);
-    fprintf(stderr, "%s %s %s\n", ts, level, line);
+    int n = vsnprintf(line, sizeof line, fmt, ap);
+    size_t len = n < 0 ? 0 : (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
+    log_escape(safe, sizeof safe, line, len); /* one message is one line, whatever it holds */
+    fprintf(stderr, "%s %s %s\n", ts, level, safe);
 }
 
 void log_info(const char *fmt, ...)
@@ -108,7 +144,7 @@ void log_access_line(const char *fmt, ...)
 {
     static _Thread_local time_t cached_sec;
     static _Thread_local char cached[32];
-    char line[1024];
+    char line[1024], text[1024];
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     if (ts.tv_sec != cached_sec) {
@@ -120,11 +156,12 @@ void log_access_line(const char *fmt, ...)
     int n = snprintf(line, sizeof line, "%s.%03ldZ ", cached, ts.tv_nsec / 1000000);
     va_list ap;
     va_start(ap, fmt);
-    int m = vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
+    int m = vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
-    size_t len = (size_t)n + (m < 0 ? 0 : (size_t)m);
-    if (len > sizeof line - 2)
-        len = sizeof line - 2;
+    size_t tlen = m < 0 ? 0 : (size_t)m < sizeof text ? (size_t)m : sizeof text - 1;
+    /* Escaped here, so no value a client sent (a URI, a method) can end the line early
+     * or forge another: control bytes, backslashes and invalid UTF-8 become \xNN. */
+    size_t len = (size_t)n + log_escape(line + n, sizeof line - (size_t)n - 1, text, tlen);
     line[len++] = '\n';
     if (!mine) {
         mine = calloc(1, sizeof *mine);
