@@ -463,3 +463,40 @@ describe('websocket frames', () => {
     await hostileFrames('opcode 3', [frame(3, 'x')], { expectClose: true });
   });
 });
+
+// --- the access log ---------------------------------------------------------------------
+
+describe('access log', () => {
+  test('no request can forge or split a log line', async () => {
+    const marker = `FORGED${randomBytes(3).toString('hex')}`;
+    const forged = `2026-01-01T00:00:00.000Z 10.0.0.1 GET /admin 200 0 0.01ms 0q ${marker}`;
+    const attempts = [
+      `GET /api/v1/ping\r\n${forged} HTTP/1.1\r\nHost: h\r\n\r\n`, // refused by CivetWeb
+      `GET /api/v1/ping\n${forged} HTTP/1.1\r\nHost: h\r\n\r\n`,
+      `GET /api/v1/ping?x=\r${forged} HTTP/1.1\r\nHost: h\r\n\r\n`,
+      `G\x01T\x1b[2J /api/v1/ping HTTP/1.1\r\nHost: h\r\n\r\n`,
+      `GET /api/v1/ping%0d%0a${marker} HTTP/1.1\r\nHost: h\r\n\r\n`,
+      `GET /app/\u00ff\u00fe${marker} HTTP/1.1\r\nHost: h\r\n\r\n`, // bytes that are not UTF-8
+      `GET /${'a'.repeat(3000)}${marker} HTTP/1.1\r\nHost: h\r\n\r\n`,
+    ];
+    for (const a of attempts) {
+      await exchange(Buffer.from(a, 'latin1'), { wait: 500 });
+      await assertHealthy('log attempt');
+    }
+    await sleep(1500); // the access log is flushed about once a second
+    const lines = p.logs().split('\n').filter((l) => l.length);
+    for (const l of lines) {
+      assert.match(l, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z /, `every line starts with our timestamp: ${JSON.stringify(l).slice(0, 300)}`);
+      assert.ok(!/[\x00-\x08\x0b-\x1f\x7f]/.test(l), `no control bytes: ${JSON.stringify(l).slice(0, 300)}`);
+      assert.ok(Buffer.byteLength(l) < 2100, `lines are capped: ${Buffer.byteLength(l)} bytes`);
+    }
+    const forgedLines = lines.filter((l) => l.startsWith('2026-01-01T00:00:00.000Z'));
+    assert.deepEqual(forgedLines, [], 'no forged line');
+    // The long and the encoded ones are there, escaped and cut.
+    assert.ok(lines.some((l) => l.includes('%0d%0a')), 'an encoded CR LF stays encoded');
+    // What CivetWeb refuses (raw CR, LF, control bytes or bytes past ASCII in the request
+    // line) is logged by address and status alone, nothing of its raw bytes.
+    assert.ok(lines.some((l) => / 127\.0\.0\.1 - - 400 0 /.test(l)), 'refused requests are logged without their bytes');
+    assert.ok(!lines.some((l) => l.includes(marker) && !l.includes('%0d%0a') && !/a{100}/.test(l)), 'the marker appears only inside an escaped URI');
+  });
+});
