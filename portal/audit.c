@@ -26,7 +26,7 @@ int audit_log_as(struct req *r, long long actor_id, const char *actor_realm, con
     char *text = details ? json_dumps(details, JSON_COMPACT) : NULL;
     json_decref(details);
     int rc = db_exec(sql_insert, "IsssIss", actor_id, actor_realm, action, object_type, object_id,
-                     r && r->ri ? r->ri->remote_addr : "-", text);
+                     r ? http_client_addr(r) : "-", text);
     free(text);
     return rc;
 }

@@ -97,9 +97,10 @@ static struct setting settings[] = {
      "most HTTP connections open at once from one client address; more are answered 503 "
      "and closed before they hold a worker (0 = no cap)",
      &config.conn_per_addr},
-    {"PORTAL_CONN_EXEMPT", STR, "127.0.0.1,::1",
-     "comma-separated client addresses without that cap: the reverse proxy in front",
-     &config.conn_exempt},
+    {"PORTAL_TRUSTED_PROXIES", STR, "127.0.0.1,::1",
+     "comma-separated addresses of reverse proxies in front (scripts/run-proxy): their "
+     "connections have no per-address cap, and their X-Real-IP header names the client",
+     &config.trusted_proxies},
     {"PORTAL_DB_TIMEOUT", INT, "2", "MariaDB connect timeout in seconds", &config.db_timeout_s},
     {"PORTAL_SCHEDULER_INTERVAL", INT, "30", "seconds between scheduler ticks",
      &config.scheduler_interval_s},

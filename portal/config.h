@@ -32,7 +32,7 @@ struct config {
     int request_timeout_ms;   /* PORTAL_REQUEST_TIMEOUT_MS */
     size_t body_min_rate;     /* PORTAL_BODY_MIN_RATE */
     int conn_per_addr;        /* PORTAL_CONN_PER_ADDR */
-    const char *conn_exempt;  /* PORTAL_CONN_EXEMPT */
+    const char *trusted_proxies;  /* PORTAL_TRUSTED_PROXIES */
     int db_timeout_s;         /* PORTAL_DB_TIMEOUT, connect/read/write seconds */
     int scheduler_interval_s; /* PORTAL_SCHEDULER_INTERVAL */
     int session_idle_s;       /* PORTAL_SESSION_IDLE */

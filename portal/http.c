@@ -739,7 +739,7 @@ static void access_log(struct req *r, const char *method, const char *uri, doubl
     if (!log_access_enabled())
         return;
     double ms = (http_now() - started) * 1000.0;
-    const char *addr = r->ri ? r->ri->remote_addr : "-";
+    const char *addr = http_client_addr(r);
     log_access_line("%s %.16s %.512s %d %lld %.2fms %luq%s%s", addr, method, uri, r->status, r->sent, ms,
                     db_round_trips() - trips, r->error_code ? " " : "",
                     r->error_code ? r->error_code : "");
@@ -1039,9 +1039,9 @@ static int conn_socket(const struct mg_connection *conn)
     return -1;
 }
 
-static bool addr_exempt(const char *addr)
+static bool addr_trusted(const char *addr)
 {
-    const char *list = config.conn_exempt ? config.conn_exempt : "";
+    const char *list = config.trusted_proxies ? config.trusted_proxies : "";
     size_t n = strlen(addr);
     for (const char *p = list; *p;) {
         size_t len = strcspn(p, ", ");
@@ -1051,6 +1051,21 @@ static bool addr_exempt(const char *addr)
         p += strspn(p, ", ");
     }
     return false;
+}
+
+const char *http_client_addr(struct req *r)
+{
+    if (!r->ri)
+        return "-";
+    if (!addr_trusted(r->ri->remote_addr))
+        return r->ri->remote_addr;
+    /* A proxy of ours says who its client is; anything but an address literal is ignored. */
+    const char *real = http_header(r, "X-Real-IP");
+    unsigned char bin[sizeof(struct in6_addr)];
+    if (real && strlen(real) < 46 &&
+        (inet_pton(AF_INET, real, bin) == 1 || inet_pton(AF_INET6, real, bin) == 1))
+        return real;
+    return r->ri->remote_addr;
 }
 
 /* The slot of addr (created when missing), or -1 when the table is full. Under addr_lock. */
@@ -1086,7 +1101,7 @@ static int on_init_connection(const struct mg_connection *conn, void **conn_data
     char addr[48];
     const void *in = ss.ss_family == AF_INET ? (const void *)&((struct sockaddr_in *)&ss)->sin_addr
                                              : (const void *)&((struct sockaddr_in6 *)&ss)->sin6_addr;
-    if (!inet_ntop(ss.ss_family, in, addr, sizeof addr) || addr_exempt(addr))
+    if (!inet_ntop(ss.ss_family, in, addr, sizeof addr) || addr_trusted(addr))
         return 0;
     pthread_mutex_lock(&addr_lock);
     int slot = addr_slot_of(addr);

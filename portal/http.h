@@ -128,6 +128,9 @@ long long http_param_id(struct req *r, const char *name);
 /* A query-string variable copied into the arena, or NULL. */
 const char *http_query(struct req *r, const char *name);
 const char *http_header(struct req *r, const char *name);
+/* The client's address: the connection's peer, or, when that is a trusted proxy
+ * (PORTAL_TRUSTED_PROXIES), the address its X-Real-IP header names. */
+const char *http_client_addr(struct req *r);
 
 /* Reads up to len body bytes: answers "Expect: 100-continue" on the first call, and
  * refuses (returns -1, the caller answers 408) a body that arrives slower than
