@@ -522,7 +522,7 @@ static int upload_run(struct upload *u)
         goto over_quota;
     if (files_store_body(r, (long long)config.doc_max_file, true, &u->blob) < 0)
         return r->status;
-    u->content_type = files_clean_type(http_header(r, "Content-Type"));
+    u->content_type = files_upload_type(u->name, http_header(r, "Content-Type"), &u->blob);
     if (!u->title)
         u->title = u->name;
     int rc = db_tx(upload_tx, u);

@@ -19,11 +19,14 @@
 #include "static.h"
 #include "utf8.h"
 
+/* The policy unless a handler sets r->csp (downloads: "sandbox"); one CSP header either way. */
+#define DEFAULT_CSP                                                                                \
+    "default-src 'self'; connect-src 'self' ws: wss:; "                                            \
+    "img-src 'self' data: blob:; frame-ancestors 'none'; base-uri 'none'; object-src 'none'; "     \
+    "form-action 'self'"
 /* Sent with every response, whatever produced it. */
 #define SECURITY_HEADERS                                                                           \
-    "Content-Security-Policy: default-src 'self'; connect-src 'self' ws: wss:; "                   \
-    "img-src 'self' data: blob:; frame-ancestors 'none'; base-uri 'none'; object-src 'none'; "     \
-    "form-action 'self'\r\n"                                                                       \
+    "Content-Security-Policy: %s\r\n"                                                              \
     "X-Content-Type-Options: nosniff\r\n"                                                          \
     "Referrer-Policy: same-origin\r\n"                                                             \
     "X-Frame-Options: DENY\r\n"                                                                    \
@@ -110,7 +113,7 @@ int http_send_head(struct req *r, int status, const char *content_type, const ch
                      "HTTP/1.1 %d %s\r\n"
                      "Content-Type: %s\r\n"
                      "%s" SECURITY_HEADERS "%s%s%s\r\n",
-                     status, status_text(status), content_type, len,
+                     status, status_text(status), content_type, len, r->csp ? r->csp : DEFAULT_CSP,
                      extra_headers ? extra_headers : "", r->headers_out ? r->headers_out : "",
                      content_length < 0 ? "Connection: close\r\n" : "");
     r->status = status;
@@ -137,8 +140,8 @@ int http_send(struct req *r, int status, const char *content_type, const char *e
     snprintf(lenhdr, sizeof lenhdr, "Content-Length: %zu\r\n", len);
     int n = snprintf(buf, sizeof buf,
                      "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n%s" SECURITY_HEADERS "%s%s\r\n", status,
-                     status_text(status), content_type, lenhdr, extra_headers ? extra_headers : "",
-                     r->headers_out ? r->headers_out : "");
+                     status_text(status), content_type, lenhdr, r->csp ? r->csp : DEFAULT_CSP,
+                     extra_headers ? extra_headers : "", r->headers_out ? r->headers_out : "");
     r->status = status;
     if (n < 0 || (size_t)n >= sizeof buf)
         return status;

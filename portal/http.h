@@ -66,6 +66,7 @@ struct req {
     long long sent;          /* body bytes sent */
     const char *error_code;  /* for the access log */
     const char *headers_out; /* extra "Name: value\r\n" lines for the response (Set-Cookie) */
+    const char *csp;         /* replaces the default Content-Security-Policy when set */
 };
 
 /* --- path and routing (pure functions, fuzzed) ---------------------------------------- */
