@@ -25,6 +25,7 @@
 #include "crm.h"
 #include "db.h"
 #include "files.h"
+#include "html.h"
 #include "log.h"
 #include "mail.h"
 #include "notify.h"
@@ -1251,14 +1252,14 @@ static long long demo_user(struct arena *a, const char *email, long long *accoun
     return db_ll(u, 0, 0);
 }
 
-/* One message; the demo texts are plain sentences, so the HTML is one paragraph. */
+/* One message; the demo texts are plain sentences, so the HTML is one escaped paragraph. */
 static int demo_message(struct arena *a, long long ticket, long long author, int internal,
                         const char *text, time_t at)
 {
     char when[20];
     demo_time(at, when);
     return db_exec(sql_demo_message, "iiisss", ticket, author, (long long)internal, text,
-                   arena_printf(a, "<p>%s</p>\n", text), when);
+                   arena_printf(a, "<p>%s</p>\n", html_escape(a, text)), when);
 }
 
 int tickets_demo_seed(void)

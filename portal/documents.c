@@ -24,6 +24,7 @@
 #include "crm.h"
 #include "db.h"
 #include "files.h"
+#include "html.h"
 #include "log.h"
 #include "notify.h"
 #include "outbox.h"
@@ -521,7 +522,7 @@ static int upload_run(struct upload *u)
         goto over_quota;
     if (files_store_body(r, (long long)config.doc_max_file, true, &u->blob) < 0)
         return r->status;
-    u->content_type = files_clean_type(http_header(r, "Content-Type"));
+    u->content_type = files_upload_type(u->name, http_header(r, "Content-Type"), &u->blob);
     if (!u->title)
         u->title = u->name;
     int rc = db_tx(upload_tx, u);
@@ -1214,28 +1215,6 @@ static const char *msg(int lang, enum page_msg m)
     return page_text[m][lang];
 }
 
-/* s with & < > " ' escaped, in a. */
-static const char *html_escape(struct arena *a, const char *s)
-{
-    static const char *const entity[256] = {
-        ['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;", ['\''] = "&#39;",
-    };
-    size_t n = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        n += entity[*p] ? strlen(entity[*p]) : 1;
-    char *out = arena_alloc(a, n + 1), *o = out;
-    if (!out)
-        return "";
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        const char *e = entity[*p];
-        size_t l = e ? strlen(e) : 1;
-        memcpy(o, e ? e : (const char *)p, l);
-        o += l;
-    }
-    *o = '\0';
-    return out;
-}
-
 /* Sends a small HTML page: title and already-escaped body HTML. */
 static int page(struct req *r, int status, int lang, const char *title, const char *body_html,
                 const char *extra_headers)
@@ -1347,8 +1326,9 @@ static int share_password_page(struct req *r, struct link *l, int lang, int stat
         "autofocus></label> <button type=\"submit\">%s</button></form>",
         html_escape(&r->arena, msg(lang, MSG_PASSWORD_PROMPT)), html_escape(&r->arena, l->title),
         error ? "<p class=\"error\" role=\"alert\">" : "",
-        error ? html_escape(&r->arena, error) : "", error ? "</p>" : "", http_param(r, "token"),
-        lang ? "ru" : "en", html_escape(&r->arena, msg(lang, MSG_PASSWORD_LABEL)),
+        error ? html_escape(&r->arena, error) : "", error ? "</p>" : "",
+        html_escape(&r->arena, http_param(r, "token")), lang ? "ru" : "en",
+        html_escape(&r->arena, msg(lang, MSG_PASSWORD_LABEL)),
         html_escape(&r->arena, msg(lang, MSG_DOWNLOAD)));
     return page(r, status, lang, msg(lang, MSG_PASSWORD_TITLE), body, extra_headers);
 }
@@ -1438,7 +1418,8 @@ int doc_upload_page(struct req *r)
         "<label>%s <input type=\"file\" name=\"files\" multiple required></label> "
         "<button type=\"submit\">%s</button></form><ul id=\"link-upload-list\"></ul>"
         "<script type=\"module\" src=\"/shared/link-upload.js\"></script>",
-        html_escape(&r->arena, msg(lang, MSG_UPLOAD_PROMPT)), http_param(r, "token"),
+        html_escape(&r->arena, msg(lang, MSG_UPLOAD_PROMPT)),
+        html_escape(&r->arena, http_param(r, "token")),
         html_escape(&r->arena, msg(lang, MSG_UPLOAD_SENT)),
         html_escape(&r->arena, msg(lang, MSG_UPLOAD_FAILED)),
         html_escape(&r->arena, msg(lang, MSG_UPLOAD_CHOOSE)),

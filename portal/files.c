@@ -155,7 +155,7 @@ int files_clean_name(const char *in, char *out, size_t outsize)
     return 0;
 }
 
-void files_disposition(const char *name, char *out, size_t outsize)
+void files_disposition(const char *kind, const char *name, char *out, size_t outsize)
 {
     char ascii[256], enc[800];
     size_t a = 0, e = 0;
@@ -174,9 +174,8 @@ void files_disposition(const char *name, char *out, size_t outsize)
     }
     ascii[a] = '\0';
     enc[e] = '\0';
-    snprintf(out, outsize,
-             "Content-Disposition: attachment; filename=\"%s\"; filename*=UTF-8''%s\r\n", ascii,
-             enc);
+    snprintf(out, outsize, "Content-Disposition: %s; filename=\"%s\"; filename*=UTF-8''%s\r\n",
+             kind, ascii, enc);
 }
 
 const char *files_clean_type(const char *ct)
@@ -196,6 +195,118 @@ const char *files_clean_type(const char *ct)
         !strchr(buf, '/'))
         return "application/octet-stream";
     return buf;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * What a stored file is served as
+ * ------------------------------------------------------------------------------------- */
+
+/* The only types a download is ever labelled with; everything else goes out as
+ * application/octet-stream. No SVG (it is a document that runs script), no HTML, no
+ * JavaScript. The leading bytes say what a browser would decode: a file whose bytes do
+ * not start with them is not stored under that type. */
+static const struct served_type {
+    const char *type;   /* as stored */
+    const char *served; /* the Content-Type sent */
+    const char *ext[3]; /* names that may carry it */
+    const char *magic;  /* its first bytes (NULL: any) */
+    size_t magic_len;
+    const char *magic2; /* and these at magic2_at (WebP's "WEBP" after "RIFF" and a size) */
+    size_t magic2_at;
+    bool inline_ok; /* shown in the page (<img>), not only saved */
+} served_types[] = {
+    {"image/png", "image/png", {"png"}, "\x89PNG\r\n\x1a\n", 8, NULL, 0, true},
+    {"image/jpeg", "image/jpeg", {"jpg", "jpeg"}, "\xff\xd8\xff", 3, NULL, 0, true},
+    {"image/gif", "image/gif", {"gif"}, "GIF8", 4, NULL, 0, true},
+    {"image/webp", "image/webp", {"webp"}, "RIFF", 4, "WEBP", 8, true},
+    {"application/pdf", "application/pdf", {"pdf"}, "%PDF-", 5, NULL, 0, false},
+    {"text/plain", "text/plain; charset=utf-8", {"txt"}, NULL, 0, NULL, 0, false},
+};
+#define NSERVED (sizeof served_types / sizeof served_types[0])
+
+static const struct served_type *served_by_type(const char *type)
+{
+    for (size_t i = 0; type && i < NSERVED; i++)
+        if (strcasecmp(served_types[i].type, type) == 0)
+            return &served_types[i];
+    return NULL;
+}
+
+/* The extension of name without its dot, or NULL when it has none (".profile" has none). */
+static const char *extension(const char *name)
+{
+    const char *dot = name ? strrchr(name, '.') : NULL;
+    return dot && dot != name && dot[1] ? dot + 1 : NULL;
+}
+
+static bool has_ext(const struct served_type *t, const char *ext)
+{
+    for (size_t i = 0; i < sizeof t->ext / sizeof t->ext[0] && t->ext[i]; i++)
+        if (strcasecmp(t->ext[i], ext) == 0)
+            return true;
+    return false;
+}
+
+static const struct served_type *served_by_ext(const char *ext)
+{
+    for (size_t i = 0; ext && i < NSERVED; i++)
+        if (has_ext(&served_types[i], ext))
+            return &served_types[i];
+    return NULL;
+}
+
+static bool magic_ok(const struct served_type *t, const struct files_blob *blob)
+{
+    if (t->magic && (blob->head_len < t->magic_len || memcmp(blob->head, t->magic, t->magic_len)))
+        return false;
+    size_t l2 = t->magic2 ? strlen(t->magic2) : 0;
+    return !t->magic2 || (blob->head_len >= t->magic2_at + l2 &&
+                          !memcmp(blob->head + t->magic2_at, t->magic2, l2));
+}
+
+/* The allow-listed type a file of this name and stored type goes out as, or NULL: the
+ * name's extension, when it has one, must be one of the type's ("a.html" stored as
+ * image/gif is not shown, nor saved by the browser under a name that would run). */
+static const struct served_type *served_for(const char *name, const char *stored_type)
+{
+    const struct served_type *t = served_by_type(stored_type);
+    const char *ext = extension(name);
+    return t && (!ext || has_ext(t, ext)) ? t : NULL;
+}
+
+const char *files_upload_type(const char *name, const char *declared, const struct files_blob *blob)
+{
+    const char *clean = files_clean_type(declared);
+    const struct served_type *by_decl = served_by_type(clean);
+    const char *ext = extension(name);
+    /* The name decides when it has an extension (curl and many browsers send
+     * application/octet-stream for everything); the bytes must agree either way. */
+    const struct served_type *t = ext ? served_by_ext(ext) : by_decl;
+    if (t && magic_ok(t, blob))
+        return t->type;
+    /* An allow-listed type the name or the bytes contradict is not kept; any other
+     * declared type is kept to describe the file: it is never what is served. */
+    return by_decl ? "application/octet-stream" : clean;
+}
+
+void files_download_headers(const char *name, const char *stored_type, struct files_headers *out)
+{
+    const struct served_type *t = served_for(name, stored_type);
+    out->content_type = t ? t->served : "application/octet-stream";
+    /* A sandboxed document has a unique origin: even a file a browser did render as
+     * a page could not reach the portal's cookies, storage or API. */
+    out->csp = "sandbox";
+    files_disposition(t && t->inline_ok ? "inline" : "attachment", name, out->lines,
+                      sizeof out->lines - 64);
+    strcat(out->lines, "Cache-Control: private, no-cache\r\n");
+}
+
+/* Keeps the first bytes of an upload for files_upload_type, across short reads. */
+static void blob_head(struct files_blob *b, const char *data, size_t n)
+{
+    size_t take = sizeof b->head - b->head_len < n ? sizeof b->head - b->head_len : n;
+    memcpy(b->head + b->head_len, data, take);
+    b->head_len += take;
 }
 
 int files_store_body(struct req *r, long long max_bytes, bool need_length, struct files_blob *out)
@@ -221,6 +332,7 @@ int files_store_body(struct req *r, long long max_bytes, bool need_length, struc
      * go-ahead only now that the request is accepted. */
     crypto_hash_sha256_state sha;
     crypto_hash_sha256_init(&sha);
+    out->head_len = 0;
     long long total = 0;
     /* CivetWeb workers have small stacks: big buffers go in the arena. */
     enum { BUFSZ = 65536 };
@@ -243,6 +355,7 @@ int files_store_body(struct req *r, long long max_bytes, bool need_length, struc
             break;
         }
         crypto_hash_sha256_update(&sha, (unsigned char *)buf, (unsigned long long)n);
+        blob_head(out, buf, (size_t)n);
         for (ssize_t off = 0; off < n;) {
             ssize_t w = write(fd, buf + off, (size_t)(n - off));
             if (w < 0) {
@@ -290,6 +403,8 @@ int files_store_bytes(const void *data, size_t len, struct files_blob *out)
         return -1;
     bool ok = write(fd, data, len) == (ssize_t)len && fsync(fd) == 0;
     close(fd);
+    out->head_len = 0;
+    blob_head(out, data, len);
     unsigned char digest[crypto_hash_sha256_BYTES];
     crypto_hash_sha256(digest, data, len);
     sodium_bin2hex(out->sha256, sizeof out->sha256, digest, sizeof digest);
@@ -322,16 +437,16 @@ int files_upload(struct req *r)
     if (files_store_body(r, (long long)config.max_upload, false, &blob) < 0)
         return r->status;
     long long uploader = auth_user_id(r), id = 0;
-    if (db_begin() < 0 ||
-        (id = files_insert(&blob, name, files_clean_type(http_header(r, "Content-Type")), uploader,
-                           NULL, 0)) < 0 ||
+    const char *type = files_upload_type(name, http_header(r, "Content-Type"), &blob);
+    if (db_begin() < 0 || (id = files_insert(&blob, name, type, uploader, NULL, 0)) < 0 ||
         audit_log(r, "file.upload", "file", id, NULL) < 0 || db_commit() < 0) {
         db_rollback();
         return http_db_error(r); /* the blob stays: content-addressed, reused by a retry */
     }
     return http_json(r, 201,
-                     json_pack("{s:I, s:s, s:I, s:s}", "id", (json_int_t)id, "name", name, "size",
-                               (json_int_t)blob.size, "sha256", blob.sha256));
+                     json_pack("{s:I, s:s, s:I, s:s, s:s}", "id", (json_int_t)id, "name", name,
+                               "size", (json_int_t)blob.size, "sha256", blob.sha256, "content_type",
+                               type));
 }
 
 int files_attach(long long file_id, long long uploader_id, const char *kind, long long owner_id)
@@ -351,7 +466,7 @@ static bool may_read(struct req *r, const char *kind, long long owner_id, long l
     return false;
 }
 
-int files_send(struct req *r, const char *sha256, const char *name, const char *content_type,
+int files_send(struct req *r, const char *sha256, const char *name, const char *stored_type,
                long long size)
 {
     char path[1200];
@@ -362,10 +477,10 @@ int files_send(struct req *r, const char *sha256, const char *name, const char *
         log_error("download %s: %s", path, strerror(errno));
         return http_error(r, 503, "storage_unavailable", "The stored file is missing", NULL);
     }
-    char headers[1200];
-    files_disposition(name, headers, sizeof headers - 64);
-    strcat(headers, "Cache-Control: private, no-cache\r\n");
-    http_send_head(r, 200, content_type, headers, size);
+    struct files_headers h;
+    files_download_headers(name, stored_type, &h);
+    r->csp = h.csp;
+    http_send_head(r, 200, h.content_type, h.lines, size);
     if (strcmp(r->ri->request_method, "HEAD") != 0) {
         /* CivetWeb workers have small stacks: big buffers go in the arena. */
         enum { BUFSZ = 65536 };

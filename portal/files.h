@@ -31,13 +31,16 @@ int files_blob_path(const char *sha256_hex, char *out, size_t outsize);
  * valid UTF-8. Returns 0, or -1 when nothing usable is left. */
 int files_clean_name(const char *in, char *out, size_t outsize);
 
-/* RFC 6266 Content-Disposition header line for name (ASCII fallback + filename*). */
-void files_disposition(const char *name, char *out, size_t outsize);
+/* RFC 6266 Content-Disposition header line for name (ASCII fallback + filename*);
+ * kind is "attachment" or "inline". */
+void files_disposition(const char *kind, const char *name, char *out, size_t outsize);
 
 /* A stored upload: the blob is in the store, no database row yet. */
 struct files_blob {
     char sha256[65];
     long long size;
+    unsigned char head[16]; /* the first bytes, for files_upload_type */
+    size_t head_len;
 };
 /* Streams r's raw body into the store under its SHA-256 (temporary file, fsync,
  * rename: a cut-off upload leaves nothing). Refuses bodies over max_bytes (413) and,
@@ -53,9 +56,25 @@ long long files_insert(const struct files_blob *blob, const char *name, const ch
 /* A safe Content-Type from what the client declared (application/octet-stream else);
  * the result lives in thread-local storage until the next call. */
 const char *files_clean_type(const char *content_type);
-/* Streams a stored blob as an attachment (RFC 6266 name, nosniff); after the access
- * check. Returns the status sent. */
-int files_send(struct req *r, const char *sha256, const char *name, const char *content_type,
+/* The type to store for an upload called name, declared as declared: one of the
+ * served allow-list (PNG, JPEG, GIF, WebP, PDF, plain text) only when the name's
+ * extension (or, without one, the declared type) names it and the first bytes agree;
+ * an allow-listed type they contradict becomes application/octet-stream; any other
+ * declared type is kept as a description. Static or thread-local storage. */
+const char *files_upload_type(const char *name, const char *declared,
+                              const struct files_blob *blob);
+
+/* How every download is sent, whatever the route: the one place that decides. */
+struct files_headers {
+    const char *content_type; /* the allow-listed type, else application/octet-stream */
+    const char *csp;          /* replaces the default Content-Security-Policy: "sandbox" */
+    char lines[1200];         /* Content-Disposition (inline only for allow-listed
+                               * images) and Cache-Control lines */
+};
+void files_download_headers(const char *name, const char *stored_type, struct files_headers *out);
+/* Streams a stored blob with files_download_headers; after the access check.
+ * Returns the status sent. */
+int files_send(struct req *r, const char *sha256, const char *name, const char *stored_type,
                long long size);
 
 /* Route handlers: POST /api/v1/files?name=, GET /api/v1/files/{id}. */

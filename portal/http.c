@@ -24,11 +24,14 @@
 #include "static.h"
 #include "utf8.h"
 
+/* The policy unless a handler sets r->csp (downloads: "sandbox"); one CSP header either way. */
+#define DEFAULT_CSP                                                                                \
+    "default-src 'self'; connect-src 'self' ws: wss:; "                                            \
+    "img-src 'self' data: blob:; frame-ancestors 'none'; base-uri 'none'; object-src 'none'; "     \
+    "form-action 'self'"
 /* Sent with every response, whatever produced it. */
 #define SECURITY_HEADERS                                                                           \
-    "Content-Security-Policy: default-src 'self'; connect-src 'self' ws: wss:; "                   \
-    "img-src 'self' data: blob:; frame-ancestors 'none'; base-uri 'none'; object-src 'none'; "     \
-    "form-action 'self'\r\n"                                                                       \
+    "Content-Security-Policy: %s\r\n"                                                              \
     "X-Content-Type-Options: nosniff\r\n"                                                          \
     "Referrer-Policy: same-origin\r\n"                                                             \
     "X-Frame-Options: DENY\r\n"                                                                    \
@@ -130,7 +133,7 @@ int http_send_head(struct req *r, int status, const char *content_type, const ch
                      "HTTP/1.1 %d %s\r\n"
                      "Content-Type: %s\r\n"
                      "%s" SECURITY_HEADERS "%s%s%s\r\n",
-                     status, status_text(status), content_type, len,
+                     status, status_text(status), content_type, len, r->csp ? r->csp : DEFAULT_CSP,
                      extra_headers ? extra_headers : "", r->headers_out ? r->headers_out : "",
                      close_header(r));
     r->status = status;
@@ -157,7 +160,7 @@ int http_send(struct req *r, int status, const char *content_type, const char *e
     snprintf(lenhdr, sizeof lenhdr, "Content-Length: %zu\r\n", len);
     int n = snprintf(buf, sizeof buf,
                      "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n%s" SECURITY_HEADERS "%s%s%s\r\n",
-                     status, status_text(status), content_type, lenhdr,
+                     status, status_text(status), content_type, lenhdr, r->csp ? r->csp : DEFAULT_CSP,
                      extra_headers ? extra_headers : "", r->headers_out ? r->headers_out : "",
                      close_header(r));
     r->status = status;

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { startPortal, api, sleep } from '../lib/portal.mjs';
 import { loginAs, show } from '../lib/identity.mjs';
 import {
-  sha256, randomFile, accountId, newDocument, newVersion, inMs, assertError,
+  sha256, randomFile, accountId, newDocument, newVersion, inMs, assertError, openLink,
 } from '../lib/documents.mjs';
 
 let p;
@@ -40,16 +40,7 @@ async function link(docId, body) {
 }
 
 /** GET or POST on a link path without any session; returns { status, headers, buf, text }. */
-async function open(path, { method = 'GET', form, headers = {} } = {}) {
-  const init = { method, headers: { ...headers }, redirect: 'manual' };
-  if (form !== undefined) {
-    init.body = new URLSearchParams(form).toString();
-    init.headers['Content-Type'] = 'application/x-www-form-urlencoded';
-  }
-  const res = await fetch(p.url + path, init);
-  const buf = Buffer.from(await res.arrayBuffer());
-  return { status: res.status, headers: res.headers, buf, text: buf.toString('utf8') };
-}
+const open = (path, opts) => openLink(p.url, path, opts);
 
 const tokenPath = (l) => new URL(l.url).pathname;
 

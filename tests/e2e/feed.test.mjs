@@ -3,6 +3,7 @@
 // Run: PORTAL_URL=http://127.0.0.1:8080 node --test tests/e2e/feed.test.mjs  (screenshots: E2E_ARTIFACTS)
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { deflateSync } from 'node:zlib';
 import { request } from 'playwright-core';
 import {
   BASE_URL, DEMO_PASSWORD, DESKTOP, PHONE, assertNoProblems, expectPath, expectStatus, expectText, openBrowser,
@@ -15,6 +16,39 @@ const ANNA = 'anna@demo.example';
 
 /* The sign-in page asks GET /me first and gets 401 on purpose. */
 const ANON = expectStatus(401, '/api/v1/me');
+
+/* A w x h RGB PNG, indigo to pink: the server shows PNG, JPEG, GIF and WebP inline, never
+ * SVG (files_download_headers), so the thumbnail test needs a raster image. */
+function gradientPng(w, h) {
+  const crc32 = (buf) => {
+    let c = ~0;
+    for (const b of buf) {
+      c ^= b;
+      for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
+    }
+    return ~c >>> 0;
+  };
+  const chunk = (type, data) => {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const out = Buffer.alloc(body.length + 8);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc32(body), body.length + 4);
+    return out;
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
+  const raw = Buffer.alloc((w * 3 + 1) * h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const t = (x / w + y / h) / 2;
+      raw.set([0x63 + (0xec - 0x63) * t, 0x66 + (0x48 - 0x66) * t, 0xf1 + (0x99 - 0xf1) * t].map(Math.round), y * (w * 3 + 1) + 1 + x * 3);
+    }
+  }
+  return Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+}
 
 async function withBrowser(options, fn) {
   const browser = await openBrowser(options);
@@ -162,12 +196,12 @@ describe('feed', () => {
       await logIn(page, VERA);
       await page.getByRole('button', { name: "What's new, Vera?" }).click();
       await page.getByRole('combobox', { name: 'New post' }).fill('Photos from the **team offsite** and the agenda.');
-      const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="800" height="450"><defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="#6366f1"/><stop offset="1" stop-color="#ec4899"/></linearGradient></defs><rect width="800" height="450" fill="url(#g)"/><circle cx="620" cy="120" r="60" fill="#fde68a"/><path d="M0 360 L220 200 L400 330 L560 230 L800 380 V450 H0z" fill="#312e81" opacity="0.7"/></svg>`;
+      const png = gradientPng(800, 450);
       await page.locator('.composer input[type=file]').setInputFiles([
-        { name: 'offsite.svg', mimeType: 'image/svg+xml', buffer: Buffer.from(svg) },
+        { name: 'offsite.png', mimeType: 'image/png', buffer: png },
         { name: 'agenda.txt', mimeType: 'text/plain', buffer: Buffer.from('09:00 coffee\n10:00 roadmap\n') },
       ]);
-      await page.locator('.attach-thumb img[alt="offsite.svg"]').waitFor();
+      await page.locator('.attach-thumb img[alt="offsite.png"]').waitFor();
       await page.locator('.attach-chip').filter({ hasText: 'agenda.txt' }).waitFor();
       await page.waitForFunction(() => !document.querySelector('.upload-bar'));
       await screenshot(page, 'feed-composer-files-en');
@@ -188,7 +222,7 @@ describe('feed', () => {
       await screenshot(page, 'feed-post-files-en');
 
       await card.locator('.post-image').click();
-      await page.getByRole('dialog', { name: 'offsite.svg' }).waitFor();
+      await page.getByRole('dialog', { name: 'offsite.png' }).waitFor();
       await page.keyboard.press('Escape');
       await settle(page);
       assertNoProblems(problems, { allow: ANON });

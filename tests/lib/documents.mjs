@@ -46,6 +46,19 @@ export async function download(client, path) {
   return { status: res.status, headers: res.headers, buf: Buffer.from(await res.arrayBuffer()) };
 }
 
+/** GET or POST on a link page (/s/, /u/) without any session; a form is sent
+ * urlencoded. Returns { status, headers, buf, text }. */
+export async function openLink(base, path, { method = 'GET', form, headers = {} } = {}) {
+  const init = { method, headers: { ...headers }, redirect: 'manual' };
+  if (form !== undefined) {
+    init.body = new URLSearchParams(form).toString();
+    init.headers['Content-Type'] = 'application/x-www-form-urlencoded';
+  }
+  const res = await fetch(base + path, init);
+  const buf = Buffer.from(await res.arrayBuffer());
+  return { status: res.status, headers: res.headers, buf, text: buf.toString('utf8') };
+}
+
 /** An ISO time ms from now. */
 export const inMs = (ms) => new Date(Date.now() + ms).toISOString();
 

@@ -1,5 +1,5 @@
-/* test_files_names.c - upload names: files_clean_name, files_disposition (RFC 6266 /
- * RFC 5987) and files_blob_path. */
+/* test_files_names.c - upload names and types: files_clean_name, files_disposition
+ * (RFC 6266 / RFC 5987), files_blob_path, files_upload_type, files_download_headers. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -196,7 +196,7 @@ static void clean_output_is_valid_utf8(void **state)
 static void disposition(const char *name, const char *want)
 {
     char out[1200];
-    files_disposition(name, out, sizeof out);
+    files_disposition("attachment", name, out, sizeof out);
     if (strcmp(out, want) != 0)
         fail_msg("name \"%s\":\n got  %s\n want %s", name, out, want);
 }
@@ -231,7 +231,8 @@ static void disposition_utf8(void **state)
 static void disposition_cannot_inject(void **state)
 {
     char out[1200];
-    files_disposition("x\r\nSet-Cookie: a=b\r\n\"; filename=\"evil.exe", out, sizeof out);
+    files_disposition("attachment", "x\r\nSet-Cookie: a=b\r\n\"; filename=\"evil.exe", out,
+                      sizeof out);
     assert_string_equal(out, "Content-Disposition: attachment; "
                              "filename=\"x__Set-Cookie: a=b___; filename=_evil.exe\"; "
                              "filename*=UTF-8''x%0D%0ASet-Cookie%3A%20a%3Db%0D%0A%22%3B%20"
@@ -244,7 +245,7 @@ static void disposition_cannot_inject(void **state)
         n += 4;
     }
     name[n] = '\0';
-    files_disposition(name, out, sizeof out - 64); /* what files_download passes */
+    files_disposition("attachment", name, out, sizeof out - 64); /* what files_send passes */
     size_t len = strlen(out);
     assert_true(len >= 2 && strcmp(out + len - 2, "\r\n") == 0);
     assert_ptr_equal(strchr(out, '\n'), out + len - 1);
@@ -252,9 +253,122 @@ static void disposition_cannot_inject(void **state)
     /* A short output buffer truncates, never overruns. */
     char small[40];
     memset(small, 'Z', sizeof small);
-    files_disposition("report.pdf", small, 20);
+    files_disposition("attachment", "report.pdf", small, 20);
     assert_int_equal(strlen(small), 19);
     assert_int_equal(small[20], 'Z');
+}
+
+#define BYTES(s) s, sizeof s - 1
+#define PNG      "\x89PNG\r\n\x1a\n\0\0\0\rIHDR"
+#define GIF      "GIF89a\x01\0\x01\0<script>"
+#define WEBP     "RIFF\x1a\0\0\0WEBPVP8L"
+#define HTML     "<!doctype html><script>alert(1)</script>"
+
+/* The allow-listed types are stored only when the name (or, without an extension,
+ * the declared type) and the first bytes agree; other types are kept as declared. */
+static void upload_type_by_name_and_bytes(void **state)
+{
+    static const struct {
+        const char *name, *declared, *bytes;
+        size_t n;
+        const char *want;
+    } cases[] = {
+        {"a.png", "image/png", BYTES(PNG), "image/png"},
+        {"a.PNG", "application/octet-stream", BYTES(PNG), "image/png"},
+        {"a.png", NULL, BYTES(PNG), "image/png"},
+        {"pasted", "image/png", BYTES(PNG), "image/png"},
+        {"a.jpeg", "image/jpeg", BYTES("\xff\xd8\xff\xe0"), "image/jpeg"},
+        {"a.jpg", "image/pjpeg", BYTES("\xff\xd8\xff\xe0"), "image/jpeg"},
+        {"a.webp", "image/webp", BYTES(WEBP), "image/webp"},
+        {"a.pdf", "application/pdf", BYTES("%PDF-1.7"), "application/pdf"},
+        {"a.pdf", "text/plain", BYTES("%PDF-1.7"), "application/pdf"},
+        {"a.txt", "text/plain; charset=koi8-r", BYTES("hello"), "text/plain"},
+        {"poly.gif", "text/html", BYTES(GIF), "image/gif"},
+        /* Claimed allow-listed types the name or the bytes contradict. */
+        {"a.webp", "image/webp", BYTES("RIFF\x1a\0\0\0WAVEfmt "), "application/octet-stream"},
+        {"poly.html", "image/gif", BYTES(GIF), "application/octet-stream"},
+        {"fake.png", "image/png", BYTES(HTML), "application/octet-stream"},
+        {"short.png", "image/png", BYTES("\x89PN"), "application/octet-stream"},
+        {"empty.gif", "image/gif", BYTES(""), "application/octet-stream"},
+        {"report.txt.pdf", "text/plain", BYTES("hello"), "application/octet-stream"},
+        /* Anything else is kept as a description (cleaned); it is never what is served. */
+        {"evil.html", "text/html; charset=utf-8", BYTES(HTML), "text/html"},
+        {"evil.svg", "image/svg+xml", BYTES("<svg"), "image/svg+xml"},
+        {"evil.js", "text/javascript", BYTES("alert(1)"), "text/javascript"},
+        {"x.bin", "text/html\r\nX-Evil: 1", BYTES("x"), "application/octet-stream"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct files_blob b = {.head_len = cases[i].n < sizeof b.head ? cases[i].n : sizeof b.head};
+        memcpy(b.head, cases[i].bytes, b.head_len);
+        const char *got = files_upload_type(cases[i].name, cases[i].declared, &b);
+        if (strcmp(got, cases[i].want) != 0)
+            fail_msg("%s as %s: stored %s, want %s", cases[i].name,
+                     cases[i].declared ? cases[i].declared : "(none)", got, cases[i].want);
+    }
+}
+
+static void served(const char *name, const char *stored, const char *type, const char *disposition)
+{
+    struct files_headers h;
+    files_download_headers(name, stored, &h);
+    char want[1300];
+    snprintf(want, sizeof want, "%s\r\nCache-Control: private, no-cache\r\n", disposition);
+    if (strcmp(h.content_type, type) != 0 || strcmp(h.lines, want) != 0)
+        fail_msg("%s stored as %s:\n got  %s | %s\n want %s | %s", name, stored ? stored : "(null)",
+                 h.content_type, h.lines, type, want);
+    assert_string_equal(h.csp, "sandbox");
+}
+
+/* Only the allow-list goes out typed; images alone inline; a name whose extension
+ * does not fit the stored type (rows stored before the check) goes out as bytes. */
+static void download_headers(void **state)
+{
+    served("a.png", "image/png", "image/png",
+           "Content-Disposition: inline; filename=\"a.png\"; filename*=UTF-8''a.png");
+    served("a.JPG", "IMAGE/JPEG", "image/jpeg",
+           "Content-Disposition: inline; filename=\"a.JPG\"; filename*=UTF-8''a.JPG");
+    served("pasted", "image/gif", "image/gif",
+           "Content-Disposition: inline; filename=\"pasted\"; filename*=UTF-8''pasted");
+    served("b.webp", "image/webp", "image/webp",
+           "Content-Disposition: inline; filename=\"b.webp\"; filename*=UTF-8''b.webp");
+    served("r.pdf", "application/pdf", "application/pdf",
+           "Content-Disposition: attachment; filename=\"r.pdf\"; filename*=UTF-8''r.pdf");
+    served("n.txt", "text/plain", "text/plain; charset=utf-8",
+           "Content-Disposition: attachment; filename=\"n.txt\"; filename*=UTF-8''n.txt");
+    static const char *const bad[][2] = {
+        {"e.html", "text/html"},
+        {"e.svg", "image/svg+xml"},
+        {"e.js", "text/javascript"},
+        {"e.xml", "application/xml"},
+        {"e.png", NULL},
+        {"e.png", ""},
+        {"e.html", "image/gif"},
+        {"e.gif.html", "image/gif"},
+        {"e.txt", "text/plain; x"},
+        {"e.xhtml", "application/xhtml+xml"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char want[600];
+        snprintf(want, sizeof want,
+                 "Content-Disposition: attachment; filename=\"%s\"; filename*=UTF-8''%s", bad[i][0],
+                 bad[i][0]);
+        served(bad[i][0], bad[i][1], "application/octet-stream", want);
+    }
+    /* The longest name (255 bytes of 4-byte characters) keeps both lines whole. */
+    char name[256];
+    size_t n = 0;
+    while (n + 4 <= 255) {
+        memcpy(name + n, "😀", 4);
+        n += 4;
+    }
+    name[n] = '\0';
+    struct files_headers h;
+    files_download_headers(name, "application/pdf", &h);
+    const char *cc = strstr(h.lines, "\r\nCache-Control: private, no-cache\r\n");
+    assert_non_null(cc);
+    assert_string_equal(cc + 2, "Cache-Control: private, no-cache\r\n");
+    assert_ptr_equal(strchr(h.lines, '\n'), cc + 1);
+    assert_non_null(strstr(h.lines, "%F0%9F%98%80\r\n"));
 }
 
 static void blob_path(void **state)
@@ -312,6 +426,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(disposition_utf8),
         cmocka_unit_test(disposition_cannot_inject),
         cmocka_unit_test(blob_path),
+        cmocka_unit_test(upload_type_by_name_and_bytes),
+        cmocka_unit_test(download_headers),
     };
     if (argc > 1)
         cmocka_set_test_filter(argv[1]);

@@ -309,7 +309,7 @@ function Attachments({ card, save, current }) {
       const up = uploadFile(file, (progress) => setUploads((u) => u.map((x) => (x.key === key ? { ...x, progress } : x))));
       up.promise.then(
         async (answer) => {
-          const entry = { id: answer.id, name: answer.name || file.name, size: answer.size ?? file.size, content_type: file.type || answer.content_type };
+          const entry = { id: answer.id, name: answer.name || file.name, size: answer.size ?? file.size, content_type: answer.content_type || file.type };
           setUploads((u) => u.filter((x) => x.key !== key));
           await save({ files: [...(current().files || []), entry] }, { files: [entry.id] });
         },

@@ -174,7 +174,8 @@ export const isAdminUser = (user) => user?.role === 'admin';
 
 export const fileUrl = (id) => `/api/v1/files/${encodeURIComponent(id)}`;
 
-const IMAGE_TYPES = /^image\/(png|jpe?g|gif|webp|avif|bmp|svg\+xml)$/i;
+/* The types the server shows inline (files_download_headers): others download. */
+const IMAGE_TYPES = /^image\/(png|jpeg|gif|webp)$/i;
 export function isImage(file) {
   return IMAGE_TYPES.test(file?.content_type || file?.type || '');
 }
