@@ -92,8 +92,8 @@ describe('creating orders', () => {
     await bad({ vat_rate: '100.01' }, 400, 'amount_too_large', 'items[0].vat_rate');
     await bad({ vat_rate: '-20' }, 400, 'validation_failed', 'items[0].vat_rate');
     await bad({ vat_rate: '20.125' }, 400, 'validation_failed', 'items[0].vat_rate');
-    await bad({ product_name: '' }, 400, 'validation_failed', 'product_name');
-    await bad({ discount: '5' }, 400, 'validation_failed', 'items[0].discount');
+    await bad({ product_name: '' }, 400, 'validation_failed', 'items[0].product_name');
+    await bad({ discount: '5' }, 400, 'unknown_field', 'items[0].discount');
     // one price past 2^53 minor units, a line, and a sum of lines that overflow
     await bad({ unit_price: '90071992547409.92' }, 400, 'amount_too_large', 'items[0].unit_price');
     await bad({ unit_price: '99999999999999999999999999.99' }, 400, 'amount_too_large', 'items[0].unit_price');
