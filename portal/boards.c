@@ -1934,7 +1934,8 @@ static int read_card_input(struct req *r, json_t *body, struct card_input *in, b
             {"position", FIELD_STRING, false, 16, &in->position},
             {"archived", FIELD_BOOL, false, 0, &in->archived, &in->has_archived},
             {"version", FIELD_INT, !create, 0, &in->version},
-            {"due_date", FIELD_JSON, false, 0, &due}, {"assignees", FIELD_JSON, false, 0, &assignees},
+            {"due_date", FIELD_JSON, false, 0, &due},
+            {"assignees", FIELD_JSON, false, 0, &assignees},
             {"labels", FIELD_JSON, false, 0, &labels}, {"files", FIELD_JSON, false, 0, &files},
             {"checklist", FIELD_JSON, false, 0, &checklist}) < 0)
         return -1;

@@ -486,19 +486,17 @@ static int refuse_unknown_keys(struct req *r, json_t *obj, const char *where,
             cap += strlen(fields[i].name) + 2;
         char *takes = arena_alloc(&r->arena, cap);
         if (!takes)
-            return http_error(r, 503, "service_unavailable", "Out of memory, try again", NULL),
-                   -1;
+            return http_error(r, 503, "service_unavailable", "Out of memory, try again", NULL), -1;
         size_t len = 0;
         takes[0] = '\0';
         for (i = 0; i < n; i++)
             len += (size_t)snprintf(takes + len, cap - len, "%s%s", i ? ", " : "", fields[i].name);
         /* The key is the caller's text: keep it short in the message, whole in field. */
         const char *name = arena_printf(&r->arena, "%s%s", where, key);
-        const char *msg =
-            n ? arena_printf(&r->arena, "Unknown field %.80s; %s takes: %s", name,
-                             *where ? "this item" : "this route", takes)
-              : arena_printf(&r->arena, "Unknown field %.80s; %s takes no fields", name,
-                             *where ? "this item" : "this route");
+        const char *msg = n ? arena_printf(&r->arena, "Unknown field %.80s; %s takes: %s", name,
+                                           *where ? "this item" : "this route", takes)
+                            : arena_printf(&r->arena, "Unknown field %.80s; %s takes no fields",
+                                           name, *where ? "this item" : "this route");
         http_error(r, 400, "unknown_field", msg ? msg : "Unknown field", name);
         return -1;
     }
