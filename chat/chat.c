@@ -552,11 +552,12 @@ int chat_channel_create(struct req *r)
         return r->status;
     const char *name = NULL, *topic = "";
     int private = 0;
+    json_t *members = NULL;
     if (HTTP_FIELDS(r, body, {"name", FIELD_STRING, true, 80, &name},
                     {"topic", FIELD_TEXT, false, 250, &topic},
-                    {"private", FIELD_BOOL, false, 0, &private}) < 0)
+                    {"private", FIELD_BOOL, false, 0, &private},
+                    {"members", FIELD_JSON, false, 0, &members}) < 0)
         return r->status;
-    json_t *members = json_object_get(body, "members");
     if (members && !json_is_null(members) && check_people(r, members, "members", 500) < 0)
         return r->status;
     if (strchr(name, '\n') || strchr(name, '\r'))
@@ -595,6 +596,8 @@ int chat_channel_get(struct req *r)
 
 int chat_channel_join(struct req *r)
 {
+    if (http_no_fields(r) < 0) /* takes no body */
+        return r->status;
     long long id = http_param_id(r, "id");
     struct db_res *k = id ? db_query(&r->arena, sql_channel_kind, "i", id) : NULL;
     if (id && !k)
@@ -686,6 +689,8 @@ static int owner_may_go(struct req *r, long long id, const char *kind, bool arch
 
 int chat_member_remove(struct req *r)
 {
+    if (http_no_fields(r) < 0) /* takes no body */
+        return r->status;
     long long id = http_param_id(r, "id"), user_id = http_param_id(r, "user_id");
     struct db_res *c = membership(r, id);
     if (!c)
@@ -931,7 +936,9 @@ int chat_direct_open(struct req *r)
     json_t *body = http_json_body(r);
     if (!body)
         return r->status;
-    json_t *ids = json_object_get(body, "user_ids");
+    json_t *ids = NULL;
+    if (HTTP_FIELDS(r, body, {"user_ids", FIELD_JSON, false, 0, &ids}) < 0)
+        return r->status;
     if (!ids || json_array_size(ids) == 0)
         return http_error(r, 400, "validation_failed", "Name whom to talk to", "user_ids");
     if (check_people(r, ids, "user_ids", CONVERSATION_MAX - 1) < 0)
@@ -1135,13 +1142,14 @@ int chat_message_send(struct req *r)
     if (!body)
         return r->status;
     const char *md = "", *client_id = NULL;
+    json_t *files = NULL;
     if (HTTP_FIELDS(r, body, {"body", FIELD_TEXT, false, SIZE_MAX, &md},
                     {"client_id", FIELD_STRING, true, 36, &client_id},
-                    {"parent_id", FIELD_ID, false, 0, &parent_id}) < 0)
+                    {"parent_id", FIELD_ID, false, 0, &parent_id},
+                    {"files", FIELD_JSON, false, 0, &files}) < 0)
         return r->status;
     if (!uuid_like(client_id))
         return http_error(r, 400, "validation_failed", "client_id must be a UUID", "client_id");
-    json_t *files = json_object_get(body, "files");
     if (files && !json_is_null(files)) {
         size_t i;
         json_t *v;
@@ -1281,6 +1289,8 @@ int chat_message_edit(struct req *r)
 
 int chat_message_delete(struct req *r)
 {
+    if (http_no_fields(r) < 0) /* takes no body */
+        return r->status;
     long long id = http_param_id(r, "id");
     struct db_res *m = lock_message(r, id);
     if (!m)
@@ -1342,6 +1352,8 @@ static bool emoji_ok(const char *e)
 
 int chat_reaction(struct req *r)
 {
+    if (http_no_fields(r) < 0) /* takes no body */
+        return r->status;
     long long id = http_param_id(r, "id");
     const char *emoji = http_param(r, "emoji");
     bool on = strcmp(r->ri->request_method, "PUT") == 0;

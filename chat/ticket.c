@@ -52,6 +52,8 @@ static const char *socket_url(struct req *r)
 
 int realtime_ticket_create(struct req *r)
 {
+    if (http_no_fields(r) < 0) /* takes no body */
+        return r->status;
     unsigned char raw[TICKET_BYTES], hash[crypto_hash_sha256_BYTES];
     char ticket[TICKET_CHARS + 1];
     randombytes_buf(raw, sizeof raw);

@@ -29,5 +29,7 @@ int cab_document_download(struct req *r)
 
 int cab_document_ack(struct req *r)
 {
+    if (http_no_fields(r) < 0) /* takes no body */
+        return r->status;
     return doc_cabinet_ack(r, auth_account_id(r), http_param_id(r, "id"));
 }

@@ -354,10 +354,10 @@ static int conflict(struct req *r, const char *code, const char *message, long l
                                "current", current));
 }
 
-/* Reads file_ids: at most MAX_FILES positive ids, in the arena. 0 or -1 (400 sent). */
-static int read_file_ids(struct req *r, json_t *body, long long **out, int *n)
+/* Reads the file_ids value v (from HTTP_FIELDS; NULL when absent): at most MAX_FILES
+ * positive ids, in the arena. 0 or -1 (400 sent). */
+static int read_file_ids(struct req *r, json_t *v, long long **out, int *n)
 {
-    json_t *v = json_object_get(body, "file_ids");
     *n = 0;
     *out = NULL;
     if (!v || json_is_null(v))
@@ -715,9 +715,9 @@ static int create_tx(void *arg)
                : 0;
 }
 
-static int create(struct req *r, struct create_ctx *c, json_t *body)
+static int create(struct req *r, struct create_ctx *c, json_t *file_ids)
 {
-    if (read_file_ids(r, body, &c->files, &c->nfiles) < 0)
+    if (read_file_ids(r, file_ids, &c->files, &c->nfiles) < 0)
         return r->status;
     if (!c->priority)
         c->priority = "normal";
@@ -739,21 +739,22 @@ int tickets_create(struct req *r)
     if (!body)
         return r->status;
     struct create_ctx c = {.r = r};
+    json_t *file_ids = NULL;
     if (HTTP_FIELDS(r, body, {"account_id", FIELD_ID, true, 0, &c.account_id},
                     {"requester_id", FIELD_ID, true, 0, &c.requester_id},
                     {"subject", FIELD_STRING, true, 200, &c.subject},
                     {"body", FIELD_STRING, true, MAX_BODY, &c.body},
                     {"priority", FIELD_STRING, false, 16, &c.priority},
-                    {"assignee_id", FIELD_ID, false, 0, &c.assignee_id}) < 0)
+                    {"assignee_id", FIELD_ID, false, 0, &c.assignee_id},
+                    {"file_ids", FIELD_JSON, false, 0, &file_ids}) < 0)
         return r->status;
-    return create(r, &c, body);
+    return create(r, &c, file_ids);
 }
 
-/* A cabinet caller never writes internal notes: the flag is refused, not ignored, so a
- * client that believes it wrote one learns it did not. */
-static int refuse_internal(struct req *r, json_t *body)
+/* A cabinet caller never writes internal notes: the flag (v, from HTTP_FIELDS) is refused,
+ * not ignored, so a client that believes it wrote one learns it did not. */
+static int refuse_internal(struct req *r, json_t *v)
 {
-    json_t *v = json_object_get(body, "internal");
     if (v && !json_is_false(v) && !json_is_null(v))
         return http_error(r, 400, "validation_failed", "Customers cannot write internal notes",
                           "internal");
@@ -766,12 +767,15 @@ int cab_tickets_create(struct req *r)
     if (!body)
         return r->status;
     struct create_ctx c = {.r = r, .account_id = auth_account_id(r), .requester_id = me(r)};
-    if (refuse_internal(r, body) ||
-        HTTP_FIELDS(r, body, {"subject", FIELD_STRING, true, 200, &c.subject},
+    json_t *internal = NULL, *file_ids = NULL;
+    if (HTTP_FIELDS(r, body, {"subject", FIELD_STRING, true, 200, &c.subject},
                     {"body", FIELD_STRING, true, MAX_BODY, &c.body},
-                    {"priority", FIELD_STRING, false, 16, &c.priority}) < 0)
+                    {"priority", FIELD_STRING, false, 16, &c.priority},
+                    {"internal", FIELD_JSON, false, 0, &internal},
+                    {"file_ids", FIELD_JSON, false, 0, &file_ids}) < 0 ||
+        refuse_internal(r, internal))
         return r->status;
-    return create(r, &c, body);
+    return create(r, &c, file_ids);
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -890,9 +894,9 @@ static int message_tx(void *arg)
                : 0;
 }
 
-static int post_message(struct req *r, struct message_ctx *c, json_t *body)
+static int post_message(struct req *r, struct message_ctx *c, json_t *file_ids)
 {
-    if (read_file_ids(r, body, &c->files, &c->nfiles) < 0)
+    if (read_file_ids(r, file_ids, &c->files, &c->nfiles) < 0)
         return r->status;
     if (!c->id)
         return http_error(r, 404, "not_found", "No such ticket", NULL);
@@ -911,10 +915,12 @@ int tickets_message(struct req *r)
     if (!body)
         return r->status;
     struct message_ctx c = {.r = r, .id = http_param_id(r, "id")};
+    json_t *file_ids = NULL;
     if (HTTP_FIELDS(r, body, {"body", FIELD_STRING, true, MAX_BODY, &c.body},
-                    {"internal", FIELD_BOOL, false, 0, &c.internal}) < 0)
+                    {"internal", FIELD_BOOL, false, 0, &c.internal},
+                    {"file_ids", FIELD_JSON, false, 0, &file_ids}) < 0)
         return r->status;
-    return post_message(r, &c, body);
+    return post_message(r, &c, file_ids);
 }
 
 int cab_tickets_message(struct req *r)
@@ -923,11 +929,14 @@ int cab_tickets_message(struct req *r)
     if (!body)
         return r->status;
     struct message_ctx c = {.r = r, .id = http_param_id(r, "id")};
-    if (refuse_internal(r, body) ||
-        HTTP_FIELDS(r, body, {"body", FIELD_STRING, true, MAX_BODY, &c.body}) < 0)
+    json_t *internal = NULL, *file_ids = NULL;
+    if (HTTP_FIELDS(r, body, {"body", FIELD_STRING, true, MAX_BODY, &c.body},
+                    {"internal", FIELD_JSON, false, 0, &internal},
+                    {"file_ids", FIELD_JSON, false, 0, &file_ids}) < 0 ||
+        refuse_internal(r, internal))
         return r->status;
     c.internal = 0;
-    return post_message(r, &c, body);
+    return post_message(r, &c, file_ids);
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -996,13 +1005,12 @@ int tickets_assign(struct req *r)
     if (!body)
         return r->status;
     struct change_ctx c = {.r = r, .id = http_param_id(r, "id")};
-    json_t *a = json_object_get(body, "assignee_id");
-    if (!a)
-        return http_error(r, 400, "validation_failed", "assignee_id is required (null to unassign)",
-                          "assignee_id");
     if (HTTP_FIELDS(r, body, {"assignee_id", FIELD_ID, false, 0, &c.assignee_id},
                     {"version", FIELD_INT, true, 0, &c.version}) < 0)
         return r->status;
+    if (!json_object_get(body, "assignee_id")) /* declared above; null unassigns */
+        return http_error(r, 400, "validation_failed", "assignee_id is required (null to unassign)",
+                          "assignee_id");
     if (!c.id)
         return http_error(r, 404, "not_found", "No such ticket", NULL);
     int rc = db_tx(assign_tx, &c);

@@ -419,30 +419,47 @@ struct article_input {
     json_t *files; /* borrowed: ids of uploads to attach */
 };
 
-/* Reads and checks the fields of a create (create = true) or a save. */
+/* Reads and checks the fields of a create (create = true) or a save. A save is a partial
+ * update: a field it does not name stays NULL here (has_parent/has_position false) and
+ * save_revision() keeps the article's value, so leaving visibility out keeps a public
+ * article public. */
 static int read_input(struct req *r, json_t *body, struct article_input *in, bool create)
 {
+    json_t *parent = NULL, *files = NULL, *tags = NULL;
     memset(in, 0, sizeof *in);
-    in->visibility = "internal";
-    in->status = "published";
+    if (create) {
+        in->visibility = "internal";
+        in->status = "published";
+    }
     in->summary = "";
-    if (HTTP_FIELDS(r, body, {"title", FIELD_STRING, true, 300, &in->title},
-                    {"body", FIELD_TEXT, true, SIZE_MAX, &in->body}, /* render(): 413 */
+    if (HTTP_FIELDS(r, body, {"title", FIELD_STRING, create, 300, &in->title},
+                    {"body", FIELD_TEXT, create, SIZE_MAX, &in->body}, /* render(): 413 */
                     {"visibility", FIELD_STRING, false, 16, &in->visibility},
                     {"status", FIELD_STRING, false, 16, &in->status},
                     {"summary", FIELD_TEXT, false, 300, &in->summary},
-                    {"parent_id", FIELD_ID, false, 0, &in->parent_id, &in->has_parent},
+                    {"parent_id", FIELD_JSON, false, 0, &parent},
                     {"position", FIELD_INT, false, 0, &in->position, &in->has_position},
                     {"space_id", FIELD_ID, create, 0, &in->space_id},
-                    {"base_revision", FIELD_INT, !create, 0, &in->base_revision}) < 0)
+                    {"base_revision", FIELD_INT, !create, 0, &in->base_revision},
+                    {"files", FIELD_JSON, false, 0, &files},
+                    {"tags", FIELD_JSON, false, 0, &tags}) < 0)
         return -1;
+    if (in->title && !*in->title)
+        return http_error(r, 400, "validation_failed", "title must not be empty", "title"), -1;
     /* Markdown is kept as written: leading spaces make a code block. */
-    in->body = arena_strdup(&r->arena, json_string_value(json_object_get(body, "body")));
-    if (!create && json_is_null(json_object_get(body, "parent_id"))) {
+    if (in->body)
+        in->body = arena_strdup(&r->arena, json_string_value(json_object_get(body, "body")));
+    if (parent && !json_is_null(parent)) {
+        if (!json_is_integer(parent) || json_integer_value(parent) < 1)
+            return http_error(r, 400, "validation_failed", "parent_id must be a positive id",
+                              "parent_id"),
+                   -1;
+        in->has_parent = true;
+        in->parent_id = json_integer_value(parent);
+    } else if (parent && !create) {
         in->has_parent = true; /* null moves the article to the top level */
         in->parent_id = 0;
     }
-    json_t *files = json_object_get(body, "files");
     if (files && !json_is_null(files)) {
         size_t i;
         json_t *v;
@@ -458,19 +475,20 @@ static int read_input(struct req *r, json_t *body, struct article_input *in, boo
             -1;
         in->files = files;
     }
-    if (strcmp(in->visibility, "internal") != 0 && strcmp(in->visibility, "public") != 0)
+    if (in->visibility && strcmp(in->visibility, "internal") != 0 &&
+        strcmp(in->visibility, "public") != 0)
         return http_error(r, 400, "validation_failed", "visibility must be internal or public",
                           "visibility"),
                -1;
-    if (strcmp(in->status, "draft") != 0 && strcmp(in->status, "published") != 0)
+    if (in->status && strcmp(in->status, "draft") != 0 && strcmp(in->status, "published") != 0)
         return http_error(r, 400, "validation_failed", "status must be draft or published",
                           "status"),
                -1;
     if (in->position < 0 || in->position > 1000000)
         return http_error(r, 400, "validation_failed", "position must be 0 to 1000000", "position"),
                -1;
-    json_t *tags = json_object_get(body, "tags");
-    in->tags = arena_strdup(&r->arena, "");
+    if (create || tags)
+        in->tags = arena_strdup(&r->arena, ""); /* on a save, null clears the tags */
     if (tags && !json_is_null(tags)) {
         if (!json_is_array(tags) || json_array_size(tags) > MAX_TAGS)
             return http_error(r, 400, "validation_failed", "tags must be a list of up to 20 words",
@@ -699,6 +717,17 @@ static int save_revision(struct req *r, long long id, struct article_input *in)
                                    "base_revision", "current",
                                    now && now->nrows ? article_json(r, now, false) : NULL));
     }
+    /* What the save does not name stays as it is (a restore names everything). */
+    if (!in->title)
+        in->title = db_str(cur, 0, 3);
+    if (!in->body)
+        in->body = db_str(cur, 0, 4);
+    if (!in->tags)
+        in->tags = (char *)db_str(cur, 0, 5);
+    if (!in->visibility)
+        in->visibility = db_str(cur, 0, 6);
+    if (!in->status)
+        in->status = db_str(cur, 0, 7);
     long long parent = in->has_parent ? in->parent_id : db_ll(cur, 0, 8);
     long long position = in->has_position ? in->position : db_ll(cur, 0, 9);
     if (in->has_parent && parent && check_parent(r, id, db_ll(cur, 0, 1), parent) < 0)

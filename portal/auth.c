@@ -591,6 +591,8 @@ int auth_login(struct req *r)
 
 int auth_logout(struct req *r)
 {
+    if (http_no_fields(r) < 0) /* takes no body */
+        return r->status;
     if (db_begin() < 0 || db_exec(sql_revoke_any, "i", r->session->id) < 0 ||
         audit_log(r, "auth.logout", "user", r->session->user_id, NULL) < 0 || db_commit() < 0) {
         db_rollback();
@@ -625,6 +627,8 @@ int auth_my_sessions(struct req *r)
 
 int auth_end_my_session(struct req *r)
 {
+    if (http_no_fields(r) < 0) /* takes no body */
+        return r->status;
     long long id = http_param_id(r, "id");
     if (!id)
         return http_error(r, 404, "not_found", "No such session", NULL);
@@ -708,6 +712,8 @@ int auth_sessions_list(struct req *r)
 
 int auth_sessions_end(struct req *r)
 {
+    if (http_no_fields(r) < 0) /* takes no body */
+        return r->status;
     long long id = http_param_id(r, "id");
     if (!id)
         return http_error(r, 404, "not_found", "No such session", NULL);

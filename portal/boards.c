@@ -476,13 +476,13 @@ static json_t *idset_minus(const struct idset *a, const struct idset *b)
     return out;
 }
 
-/* Reads body[field] as a list of at most max positive ids into out (sorted, without
- * duplicates). *present says whether the field was there; null counts as []. Returns 0,
- * or sends 400 naming the field and returns -1. */
-static int read_ids(struct req *r, json_t *body, const char *field, int max, struct idset *out,
+/* Reads v, the value of body[field] from HTTP_FIELDS (NULL when absent), as a list of at
+ * most max positive ids into out (sorted, without duplicates). *present says whether the
+ * field was there; null counts as []. Returns 0, or sends 400 naming the field and
+ * returns -1. */
+static int read_ids(struct req *r, json_t *v, const char *field, int max, struct idset *out,
                     bool *present)
 {
-    json_t *v = json_object_get(body, field);
     char msg[120];
     out->v = NULL;
     out->n = 0;
@@ -784,11 +784,13 @@ int boards_project_create(struct req *r)
     if (!body)
         return r->status;
     struct project_ctx c = {.r = r, .description = ""};
+    json_t *members = NULL;
     if (HTTP_FIELDS(r, body, {"name", FIELD_STRING, true, 200, &c.name},
                     {"description", FIELD_TEXT, false, 2000, &c.description},
                     {"account_id", FIELD_ID, false, 0, &c.account_id},
-                    {"board_name", FIELD_STRING, false, 200, &c.board_name}) < 0 ||
-        read_ids(r, body, "members", MAX_MEMBERS, &c.members, NULL) < 0)
+                    {"board_name", FIELD_STRING, false, 200, &c.board_name},
+                    {"members", FIELD_JSON, false, 0, &members}) < 0 ||
+        read_ids(r, members, "members", MAX_MEMBERS, &c.members, NULL) < 0)
         return r->status;
     if (c.board_name && !*c.board_name)
         c.board_name = NULL;
@@ -891,15 +893,17 @@ int boards_project_update(struct req *r)
     if (!body)
         return r->status;
     struct project_ctx c = {.r = r, .id = id};
+    json_t *members = NULL, *account = NULL;
     if (HTTP_FIELDS(r, body, {"name", FIELD_STRING, false, 200, &c.name, &c.has_name},
                     {"description", FIELD_TEXT, false, 2000, &c.description, &c.has_description},
                     {"archived", FIELD_BOOL, false, 0, &c.archived, &c.has_archived},
-                    {"version", FIELD_INT, true, 0, &c.version}) < 0 ||
-        read_ids(r, body, "members", MAX_MEMBERS, &c.members, &c.has_members) < 0)
+                    {"version", FIELD_INT, true, 0, &c.version},
+                    {"members", FIELD_JSON, false, 0, &members},
+                    {"account_id", FIELD_JSON, false, 0, &account}) < 0 ||
+        read_ids(r, members, "members", MAX_MEMBERS, &c.members, &c.has_members) < 0)
         return r->status;
     if (c.has_name && !*c.name)
         return http_error(r, 400, "validation_failed", "name must not be empty", "name");
-    json_t *account = json_object_get(body, "account_id");
     if (account) {
         c.has_account = true;
         if (!json_is_null(account) &&
@@ -1040,6 +1044,8 @@ int boards_label_update(struct req *r)
 
 int boards_label_delete(struct req *r)
 {
+    if (http_no_fields(r) < 0) /* takes no body */
+        return r->status;
     struct label_ctx c = {.r = r, .id = http_param_id(r, "id"), .remove = true};
     if (!c.id)
         return http_error(r, 404, "not_found", "No such label", NULL);
@@ -1544,10 +1550,10 @@ static int column_create_tx(void *arg)
                         json_pack("{s:I, s:s}", "board_id", (json_int_t)c->id, "name", c->name));
 }
 
-/* wip_limit: a whole number from 1 to 10000, or null for none. 0, or 400 and -1. */
-static int read_wip(struct req *r, json_t *body, struct board_ctx *c)
+/* wip_limit (w, from HTTP_FIELDS; NULL when absent): a whole number from 1 to 10000, or
+ * null for none. 0, or 400 and -1. */
+static int read_wip(struct req *r, json_t *w, struct board_ctx *c)
 {
-    json_t *w = json_object_get(body, "wip_limit");
     c->has_wip = w != NULL;
     c->wip_limit = 0;
     if (!w || json_is_null(w))
@@ -1567,9 +1573,11 @@ int boards_column_create(struct req *r)
     if (!body)
         return r->status;
     struct board_ctx c = {.r = r, .id = http_param_id(r, "id")};
+    json_t *wip = NULL;
     if (HTTP_FIELDS(r, body, {"name", FIELD_STRING, true, 100, &c.name},
-                    {"done", FIELD_BOOL, false, 0, &c.done}) < 0 ||
-        read_wip(r, body, &c) < 0)
+                    {"done", FIELD_BOOL, false, 0, &c.done},
+                    {"wip_limit", FIELD_JSON, false, 0, &wip}) < 0 ||
+        read_wip(r, wip, &c) < 0)
         return r->status;
     int rc = db_tx(column_create_tx, &c);
     if (rc != 0)
@@ -1623,10 +1631,12 @@ int boards_column_update(struct req *r)
         return r->status;
     struct board_ctx c = {
         .r = r, .id = http_param_id(r, "id"), .column_id = http_param_id(r, "column_id")};
+    json_t *wip = NULL;
     if (HTTP_FIELDS(r, body, {"name", FIELD_STRING, false, 100, &c.name, &c.has_name},
                     {"done", FIELD_BOOL, false, 0, &c.done, &c.has_done},
-                    {"archived", FIELD_BOOL, false, 0, &c.archived, &c.has_archived}) < 0 ||
-        read_wip(r, body, &c) < 0)
+                    {"archived", FIELD_BOOL, false, 0, &c.archived, &c.has_archived},
+                    {"wip_limit", FIELD_JSON, false, 0, &wip}) < 0 ||
+        read_wip(r, wip, &c) < 0)
         return r->status;
     if (c.has_name && !*c.name)
         return http_error(r, 400, "validation_failed", "name must not be empty", "name");
@@ -1687,7 +1697,8 @@ int boards_columns_reorder(struct req *r)
     if (!body)
         return r->status;
     struct board_ctx c = {.r = r, .id = http_param_id(r, "id")};
-    c.order = json_object_get(body, "column_ids");
+    if (HTTP_FIELDS(r, body, {"column_ids", FIELD_JSON, false, 0, &c.order}) < 0)
+        return r->status;
     size_t i;
     json_t *v;
     bool ok = json_is_array(c.order) && json_array_size(c.order) <= MAX_COLUMNS;
@@ -1867,10 +1878,10 @@ static const char *item_text(struct req *r, json_t *v)
     return n && chars <= 500 ? t : NULL;
 }
 
-/* "checklist": [text | {id?, text, done?}, ...], at most MAX_CHECKLIST. 0, or 400, -1. */
-static int read_checklist(struct req *r, json_t *body, struct card_input *in)
+/* "checklist" (v, from HTTP_FIELDS; NULL when absent): [text | {id?, text, done?}, ...], at
+ * most MAX_CHECKLIST. 0, or 400, -1. */
+static int read_checklist(struct req *r, json_t *v, struct card_input *in)
 {
-    json_t *v = json_object_get(body, "checklist");
     in->has_checklist = v != NULL;
     if (!v || json_is_null(v))
         return 0;
@@ -1888,9 +1899,14 @@ static int read_checklist(struct req *r, json_t *body, struct card_input *in)
     json_array_foreach(v, i, x)
     {
         struct check_item *it = &in->items[in->nitems++];
-        json_t *text = json_is_object(x) ? json_object_get(x, "text") : x;
-        json_t *done = json_is_object(x) ? json_object_get(x, "done") : NULL;
-        json_t *id = json_is_object(x) ? json_object_get(x, "id") : NULL;
+        json_t *text = x, *done = NULL, *id = NULL;
+        if (json_is_object(x) &&
+            HTTP_ITEM_FIELDS(r, x, "checklist", i, {"id", FIELD_JSON, false, 0, &id},
+                             {"text", FIELD_JSON, false, 0, &text},
+                             {"done", FIELD_JSON, false, 0, &done}) < 0)
+            return -1;
+        if (text == x && json_is_object(x))
+            text = NULL; /* an object without a text */
         it->text = item_text(r, text);
         it->done = json_is_true(done);
         it->id = json_is_integer(id) ? json_integer_value(id) : 0;
@@ -1908,6 +1924,7 @@ static int read_checklist(struct req *r, json_t *body, struct card_input *in)
 /* Validates a card body for create (true) or PATCH. 0, or sends 4xx and returns -1. */
 static int read_card_input(struct req *r, json_t *body, struct card_input *in, bool create)
 {
+    json_t *due = NULL, *assignees = NULL, *labels = NULL, *files = NULL, *checklist = NULL;
     memset(in, 0, sizeof *in);
     if (HTTP_FIELDS(
             r, body, {"title", FIELD_STRING, create, 300, &in->title, &in->has_title},
@@ -1916,7 +1933,11 @@ static int read_card_input(struct req *r, json_t *body, struct card_input *in, b
             {"column_id", FIELD_ID, false, 0, &in->column_id},
             {"position", FIELD_STRING, false, 16, &in->position},
             {"archived", FIELD_BOOL, false, 0, &in->archived, &in->has_archived},
-            {"version", FIELD_INT, !create, 0, &in->version}) < 0)
+            {"version", FIELD_INT, !create, 0, &in->version},
+            {"due_date", FIELD_JSON, false, 0, &due},
+            {"assignees", FIELD_JSON, false, 0, &assignees},
+            {"labels", FIELD_JSON, false, 0, &labels}, {"files", FIELD_JSON, false, 0, &files},
+            {"checklist", FIELD_JSON, false, 0, &checklist}) < 0)
         return -1;
     if (in->has_title && !*in->title)
         return http_error(r, 400, "validation_failed", "title must not be empty", "title"), -1;
@@ -1928,7 +1949,6 @@ static int read_card_input(struct req *r, json_t *body, struct card_input *in, b
         return http_error(r, 400, "validation_failed", "position must be top or bottom",
                           "position"),
                -1;
-    json_t *due = json_object_get(body, "due_date");
     if (due) {
         in->has_due = true;
         if (!json_is_null(due) && (!json_is_string(due) || !valid_date(json_string_value(due))))
@@ -1937,10 +1957,11 @@ static int read_card_input(struct req *r, json_t *body, struct card_input *in, b
                    -1;
         in->due_date = json_is_null(due) ? NULL : json_string_value(due);
     }
-    if (read_ids(r, body, "assignees", MAX_ASSIGNEES, &in->assignees, &in->has_assignees) < 0 ||
-        read_ids(r, body, "labels", MAX_CARD_LABELS, &in->labels, &in->has_labels) < 0 ||
-        read_ids(r, body, "files", MAX_FILES, &in->files, NULL) < 0 ||
-        read_checklist(r, body, in) < 0)
+    if (read_ids(r, assignees, "assignees", MAX_ASSIGNEES, &in->assignees, &in->has_assignees) <
+            0 ||
+        read_ids(r, labels, "labels", MAX_CARD_LABELS, &in->labels, &in->has_labels) < 0 ||
+        read_ids(r, files, "files", MAX_FILES, &in->files, NULL) < 0 ||
+        read_checklist(r, checklist, in) < 0)
         return -1;
     if (in->has_description && !(in->html = richtext_render(r, in->description, "description")))
         return -1;
@@ -2727,6 +2748,8 @@ int boards_checklist_update(struct req *r)
 
 int boards_checklist_delete(struct req *r)
 {
+    if (http_no_fields(r) < 0) /* takes no body */
+        return r->status;
     struct note_ctx c = {.r = r,
                          .card_id = http_param_id(r, "id"),
                          .item_id = http_param_id(r, "item_id"),

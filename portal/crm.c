@@ -641,6 +641,8 @@ int crm_contact_update(struct req *r)
 
 int crm_contact_delete(struct req *r)
 {
+    if (http_no_fields(r) < 0) /* takes no body */
+        return r->status;
     long long id = http_param_id(r, "id");
     if (!id)
         return http_error(r, 404, "not_found", "No such contact", NULL);

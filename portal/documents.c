@@ -1120,6 +1120,8 @@ int doc_upload_link_create(struct req *r)
 
 int doc_link_revoke(struct req *r)
 {
+    if (http_no_fields(r) < 0) /* takes no body */
+        return r->status;
     long long id = http_param_id(r, "id"), me = auth_user_id(r);
     struct db_res *l = id ? db_query(&r->arena, sql_link_get, "i", id) : NULL;
     if (id && !l)

@@ -337,10 +337,10 @@ static json_t *full_post(struct req *r, const struct db_res *p)
     return post;
 }
 
-/* Validates "files": [ids] of a body into a JSON array (borrowed) or sends 400. */
-static int file_ids(struct req *r, json_t *body, json_t **out)
+/* Validates the "files" value f ([ids], from HTTP_FIELDS) into a JSON array (borrowed) or
+ * sends 400. */
+static int file_ids(struct req *r, json_t *f, json_t **out)
 {
-    json_t *f = json_object_get(body, "files");
     *out = NULL;
     if (!f || json_is_null(f))
         return 0;
@@ -437,11 +437,12 @@ int feed_post_create(struct req *r)
     const char *md = NULL;
     long long group_id = 0;
     int important = 0;
-    json_t *files;
+    json_t *files = NULL;
     if (HTTP_FIELDS(r, body, {"body", FIELD_STRING, true, SIZE_MAX, &md},
                     {"group_id", FIELD_ID, false, 0, &group_id},
-                    {"important", FIELD_BOOL, false, 0, &important}) < 0 ||
-        file_ids(r, body, &files) < 0)
+                    {"important", FIELD_BOOL, false, 0, &important},
+                    {"files", FIELD_JSON, false, 0, &files}) < 0 ||
+        file_ids(r, files, &files) < 0)
         return r->status;
     if (group_id) {
         struct db_res *g = db_query(&r->arena, sql_group_exists, "i", group_id);
@@ -606,6 +607,8 @@ fail:
 
 int feed_post_delete(struct req *r)
 {
+    if (http_no_fields(r) < 0) /* takes no body */
+        return r->status;
     long long id = http_param_id(r, "id");
     if (!id)
         return http_error(r, 404, "not_found", "No such post", NULL);
@@ -715,6 +718,8 @@ int feed_comment_create(struct req *r)
 
 int feed_post_like(struct req *r)
 {
+    if (http_no_fields(r) < 0) /* takes no body */
+        return r->status;
     long long id = http_param_id(r, "id");
     if (!load_post(r, id))
         return r->status;
@@ -738,6 +743,8 @@ fail:
 
 int feed_comment_like(struct req *r)
 {
+    if (http_no_fields(r) < 0) /* takes no body */
+        return r->status;
     long long id = http_param_id(r, "id");
     struct db_res *c =
         id ? db_query(&r->arena, sql_comment_visible, "iii", id, is_admin(r), r->session->user_id)
@@ -776,6 +783,8 @@ int feed_post_likers(struct req *r)
 
 int feed_post_ack(struct req *r)
 {
+    if (http_no_fields(r) < 0) /* takes no body */
+        return r->status;
     long long id = http_param_id(r, "id");
     struct db_res *p = load_post(r, id);
     if (!p)
@@ -856,13 +865,11 @@ int feed_group_create(struct req *r)
     if (!body)
         return r->status;
     const char *name = NULL, *description = "";
+    json_t *members = NULL;
     if (HTTP_FIELDS(r, body, {"name", FIELD_STRING, true, 100, &name},
-                    {"description", FIELD_TEXT, false, 500, &description}) < 0)
+                    {"description", FIELD_TEXT, false, 500, &description},
+                    {"members", FIELD_ARRAY, false, 0, &members}) < 0)
         return r->status;
-    json_t *members = json_object_get(body, "members");
-    if (members && !json_is_array(members))
-        return http_error(r, 400, "validation_failed", "members must be a list of user ids",
-                          "members");
     char handle[64];
     slug(name, handle, sizeof handle);
     const char *tmp = arena_printf(&r->arena, "tmp-%s-%lld", handle, r->session->user_id);
@@ -946,6 +953,8 @@ int feed_group_add_member(struct req *r)
 
 int feed_group_remove_member(struct req *r)
 {
+    if (http_no_fields(r) < 0) /* takes no body */
+        return r->status;
     long long uid = http_param_id(r, "user_id");
     if (!uid)
         return http_error(r, 404, "not_found", "No such member", NULL);

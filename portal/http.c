@@ -491,18 +491,74 @@ int http_page_args(struct req *r, int def, int max, int *limit, long long *befor
     return 0;
 }
 
-int http_fields(struct req *r, json_t *body, const struct field *fields, size_t n)
+/* Refuses the first key of obj that no field declares: 400 unknown_field naming it (with
+ * where's prefix), the message listing what the object takes. Returns 0 or -1. */
+static int refuse_unknown_keys(struct req *r, json_t *obj, const char *where,
+                               const struct field *fields, size_t n)
 {
-    char msg[200];
+    const char *key;
+    json_t *v;
+    json_object_foreach(obj, key, v)
+    {
+        size_t i = 0;
+        while (i < n && strcmp(fields[i].name, key) != 0)
+            i++;
+        if (i < n)
+            continue;
+        size_t cap = 96;
+        for (i = 0; i < n; i++)
+            cap += strlen(fields[i].name) + 2;
+        char *takes = arena_alloc(&r->arena, cap);
+        if (!takes)
+            return http_error(r, 503, "service_unavailable", "Out of memory, try again", NULL), -1;
+        size_t len = 0;
+        takes[0] = '\0';
+        for (i = 0; i < n; i++)
+            len += (size_t)snprintf(takes + len, cap - len, "%s%s", i ? ", " : "", fields[i].name);
+        /* The key is the caller's text: keep it short in the message, whole in field. */
+        const char *name = arena_printf(&r->arena, "%s%s", where, key);
+        const char *msg = n ? arena_printf(&r->arena, "Unknown field %.80s; %s takes: %s", name,
+                                           *where ? "this item" : "this route", takes)
+                            : arena_printf(&r->arena, "Unknown field %.80s; %s takes no fields",
+                                           name, *where ? "this item" : "this route");
+        http_error(r, 400, "unknown_field", msg ? msg : "Unknown field", name);
+        return -1;
+    }
+    return 0;
+}
+
+/* http_fields for obj, the field names prefixed with where ("" at the top, "items[2]."
+ * inside an array) in errors. */
+static int check_fields(struct req *r, json_t *obj, const char *where, const struct field *fields,
+                        size_t n)
+{
+    char msg[300];
+    if (refuse_unknown_keys(r, obj, where, fields, n) < 0)
+        return -1;
     for (size_t i = 0; i < n; i++) {
         const struct field *f = &fields[i];
-        json_t *v = json_object_get(body, f->name);
+        const char *name = *where ? arena_printf(&r->arena, "%s%s", where, f->name) : f->name;
+        if (!name)
+            name = f->name;
+        json_t *v = json_object_get(obj, f->name);
         if (f->present)
             *f->present = v && !json_is_null(v);
+        if (f->type == FIELD_JSON) {
+            /* The handler checks the value; JSON null is handed over too (it may mean
+             * "clear"). */
+            if (!v && f->required) {
+                snprintf(msg, sizeof msg, "%s is required", name);
+                http_error(r, 400, "validation_failed", msg, name);
+                return -1;
+            }
+            if (v)
+                *(json_t **)f->out = v;
+            continue;
+        }
         if (!v || (json_is_null(v) && !f->required)) {
             if (f->required) {
-                snprintf(msg, sizeof msg, "%s is required", f->name);
-                http_error(r, 400, "validation_failed", msg, f->name);
+                snprintf(msg, sizeof msg, "%s is required", name);
+                http_error(r, 400, "validation_failed", msg, name);
                 return -1;
             }
             continue;
@@ -515,8 +571,8 @@ int http_fields(struct req *r, json_t *body, const struct field *fields, size_t 
             const char *sv = json_string_value(v);
             size_t len = json_string_length(v);
             if (strlen(sv) != len) {
-                snprintf(msg, sizeof msg, "%s must not contain NUL characters", f->name);
-                http_error(r, 400, "validation_failed", msg, f->name);
+                snprintf(msg, sizeof msg, "%s must not contain NUL characters", name);
+                http_error(r, 400, "validation_failed", msg, name);
                 return -1;
             }
             while (len && isspace((unsigned char)*sv))
@@ -524,15 +580,15 @@ int http_fields(struct req *r, json_t *body, const struct field *fields, size_t 
             while (len && isspace((unsigned char)sv[len - 1]))
                 len--;
             if (f->type == FIELD_STRING && len == 0 && f->required) {
-                snprintf(msg, sizeof msg, "%s must not be empty", f->name);
-                http_error(r, 400, "validation_failed", msg, f->name);
+                snprintf(msg, sizeof msg, "%s must not be empty", name);
+                http_error(r, 400, "validation_failed", msg, name);
                 return -1;
             }
             char *copy = arena_strndup(&r->arena, sv, len);
             size_t max = f->max ? f->max : 1000;
             if (!copy || utf8_chars(copy) > max) {
-                snprintf(msg, sizeof msg, "%s is longer than %zu characters", f->name, max);
-                http_error(r, 400, "validation_failed", msg, f->name);
+                snprintf(msg, sizeof msg, "%s is longer than %zu characters", name, max);
+                http_error(r, 400, "validation_failed", msg, name);
                 return -1;
             }
             *(const char **)f->out = copy;
@@ -543,8 +599,8 @@ int http_fields(struct req *r, json_t *body, const struct field *fields, size_t 
             if (!json_is_integer(v))
                 goto wrong_type;
             if (f->type == FIELD_ID && json_integer_value(v) < 1) {
-                snprintf(msg, sizeof msg, "%s must be a positive id", f->name);
-                http_error(r, 400, "validation_failed", msg, f->name);
+                snprintf(msg, sizeof msg, "%s must be a positive id", name);
+                http_error(r, 400, "validation_failed", msg, name);
                 return -1;
             }
             *(long long *)f->out = json_integer_value(v);
@@ -554,17 +610,59 @@ int http_fields(struct req *r, json_t *body, const struct field *fields, size_t 
                 goto wrong_type;
             *(int *)f->out = json_is_true(v);
             break;
+        case FIELD_ARRAY:
+            if (!json_is_array(v))
+                goto wrong_type;
+            *(json_t **)f->out = v;
+            break;
+        case FIELD_JSON:
+            break; /* handled above */
         }
         continue;
     wrong_type:
-        snprintf(msg, sizeof msg, "%s must be %s", f->name,
+        snprintf(msg, sizeof msg, "%s must be %s", name,
                  f->type == FIELD_BOOL                         ? "true or false"
                  : f->type == FIELD_INT || f->type == FIELD_ID ? "a whole number"
+                 : f->type == FIELD_ARRAY                      ? "an array"
                                                                : "a string");
-        http_error(r, 400, "validation_failed", msg, f->name);
+        http_error(r, 400, "validation_failed", msg, name);
         return -1;
     }
     return 0;
+}
+
+int http_fields(struct req *r, json_t *body, const struct field *fields, size_t n)
+{
+    return check_fields(r, body, "", fields, n);
+}
+
+int http_item_fields(struct req *r, json_t *item, const char *array, size_t index,
+                     const struct field *fields, size_t n)
+{
+    const char *where = arena_printf(&r->arena, "%s[%zu].", array, index);
+    if (!where)
+        return http_error(r, 503, "service_unavailable", "Out of memory, try again", NULL), -1;
+    if (!json_is_object(item)) {
+        const char *name = arena_printf(&r->arena, "%s[%zu]", array, index);
+        http_error(r, 400, "validation_failed",
+                   arena_printf(&r->arena, "%s must be an object", name), name);
+        return -1;
+    }
+    return check_fields(r, item, where, fields, n);
+}
+
+int http_no_fields(struct req *r)
+{
+    /* The browser's api.js says application/json on every write, body or not: only a
+     * body that is there is parsed (and must be empty). */
+    long long cl = r->ri->content_length;
+    const char *te = http_header(r, "Transfer-Encoding");
+    if (cl == 0 || (cl < 0 && !(te && strcasestr(te, "chunked"))))
+        return 0;
+    json_t *body = http_json_body(r);
+    if (!body)
+        return -1;
+    return check_fields(r, body, "", NULL, 0);
 }
 
 json_t *http_id_body(struct req *r, const char *missing, long long *id)

@@ -162,6 +162,10 @@ enum field_type {
     FIELD_INT,    /* long long * */
     FIELD_ID,     /* long long *: a positive integer */
     FIELD_BOOL,   /* int *: 0 or 1 */
+    FIELD_ARRAY,  /* json_t **: an array (borrowed from body); objects in it are checked with
+                     HTTP_ITEM_FIELDS */
+    FIELD_JSON,   /* json_t **: any value, JSON null included (borrowed); the handler checks
+                     it. For keys that take several shapes (null clears, string or object) */
 };
 struct field {
     const char *name;
@@ -171,12 +175,25 @@ struct field {
     void *out;     /* untouched when the field is absent (or JSON null, if optional) */
     bool *present; /* optional: set when the field was given */
 };
-/* Validates body against fields; strings are trimmed copies in r's arena. Returns 0,
- * or sends 400 validation_failed naming the field and returns -1. */
+/* Validates body against fields; strings are trimmed copies in r's arena. The fields are
+ * the whole key set of the body: one call per body declares every key the route reads, and
+ * any other key is refused (strict bodies). Returns 0, or sends 400 and returns -1:
+ * unknown_field naming the first undeclared key (the message lists the declared ones), or
+ * validation_failed naming the field. */
 int http_fields(struct req *r, json_t *body, const struct field *fields, size_t n);
 #define HTTP_FIELDS(r, body, ...)                                                                  \
     http_fields((r), (body), (const struct field[]){__VA_ARGS__},                                  \
                 sizeof((const struct field[]){__VA_ARGS__}) / sizeof(struct field))
+/* The same for the object at array[index] of a body (order lines, checklist items): its
+ * fields are named "items[2].qty" in errors; an item that is not an object is a 400. */
+int http_item_fields(struct req *r, json_t *item, const char *array, size_t index,
+                     const struct field *fields, size_t n);
+#define HTTP_ITEM_FIELDS(r, item, array, index, ...)                                               \
+    http_item_fields((r), (item), (array), (index), (const struct field[]){__VA_ARGS__},           \
+                     sizeof((const struct field[]){__VA_ARGS__}) / sizeof(struct field))
+/* For a write route that takes no body: none, or an empty JSON object. Returns 0, or sends
+ * the 4xx (415, invalid_json, unknown_field) and returns -1. */
+int http_no_fields(struct req *r);
 
 /* Keyset paging: ?limit= (1..max, default def) and ?before= (positive id or absent).
  * Returns 0, or sends 400 and returns -1. */

@@ -88,9 +88,10 @@ int notify_mark_read(struct req *r)
     json_t *body = http_json_body(r);
     if (!body)
         return r->status;
-    json_t *ids = json_object_get(body, "ids");
+    json_t *ids = NULL;
     int all = 0;
-    if (HTTP_FIELDS(r, body, {"all", FIELD_BOOL, false, 0, &all}) < 0)
+    if (HTTP_FIELDS(r, body, {"all", FIELD_BOOL, false, 0, &all},
+                    {"ids", FIELD_JSON, false, 0, &ids}) < 0)
         return r->status;
     if (!all) {
         if (!json_is_array(ids) || json_array_size(ids) == 0 || json_array_size(ids) > 500)

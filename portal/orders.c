@@ -155,22 +155,6 @@ struct order_input {
     long long subtotal, vat_total, total;
 };
 
-/* The first key of object o that is not in known (NULL-terminated), or NULL. */
-static const char *unknown_key(json_t *o, const char *const *known)
-{
-    const char *key;
-    json_t *val;
-    json_object_foreach(o, key, val)
-    {
-        const char *const *k = known;
-        while (*k && strcmp(*k, key) != 0)
-            k++;
-        if (!*k)
-            return key;
-    }
-    return NULL;
-}
-
 /* Reads one amount of item i: `name` as a decimal (string or number) at scale, or, when
  * minor_name is given, `minor_name` as a whole number of units. Returns 0, or sends the
  * 400 and returns -1. */
@@ -243,26 +227,15 @@ static int read_items(struct req *r, json_t *items, struct order_input *in)
         struct item *it = &in->items[i];
         memset(it, 0, sizeof *it);
         const char *field = arena_printf(&r->arena, "items[%d]", i);
-        if (!json_is_object(o))
-            return http_error(r, 400, "validation_failed",
-                              arena_printf(&r->arena, "%s must be an object", field), field),
-                   -1;
-        static const char *const item_keys[] = {"product_name", "sku",      "quantity",
-                                                "unit_price",   "unit_price_minor", "vat_rate", NULL};
-        const char *unknown = unknown_key(o, item_keys);
-        if (unknown)
-            return http_error(r, 400, "validation_failed",
-                              arena_printf(&r->arena, "%s: unknown field %s", field, unknown),
-                              arena_printf(&r->arena, "%s.%s", field, unknown)),
-                   -1;
-        struct field fields[] = {
-            {"product_name", FIELD_STRING, true, 200, &it->product_name, NULL},
-            {"sku", FIELD_TEXT, false, 64, &it->sku, NULL},
-        };
-        if (http_fields(r, o, fields, 2) < 0) {
-            /* name the line, not only the field */
+        json_t *amount; /* read_amount() reads these: declared here so nothing else slips in */
+        if (HTTP_ITEM_FIELDS(r, o, "items", (size_t)i,
+                             {"product_name", FIELD_STRING, true, 200, &it->product_name},
+                             {"sku", FIELD_TEXT, false, 64, &it->sku},
+                             {"quantity", FIELD_JSON, false, 0, &amount},
+                             {"unit_price", FIELD_JSON, false, 0, &amount},
+                             {"unit_price_minor", FIELD_JSON, false, 0, &amount},
+                             {"vat_rate", FIELD_JSON, false, 0, &amount}) < 0)
             return -1;
-        }
         if (it->sku && !*it->sku)
             it->sku = NULL;
         if (read_amount(r, o, i, "quantity", NULL, 3, MAX_QUANTITY, &it->quantity) < 0 ||
@@ -317,18 +290,13 @@ static bool real_date(const char *s)
 static int read_order(struct req *r, json_t *body, struct order_input *in, bool create)
 {
     memset(in, 0, sizeof *in);
-    static const char *const order_keys[] = {"account_id", "currency", "order_date",
-                                             "comment",    "items",    "version", NULL};
-    const char *unknown = unknown_key(body, order_keys);
-    if (unknown)
-        return http_error(r, 400, "validation_failed",
-                          arena_printf(&r->arena, "Unknown field %s", unknown), unknown),
-               -1;
+    json_t *items = NULL;
     if (HTTP_FIELDS(r, body, {"account_id", FIELD_ID, create, 0, &in->account_id, &in->has_account},
                     {"currency", FIELD_STRING, false, 3, &in->currency, &in->has_currency},
                     {"order_date", FIELD_STRING, false, 10, &in->order_date, &in->has_date},
                     {"comment", FIELD_TEXT, false, 2000, &in->comment, &in->has_comment},
-                    {"version", FIELD_INT, !create, 0, &in->version, &in->has_version}) < 0)
+                    {"version", FIELD_INT, !create, 0, &in->version, &in->has_version},
+                    {"items", FIELD_JSON, false, 0, &items}) < 0)
         return -1;
     if (!create && in->has_account)
         return http_error(r, 400, "validation_failed", "An order cannot move to another account",
@@ -351,7 +319,6 @@ static int read_order(struct req *r, json_t *body, struct order_input *in, bool 
         return http_error(r, 400, "validation_failed", "order_date must be a date (YYYY-MM-DD)",
                           "order_date"),
                -1;
-    json_t *items = json_object_get(body, "items");
     in->has_items = items && !json_is_null(items);
     if (create && !in->has_items)
         return http_error(r, 400, "validation_failed", "items is required", "items"), -1;

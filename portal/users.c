@@ -532,6 +532,8 @@ fail:
 
 int invitations_revoke(struct req *r)
 {
+    if (http_no_fields(r) < 0) /* takes no body */
+        return r->status;
     long long id = http_param_id(r, "id");
     if (!id)
         return http_error(r, 404, "not_found", "No such invitation", NULL);

@@ -22,8 +22,14 @@ const PERSONAS = [
 /* Objects shared with every cabinet user by design, not owned by an account. */
 const PUBLIC_KINDS = new Set(['articles']);
 const MISSING_ID = 987654321;
-/* A body that passes the usual validation, so a refusal is about the id, not the body. */
-const PROBE_BODY = { body: 'isolation probe', subject: 'isolation probe', rating: 5, comment: 'probe', status: 'open', version: 1, name: 'probe' };
+/* A body that passes the usual validation, so a refusal is about the id, not the body:
+ * only the keys the route takes (bodies are strict: any other key is a 400). */
+const PROBE_VALUES = { body: 'isolation probe', subject: 'isolation probe', rating: 5, comment: 'probe', status: 'open', version: 1, name: 'probe' };
+const PROBE_KEYS = { messages: ['body'], rating: ['rating', 'comment'], ack: [] };
+const probeBody = (pattern) => {
+  const keys = PROBE_KEYS[pattern.split('/').pop()] ?? Object.keys(PROBE_VALUES);
+  return Object.fromEntries(keys.map((k) => [k, PROBE_VALUES[k]]));
+};
 
 let p;
 let routes;
@@ -128,7 +134,7 @@ for (const who of PERSONAS) {
       const call = (ids) => {
         let i = 0;
         const target = route.pattern.replace(/\{[^}]+\}/g, () => String(ids[i++]));
-        return c.req(route.method, target, write ? { body: PROBE_BODY } : {});
+        return c.req(route.method, target, write ? { body: probeBody(route.pattern) } : {});
       };
       for (let pos = 0; pos < kinds.length; pos++) {
         const baseline = await call(kinds.map(() => MISSING_ID));
