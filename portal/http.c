@@ -633,6 +633,8 @@ static int check_fields(struct req *r, json_t *obj, const char *where, const str
 
 int http_fields(struct req *r, json_t *body, const struct field *fields, size_t n)
 {
+    if (body == r->body)
+        r->fields_declared = true;
     return check_fields(r, body, "", fields, n);
 }
 
@@ -662,6 +664,7 @@ int http_no_fields(struct req *r)
     json_t *body = http_json_body(r);
     if (!body)
         return -1;
+    r->fields_declared = true;
     return check_fields(r, body, "", NULL, 0);
 }
 
@@ -915,6 +918,11 @@ static int dispatch(struct req *r)
     rc = rt->handler(r);
     if (!r->status) /* a handler that forgot to answer is a bug; never hang the client */
         rc = http_error(r, 500, "internal", "Internal error", NULL);
+    /* Strict bodies hold only where a handler declares its keys: one that parsed a body
+     * and answered without HTTP_FIELDS is a bug the route tests should have caught. */
+    if (r->body && !r->fields_declared && rc < 400)
+        log_error("%s %s used a JSON body without declaring its fields (HTTP_FIELDS)", method,
+                  rt->pattern);
     return rc;
 }
 

@@ -71,6 +71,7 @@ struct req {
     bool body_started;       /* http_read ran (and answered Expect: 100-continue) */
     bool body_done;          /* the whole declared body has been read */
     bool close;              /* the connection closes after this answer */
+    bool fields_declared;    /* http_fields (or http_no_fields) checked the whole body */
     const char *csp;         /* replaces the default Content-Security-Policy when set */
 };
 

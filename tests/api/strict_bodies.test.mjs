@@ -284,3 +284,9 @@ describe('strict bodies', () => {
     assert.ok(res.status < 300, show(res));
   });
 });
+
+test('no handler used a body without declaring its keys (the server logs each one)', async () => {
+  // Runs after the route cases above (node:test runs top-level tests in order).
+  const lines = p.logs().split('\n').filter((l) => l.includes('without declaring its fields'));
+  assert.deepEqual(lines, []);
+});
