@@ -205,7 +205,7 @@ static const char *email_for_store(struct arena *a, const char *in, const char *
 {
     const char *norm = email_normalize(a, in, why);
     if (norm && !email_well_formed(norm)) {
-        *why = "email is not a valid address";
+        *why = "email is not a valid email address";
         norm = NULL;
     }
     return norm;
