@@ -63,7 +63,7 @@ static const char sql_all_sessions[] =
     " AND (? = 0 OR s.id < ?) ORDER BY s.id DESC LIMIT ?";
 static const char sql_blocked[] =
     "SELECT MAX(TIMESTAMPDIFF(SECOND, UTC_TIMESTAMP(6), blocked_until)) + 1 FROM login_throttle"
-    " WHERE k IN (?, ?) AND blocked_until > UTC_TIMESTAMP(6)";
+    " WHERE k IN (?, ?, ?) AND blocked_until > UTC_TIMESTAMP(6)";
 /* Assignments run left to right and see the new values: failures first. */
 static const char sql_fail[] =
     "INSERT INTO login_throttle (k, failures, window_start) VALUES (?, 1, UTC_TIMESTAMP(6))"
@@ -482,10 +482,15 @@ int auth_sessions_revoke_user(long long user_id, long long keep_session_id)
  * Login throttling: per account and per client address
  * ------------------------------------------------------------------------------------- */
 
+static long long blocked3(struct arena *a, const char *key1, const char *key2, const char *key3)
+{
+    struct db_res *res = db_query(a, sql_blocked, "sss", key1, key2, key3);
+    return res && res->nrows ? db_ll(res, 0, 0) : (res ? 0 : -1);
+}
+
 long long auth_throttle_blocked(struct arena *a, const char *key1, const char *key2)
 {
-    struct db_res *res = db_query(a, sql_blocked, "ss", key1, key2);
-    return res && res->nrows ? db_ll(res, 0, 0) : (res ? 0 : -1);
+    return blocked3(a, key1, key2, key2);
 }
 
 void auth_throttle_failure(const char *key, int allowed)
@@ -493,9 +498,11 @@ void auth_throttle_failure(const char *key, int allowed)
     db_exec(sql_fail, "sii", key, (long long)allowed, (long long)allowed);
 }
 
-int auth_throttle_check(struct req *r, const char *key1, const char *key2, const char *message)
+/* auth_throttle_check over three keys. */
+static int check3(struct req *r, const char *key1, const char *key2, const char *key3,
+                  const char *message)
 {
-    long long wait = auth_throttle_blocked(&r->arena, key1, key2);
+    long long wait = blocked3(&r->arena, key1, key2, key3);
     if (wait < 0)
         return http_db_error(r);
     if (wait == 0)
@@ -503,6 +510,11 @@ int auth_throttle_check(struct req *r, const char *key1, const char *key2, const
     char hdr[48];
     snprintf(hdr, sizeof hdr, "Retry-After: %lld\r\n", wait);
     return http_error_headers(r, 429, "rate_limited", message, NULL, hdr);
+}
+
+int auth_throttle_check(struct req *r, const char *key1, const char *key2, const char *message)
+{
+    return check3(r, key1, key2, key2, message);
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -529,19 +541,17 @@ int auth_login(struct req *r)
         return http_error(r, 400, "validation_failed", why, "email");
     const char *email_key = arena_printf(&r->arena, "e:%s", norm);
     const char *addr_key = arena_printf(&r->arena, "a:%s", r->ri->remote_addr);
-    static const char too_many[] = "Too many failed logins; try again later";
-    int rc = auth_throttle_check(r, email_key, addr_key, too_many);
-    if (rc)
-        return rc;
-
     struct user_auth u;
     int found = users_find_for_login(&r->arena, norm, &u);
     if (found < 0)
         return http_db_error(r);
-    /* Failures count per user as well as per typed address: however many spellings
-     * could reach an account, it gets ACCOUNT_FAILURES guesses. */
+    /* Failures count per user as well as per typed email: however many spellings could
+     * reach an account, it gets ACCOUNT_FAILURES guesses. The same queries run for
+     * unknown emails (their user key is the email key), so the time tells nothing. */
     const char *user_key = found ? arena_printf(&r->arena, "u:%lld", u.id) : NULL;
-    if (user_key && (rc = auth_throttle_check(r, user_key, user_key, too_many)))
+    int rc = check3(r, email_key, addr_key, user_key ? user_key : email_key,
+                    "Too many failed logins; try again later");
+    if (rc)
         return rc;
     bool ok;
     if (found && u.password_hash && !u.disabled) {
