@@ -19,6 +19,7 @@
 #include "config.h"
 #include "crm.h"
 #include "db.h"
+#include "email.h"
 #include "epoch.h"
 #include "log.h"
 #include "password.h"
@@ -62,7 +63,7 @@ static const char sql_all_sessions[] =
     " AND (? = 0 OR s.id < ?) ORDER BY s.id DESC LIMIT ?";
 static const char sql_blocked[] =
     "SELECT MAX(TIMESTAMPDIFF(SECOND, UTC_TIMESTAMP(6), blocked_until)) + 1 FROM login_throttle"
-    " WHERE k IN (?, ?) AND blocked_until > UTC_TIMESTAMP(6)";
+    " WHERE k IN (?, ?, ?) AND blocked_until > UTC_TIMESTAMP(6)";
 /* Assignments run left to right and see the new values: failures first. */
 static const char sql_fail[] =
     "INSERT INTO login_throttle (k, failures, window_start) VALUES (?, 1, UTC_TIMESTAMP(6))"
@@ -481,10 +482,15 @@ int auth_sessions_revoke_user(long long user_id, long long keep_session_id)
  * Login throttling: per account and per client address
  * ------------------------------------------------------------------------------------- */
 
+static long long blocked3(struct arena *a, const char *key1, const char *key2, const char *key3)
+{
+    struct db_res *res = db_query(a, sql_blocked, "sss", key1, key2, key3);
+    return res && res->nrows ? db_ll(res, 0, 0) : (res ? 0 : -1);
+}
+
 long long auth_throttle_blocked(struct arena *a, const char *key1, const char *key2)
 {
-    struct db_res *res = db_query(a, sql_blocked, "ss", key1, key2);
-    return res && res->nrows ? db_ll(res, 0, 0) : (res ? 0 : -1);
+    return blocked3(a, key1, key2, key2);
 }
 
 void auth_throttle_failure(const char *key, int allowed)
@@ -492,15 +498,23 @@ void auth_throttle_failure(const char *key, int allowed)
     db_exec(sql_fail, "sii", key, (long long)allowed, (long long)allowed);
 }
 
-static long long blocked_for(struct req *r, const char *email_key, const char *addr_key)
+/* auth_throttle_check over three keys. */
+static int check3(struct req *r, const char *key1, const char *key2, const char *key3,
+                  const char *message)
 {
-    return auth_throttle_blocked(&r->arena, email_key, addr_key);
+    long long wait = blocked3(&r->arena, key1, key2, key3);
+    if (wait < 0)
+        return http_db_error(r);
+    if (wait == 0)
+        return 0;
+    char hdr[48];
+    snprintf(hdr, sizeof hdr, "Retry-After: %lld\r\n", wait);
+    return http_error_headers(r, 429, "rate_limited", message, NULL, hdr);
 }
 
-static void record_failure(const char *email_key, const char *addr_key)
+int auth_throttle_check(struct req *r, const char *key1, const char *key2, const char *message)
 {
-    auth_throttle_failure(email_key, ACCOUNT_FAILURES);
-    auth_throttle_failure(addr_key, ADDRESS_FAILURES);
+    return check3(r, key1, key2, key2, message);
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -522,27 +536,23 @@ int auth_login(struct req *r)
                           "realm");
     /* The password field is taken untrimmed: spaces may be part of it. */
     password = json_string_value(json_object_get(body, "password"));
-    char *lower = arena_strdup(&r->arena, email);
-    for (char *p = lower; *p; p++)
-        if (*p >= 'A' && *p <= 'Z')
-            *p = (char)(*p - 'A' + 'a');
-    const char *email_key = arena_printf(&r->arena, "e:%s", lower);
+    const char *why, *norm = email_normalize(&r->arena, email, &why);
+    if (!norm)
+        return http_error(r, 400, "validation_failed", why, "email");
+    const char *email_key = arena_printf(&r->arena, "e:%s", norm);
     const char *addr_key = arena_printf(&r->arena, "a:%s", r->ri->remote_addr);
-
-    long long wait = blocked_for(r, email_key, addr_key);
-    if (wait < 0)
-        return http_db_error(r);
-    if (wait > 0) {
-        char hdr[48];
-        snprintf(hdr, sizeof hdr, "Retry-After: %lld\r\n", wait);
-        return http_error_headers(r, 429, "rate_limited", "Too many failed logins; try again later",
-                                  NULL, hdr);
-    }
-
     struct user_auth u;
-    int found = users_find_for_login(&r->arena, lower, &u);
+    int found = users_find_for_login(&r->arena, norm, &u);
     if (found < 0)
         return http_db_error(r);
+    /* Failures count per user as well as per typed email: however many spellings could
+     * reach an account, it gets ACCOUNT_FAILURES guesses. The same queries run for
+     * unknown emails (their user key is the email key), so the time tells nothing. */
+    const char *user_key = found ? arena_printf(&r->arena, "u:%lld", u.id) : NULL;
+    int rc = check3(r, email_key, addr_key, user_key ? user_key : email_key,
+                    "Too many failed logins; try again later");
+    if (rc)
+        return rc;
     bool ok;
     if (found && u.password_hash && !u.disabled) {
         ok = password_verify(u.password_hash, password);
@@ -551,7 +561,10 @@ int auth_login(struct req *r)
         ok = false;
     }
     if (!ok) {
-        record_failure(email_key, addr_key);
+        auth_throttle_failure(email_key, ACCOUNT_FAILURES);
+        auth_throttle_failure(addr_key, ADDRESS_FAILURES);
+        if (user_key)
+            auth_throttle_failure(user_key, ACCOUNT_FAILURES);
         audit_log(r, "auth.login_failed", "user", found ? u.id : 0, NULL);
         return http_error(r, 401, "invalid_credentials", "Wrong email or password", NULL);
     }
@@ -564,6 +577,7 @@ int auth_login(struct req *r)
                           NULL);
 
     db_exec(sql_clear, "s", email_key);
+    db_exec(sql_clear, "s", user_key);
     if (password_needs_rehash(u.password_hash)) {
         char fresh[crypto_pwhash_STRBYTES];
         if (password_hash(password, fresh) == 0)

@@ -46,6 +46,9 @@ int auth_sessions_revoke_user(long long user_id, long long keep_session_id);
  * error; failure records one failed guess for key. Keys carry their own prefix. */
 long long auth_throttle_blocked(struct arena *a, const char *key1, const char *key2);
 void auth_throttle_failure(const char *key, int allowed);
+/* Answers 429 rate_limited (Retry-After: the seconds left) when key1 or key2 is blocked:
+ * returns 0 to go on, else the status sent (a database error answers 503). */
+int auth_throttle_check(struct req *r, const char *key1, const char *key2, const char *message);
 
 const char *realm_name(unsigned realm); /* "employee", "customer", "partner" */
 unsigned realm_from_name(const char *name);

@@ -112,6 +112,14 @@ static struct setting settings[] = {
      "1 = hash passwords with argon2id MODERATE limits (default INTERACTIVE); old hashes are "
      "upgraded at login",
      &config.pwhash_moderate},
+    {"PORTAL_RESET_PER_EMAIL", INT, "3",
+     "password-reset requests for one email within 15 minutes before 429 (the block then "
+     "doubles from 30 s)",
+     &config.reset_per_email},
+    {"PORTAL_RESET_PER_ADDRESS", INT, "30",
+     "password-reset requests, and unusable reset or invitation links, from one client "
+     "address within 15 minutes before 429",
+     &config.reset_per_address},
     {"PORTAL_SECURE_COOKIES", INT, "0",
      "1 when served over TLS: cookies get Secure and the __Host- prefix", &config.secure_cookies},
     {"PORTAL_PUBLIC_URL", STR, "http://127.0.0.1:8080", "base URL used in links sent by mail",

@@ -38,6 +38,8 @@ struct config {
     int session_idle_s;       /* PORTAL_SESSION_IDLE */
     int session_max_s;        /* PORTAL_SESSION_MAX */
     int pwhash_moderate;      /* PORTAL_PWHASH_MODERATE: 1 = argon2id MODERATE limits */
+    int reset_per_email;      /* PORTAL_RESET_PER_EMAIL, reset mails per address per 15 min */
+    int reset_per_address;    /* PORTAL_RESET_PER_ADDRESS, per client address per 15 min */
     int secure_cookies;       /* PORTAL_SECURE_COOKIES: 1 behind TLS */
     const char *public_url;   /* PORTAL_PUBLIC_URL, base of links in mail */
     const char *cabinet_host; /* PORTAL_CABINET_HOST, optional own host for the cabinet */

@@ -1,4 +1,4 @@
-/* jobs.c - the housekeeping jobs of the core: stale uploads and old events. */
+/* jobs.c - the jobs of the core: stale uploads, old events, password-reset mail. */
 #include "jobs.h"
 
 #include <dirent.h>
@@ -11,6 +11,7 @@
 #include "config.h"
 #include "db.h"
 #include "scheduler.h"
+#include "users.h"
 
 static const char sql_prune_events[] =
     "DELETE FROM event WHERE created_at < UTC_TIMESTAMP(6) - INTERVAL 30 DAY LIMIT 10000";
@@ -47,5 +48,7 @@ static int prune_events(void)
 int jobs_register_core(void)
 {
     return scheduler_register("files.tmp_cleanup", 600, clean_tmp_uploads) |
-           scheduler_register("event.prune", 3600, prune_events);
+           scheduler_register("event.prune", 3600, prune_events) |
+           /* kicked after every request; the period only sweeps up after a restart */
+           scheduler_register(USERS_RESET_MAIL_JOB, 10, users_reset_mail_job);
 }

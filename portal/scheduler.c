@@ -3,8 +3,11 @@
  * process whose UPDATE of the job's lease row matched (one row, one winner). */
 #include "scheduler.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <sodium.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -20,8 +23,10 @@ static struct {
     const char *name;
     int period_s;
     scheduler_job fn;
+    atomic_bool kicked; /* scheduler_kick() asked for a run now */
 } jobs[MAX_JOBS];
 static int njobs;
+static bool kicks; /* under lock: some job was kicked */
 
 static pthread_t thread;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -90,6 +95,30 @@ int scheduler_tick(void)
     return ran;
 }
 
+void scheduler_kick(const char *name)
+{
+    for (int i = 0; i < njobs; i++)
+        if (strcmp(jobs[i].name, name) == 0)
+            atomic_store(&jobs[i].kicked, true);
+    pthread_mutex_lock(&lock);
+    kicks = true;
+    pthread_cond_signal(&wake);
+    pthread_mutex_unlock(&lock);
+}
+
+/* Kicked jobs run without the lease: they claim their rows one by one, so two nodes
+ * running one at once send nothing twice. */
+static void run_kicked(void)
+{
+    for (int i = 0; i < njobs; i++) {
+        if (!atomic_exchange(&jobs[i].kicked, false))
+            continue;
+        if (jobs[i].fn() < 0)
+            log_warn("job %s failed: %s", jobs[i].name, db_error());
+        db_rollback();
+    }
+}
+
 static void *loop(void *arg)
 {
     pthread_mutex_lock(&lock);
@@ -100,8 +129,17 @@ static void *loop(void *arg)
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
         until.tv_sec += config.scheduler_interval_s;
-        while (running && pthread_cond_timedwait(&wake, &lock, &until) == 0)
-            ;
+        while (running) {
+            if (kicks) {
+                kicks = false;
+                pthread_mutex_unlock(&lock);
+                run_kicked();
+                pthread_mutex_lock(&lock);
+                continue;
+            }
+            if (pthread_cond_timedwait(&wake, &lock, &until) == ETIMEDOUT)
+                break;
+        }
     }
     pthread_mutex_unlock(&lock);
     db_thread_end();

@@ -9,6 +9,10 @@ typedef int (*scheduler_job)(void);
  * database. Call before scheduler_start(). 0 or -1. */
 int scheduler_register(const char *name, int period_s, scheduler_job fn);
 int scheduler_start(void);
+/* Runs the job named soon on the scheduler thread (without waiting for its period or
+ * taking its lease): for jobs that claim their rows one at a time, like the mail queue.
+ * Cheap; any thread may call it. Without a running scheduler the job waits for a tick. */
+void scheduler_kick(const char *name);
 void scheduler_stop(void);
 
 /* One pass over the jobs: runs each one whose period has passed and whose lease this

@@ -13,12 +13,20 @@
 #include "config.h"
 #include "crm.h"
 #include "db.h"
+#include "email.h"
 #include "log.h"
 #include "mail.h"
 #include "password.h"
+#include "scheduler.h"
 
 #define INVITE_HOURS  72
 #define RESET_MINUTES 60
+/* Invitations mail the address: an admin's client may send this many per 15 minutes,
+ * and one address gets at most this many. */
+#define INVITE_PER_ADDRESS 100
+#define INVITE_PER_EMAIL   3
+/* Weak passwords tried with one valid reset or invitation link before 429. */
+#define LINK_TRIES 10
 
 static const char sql_find_login[] =
     "SELECT id, email, name, realm, password_hash, disabled FROM users WHERE email = ?";
@@ -30,7 +38,8 @@ static const char sql_user[] =
     " WHERE u.id = ?";
 static const char sql_list[] =
     "SELECT " USER_COLUMNS " FROM users u LEFT JOIN accounts a ON a.id = u.account_id"
-    " WHERE (? IS NULL OR u.realm = ?) AND (? IS NULL OR u.email LIKE ? OR u.name LIKE ?)"
+    " WHERE (? IS NULL OR u.realm = ?)"
+    " AND (? IS NULL OR u.email COLLATE utf8mb4_unicode_ci LIKE ? OR u.name LIKE ?)"
     " AND (? = 0 OR u.id < ?) ORDER BY u.id DESC LIMIT ?";
 static const char sql_insert[] =
     "INSERT INTO users (email, name, realm, role, account_id, password_hash, created_at,"
@@ -44,7 +53,7 @@ static const char sql_set_password[] =
     "UPDATE users SET password_hash = ?, password_changed_at = UTC_TIMESTAMP(6),"
     " updated_at = UTC_TIMESTAMP(6), version = version + 1 WHERE id = ?";
 static const char sql_lock_user[] =
-    "SELECT id, realm, role, disabled, version, name FROM users WHERE id = ? FOR UPDATE";
+    "SELECT id, realm, role, disabled, version, name, email FROM users WHERE id = ? FOR UPDATE";
 /* Taken first, in id order, whenever a role or the disabled flag may change: two admins
  * demoting each other at once queue up here, and the second then counts what the first
  * committed (a plain read would count its own stale snapshot: both see the other). */
@@ -55,7 +64,7 @@ static const char sql_active_admins[] =
     "SELECT COUNT(*) FROM users WHERE realm = 'employee' AND role = 'admin' AND disabled = 0"
     " AND id <> ? FOR UPDATE";
 static const char sql_update[] =
-    "UPDATE users SET name = ?, role = ?, disabled = ?, updated_at = UTC_TIMESTAMP(6),"
+    "UPDATE users SET name = ?, role = ?, disabled = ?, email = ?, updated_at = UTC_TIMESTAMP(6),"
     " version = version + 1 WHERE id = ? AND version = ?";
 static const char sql_email_taken[] = "SELECT 1 FROM users WHERE email = ?";
 static const char sql_token_insert[] =
@@ -75,6 +84,17 @@ static const char sql_token_peek[] =
     " AND expires_at > UTC_TIMESTAMP(6)";
 static const char sql_token_use[] =
     "UPDATE auth_tokens SET used_at = UTC_TIMESTAMP(6) WHERE id = ? AND used_at IS NULL";
+/* A new password, a used link, a disabled account or a new email: no older link may
+ * still set a password. */
+static const char sql_resets_spend[] =
+    "UPDATE auth_tokens SET revoked_at = UTC_TIMESTAMP(6) WHERE kind = 'reset' AND user_id = ?"
+    " AND used_at IS NULL AND revoked_at IS NULL";
+static const char sql_reset_queue[] =
+    "INSERT INTO auth_mail_queue (kind, user_id, created_at) VALUES ('reset', ?, UTC_TIMESTAMP(6))";
+static const char sql_queue_next[] = "SELECT id, user_id FROM auth_mail_queue ORDER BY id LIMIT 50";
+static const char sql_queue_claim[] = "DELETE FROM auth_mail_queue WHERE id = ?";
+static const char sql_reset_user[] =
+    "SELECT email, name, realm FROM users WHERE id = ? AND disabled = 0";
 static const char sql_invites[] =
     "SELECT t.id, t.email, t.name, t.realm, t.role, t.created_at, t.expires_at, t.used_at,"
     " t.revoked_at, a.id, a.name, a.kind, c.id, c.name"
@@ -131,7 +151,7 @@ struct db_res *users_of_account(struct arena *a, long long account_id)
 
 int users_set_password(long long id, const char *hash)
 {
-    return db_exec(sql_set_password, "si", hash, id);
+    return db_exec(sql_set_password, "si", hash, id) < 0 ? -1 : db_exec(sql_resets_spend, "i", id);
 }
 
 /* The @handle for mentions: the email's local part, reduced to [a-z0-9._-]; when
@@ -160,28 +180,35 @@ static int assign_handle(long long id, const char *email)
 long long users_insert(const char *email, const char *name, const char *realm, const char *role,
                        long long account_id, const char *password_hash)
 {
-    if (db_exec(sql_insert, "ssssIss", email, name, realm, role, account_id, password_hash,
-                password_hash) < 0)
-        return -1;
-    long long id = db_insert_id();
-    return assign_handle(id, email) < 0 ? -1 : id;
+    struct arena a;
+    arena_init(&a);
+    const char *why, *norm = email_normalize(&a, email, &why); /* callers passed it already */
+    long long id = -1;
+    if (!norm) {
+        log_warn("user %s not stored: %s", email, why);
+    } else if (db_exec(sql_insert, "ssssIss", norm, name, realm, role, account_id, password_hash,
+                       password_hash) == 0) {
+        id = db_insert_id();
+        if (assign_handle(id, norm) < 0)
+            id = -1;
+    }
+    arena_cleanup(&a);
+    return id;
 }
 
 /* ---------------------------------------------------------------------------------------
  * Validation shared by create, invite and the CLI
  * ------------------------------------------------------------------------------------- */
 
-static char *normalize_email(struct arena *a, const char *in)
+/* The normalised address to store, or NULL with *why (a message for the user). */
+static const char *email_for_store(struct arena *a, const char *in, const char **why)
 {
-    char *e = arena_strdup(a, in);
-    for (char *p = e; *p; p++)
-        if (*p >= 'A' && *p <= 'Z')
-            *p = (char)(*p - 'A' + 'a');
-    const char *at = strchr(e, '@');
-    if (!at || at == e || !at[1] || strchr(at + 1, '@') || !strchr(at + 1, '.') ||
-        strpbrk(e, " \t\r\n<>,;\"'()[]\\") || strlen(e) > 254)
-        return NULL;
-    return e;
+    const char *norm = email_normalize(a, in, why);
+    if (norm && !email_well_formed(norm)) {
+        *why = "email is not a valid email address";
+        norm = NULL;
+    }
+    return norm;
 }
 
 /* Checks realm/role/account of a new user. Returns NULL when fine, else the message,
@@ -270,10 +297,11 @@ int users_create(struct req *r)
                     {"password", FIELD_TEXT, true, 1024, &password}) < 0)
         return r->status;
     password = json_string_value(json_object_get(body, "password"));
-    char *norm = normalize_email(&r->arena, email);
+    const char *why, *norm = email_for_store(&r->arena, email, &why);
     if (!norm)
-        return http_error(r, 400, "validation_failed", "email is not a valid address", "email");
-    const char *field = NULL, *why = check_shape(&r->arena, realm, role, account_id, &field);
+        return http_error(r, 400, "validation_failed", why, "email");
+    const char *field = NULL;
+    why = check_shape(&r->arena, realm, role, account_id, &field);
     if (why)
         return field ? http_error(r, 400, "validation_failed", why, field) : http_db_error(r);
     if ((why = password_weakness(password, norm, name)))
@@ -305,15 +333,19 @@ int users_update(struct req *r)
     json_t *body = http_json_body(r);
     if (!body)
         return r->status;
-    const char *name = NULL, *role = NULL;
+    const char *name = NULL, *role = NULL, *email = NULL;
     int disabled = 0;
     long long version = 0;
-    bool has_name, has_role, has_disabled;
+    bool has_name, has_role, has_disabled, has_email;
     if (HTTP_FIELDS(r, body, {"name", FIELD_STRING, false, 200, &name, &has_name},
                     {"role", FIELD_STRING, false, 16, &role, &has_role},
                     {"disabled", FIELD_BOOL, false, 0, &disabled, &has_disabled},
+                    {"email", FIELD_STRING, false, 254, &email, &has_email},
                     {"version", FIELD_INT, true, 0, &version}) < 0)
         return r->status;
+    const char *why = NULL;
+    if (has_email && !(email = email_for_store(&r->arena, email, &why)))
+        return http_error(r, 400, "validation_failed", why, "email");
     if (has_role && role_from_name(role) == ROLE_NONE)
         return http_error(r, 400, "validation_failed", "role must be admin, manager or member",
                           "role");
@@ -367,10 +399,21 @@ int users_update(struct req *r)
         json_object_set_new(changes, "role", json_string(role));
     if (has_disabled)
         json_object_set_new(changes, "disabled", json_boolean(disabled));
-    int rc = db_exec(sql_update, "ssiii", has_name ? name : db_str(cur, 0, 5), new_role,
-                     (long long)new_disabled, id, version);
+    bool new_email = has_email && strcmp(email, db_str(cur, 0, 6)) != 0;
+    if (new_email)
+        json_object_set_new(changes, "email", json_string(email));
+    int rc = db_exec(sql_update, "ssisii", has_name ? name : db_str(cur, 0, 5), new_role,
+                     (long long)new_disabled, new_email ? email : db_str(cur, 0, 6), id, version);
+    if (rc < 0 && db_errno() == ER_DUP_ENTRY) {
+        json_decref(changes);
+        db_rollback();
+        return http_error(r, 409, "email_taken", "A user with this email exists", "email");
+    }
     if (rc == 0 && new_disabled)
         rc = auth_sessions_revoke_user(id, 0); /* disabling ends every session at once */
+    /* A reset link mailed to the old address, or to a disabled user, must not work. */
+    if (rc == 0 && (new_disabled || new_email))
+        rc = db_exec(sql_resets_spend, "i", id);
     if (rc == 0)
         rc = audit_log(r, new_disabled && !db_ll(cur, 0, 3) ? "user.disable" : "user.update",
                        "user", id, changes);
@@ -389,18 +432,20 @@ fail:
  * One-time tokens: invitations and password resets
  * ------------------------------------------------------------------------------------- */
 
-/* Makes a token, stores its hash; returns the token text (arena) or NULL. */
-static const char *token_create(struct req *r, const char *kind, const char *email,
-                                long long user_id, const char *name, const char *realm,
-                                const char *role, long long account_id, long long minutes)
+/* Makes a token, stores its hash; returns the token text (in a) or NULL. created_by is
+ * the inviter (0: nobody, a reset). */
+static const char *token_create(struct arena *a, long long created_by, const char *kind,
+                                const char *email, long long user_id, const char *name,
+                                const char *realm, const char *role, long long account_id,
+                                long long minutes)
 {
     unsigned char raw[32], hash[crypto_hash_sha256_BYTES];
-    char *token = arena_alloc(&r->arena, 44);
+    char *token = arena_alloc(a, 44);
     randombytes_buf(raw, sizeof raw);
     sodium_bin2base64(token, 44, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     crypto_hash_sha256(hash, (unsigned char *)token, strlen(token));
     if (db_exec(sql_token_insert, "sbsIsssIIi", kind, hash, sizeof hash, email, user_id, name,
-                realm, role, account_id, auth_user_id(r), minutes) < 0)
+                realm, role, account_id, created_by, minutes) < 0)
         return NULL;
     return token;
 }
@@ -460,6 +505,16 @@ int invitations_list(struct req *r)
     return http_json(r, 200, out);
 }
 
+/* Checks the throttle keys of a request that mails someone, "<kind>:e:<email>" and
+ * "<kind>:a:<client address>" (set for recording), like auth_throttle_check. */
+static int mail_throttle(struct req *r, char kind, const char *norm, const char *message,
+                         const char **email_key, const char **addr_key)
+{
+    *email_key = arena_printf(&r->arena, "%c:e:%s", kind, norm);
+    *addr_key = arena_printf(&r->arena, "%c:a:%s", kind, r->ri->remote_addr);
+    return auth_throttle_check(r, *email_key, *addr_key, message);
+}
+
 static const char *app_path(const char *realm)
 {
     return strcmp(realm, "employee") == 0 ? "/app" : "/cabinet";
@@ -478,14 +533,21 @@ int invitations_create(struct req *r)
                     {"role", FIELD_STRING, false, 16, &role},
                     {"account_id", FIELD_ID, false, 0, &account_id}) < 0)
         return r->status;
-    char *norm = normalize_email(&r->arena, email);
+    const char *why, *norm = email_for_store(&r->arena, email, &why);
     if (!norm)
-        return http_error(r, 400, "validation_failed", "email is not a valid address", "email");
-    const char *field = NULL, *why = check_shape(&r->arena, realm, role, account_id, &field);
+        return http_error(r, 400, "validation_failed", why, "email");
+    const char *field = NULL;
+    why = check_shape(&r->arena, realm, role, account_id, &field);
     if (why)
         return field ? http_error(r, 400, "validation_failed", why, field) : http_db_error(r);
     if (role && strcmp(role, "admin") == 0 && !auth_is_employee(r, ROLE_ADMIN))
         return http_error(r, 403, "forbidden", "Only admins may invite admins", "role");
+    /* Each invitation is a mail: no flooding one mailbox, nor the world from one client. */
+    const char *email_key, *addr_key;
+    int rc =
+        mail_throttle(r, 'i', norm, "Too many invitations; try again later", &email_key, &addr_key);
+    if (rc)
+        return rc;
 
     if (db_begin() < 0)
         return http_db_error(r);
@@ -499,8 +561,8 @@ int invitations_create(struct req *r)
     /* Inviting again replaces the earlier, unused invitation. */
     if (db_exec(sql_token_revoke_pending, "s", norm) < 0)
         goto fail;
-    const char *token =
-        token_create(r, "invite", norm, 0, name, realm, role, account_id, INVITE_HOURS * 60);
+    const char *token = token_create(&r->arena, auth_user_id(r), "invite", norm, 0, name, realm,
+                                     role, account_id, INVITE_HOURS * 60);
     if (!token)
         goto fail;
     long long id = db_insert_id();
@@ -508,6 +570,8 @@ int invitations_create(struct req *r)
                   json_pack("{s:s, s:s, s:s?}", "email", norm, "realm", realm, "role", role)) < 0 ||
         db_commit() < 0)
         goto fail;
+    auth_throttle_failure(email_key, INVITE_PER_EMAIL);
+    auth_throttle_failure(addr_key, INVITE_PER_ADDRESS);
 
     const char *link =
         arena_printf(&r->arena, "%s%s/invite?token=%s", config.public_url, app_path(realm), token);
@@ -551,6 +615,30 @@ fail:
     return http_db_error(r);
 }
 
+/* Finds the live link presented to accept or confirm, under its throttles: per client
+ * address, unusable links; per email, refused passwords (the caller records those
+ * on *email_key). Returns the token row, or NULL when it sent the answer (*status). */
+static struct db_res *link_for_use(struct req *r, const char *kind, const char *token,
+                                   const char **email_key, int *status)
+{
+    static const char too_many[] = "Too many attempts with this link; try again later";
+    const char *addr_key = arena_printf(&r->arena, "t:a:%s", r->ri->remote_addr);
+    if ((*status = auth_throttle_check(r, addr_key, addr_key, too_many)))
+        return NULL;
+    bool failed;
+    struct db_res *t = token_find(r, kind, token, false, &failed);
+    if (!t) {
+        if (!failed)
+            auth_throttle_failure(addr_key, config.reset_per_address);
+        *status = failed ? http_db_error(r) : invalid_token(r);
+        return NULL;
+    }
+    *email_key = arena_printf(&r->arena, "t:e:%s", db_str(t, 0, 1));
+    if ((*status = auth_throttle_check(r, *email_key, *email_key, too_many)))
+        return NULL;
+    return t;
+}
+
 int invitations_inspect(struct req *r)
 {
     json_t *body = http_json_body(r);
@@ -581,17 +669,21 @@ int invitations_accept(struct req *r)
         return r->status;
     password = json_string_value(json_object_get(body, "password"));
     bool failed;
+    int status;
+    const char *email_key;
     /* Check the token and the password before hashing (slow) and before locking. */
-    struct db_res *t = token_find(r, "invite", token, false, &failed);
+    struct db_res *t = link_for_use(r, "invite", token, &email_key, &status);
     if (!t)
-        return failed ? http_db_error(r) : invalid_token(r);
+        return status;
     const char *email = db_str(t, 0, 1);
     if (!name || !*name)
         name = db_str(t, 0, 3) ? db_str(t, 0, 3) : email;
     const char *why = password_weakness(password, email, name);
-    if (why)
+    if (why) {
+        auth_throttle_failure(email_key, LINK_TRIES);
         return http_error(r, 400, "weak_password", arena_printf(&r->arena, "Password %s", why),
                           "password");
+    }
     char hash[crypto_pwhash_STRBYTES];
     if (password_hash(password, hash) < 0)
         return http_error(r, 503, "service_unavailable", "Out of memory, try again", NULL);
@@ -626,6 +718,9 @@ int invitations_accept(struct req *r)
     return http_json(r, 200, json_pack("{s:o, s:s}", "user", user, "csrf_token", csrf));
 }
 
+/* Answers at once, the same for every address: the lookup, the audit row and the queue
+ * row are written for known and unknown addresses alike (so both take the same time),
+ * and the scheduler thread makes the link and sends the mail after the answer. */
 int reset_request(struct req *r)
 {
     json_t *body = http_json_body(r);
@@ -634,41 +729,86 @@ int reset_request(struct req *r)
     const char *email = NULL;
     if (HTTP_FIELDS(r, body, {"email", FIELD_STRING, true, 254, &email}) < 0)
         return r->status;
-    char *norm = normalize_email(&r->arena, email);
-    /* The answer is the same whether or not the address is known. */
-    json_t *answer = json_pack("{s:s}", "status", "sent");
+    const char *why, *norm = email_normalize(&r->arena, email, &why);
     if (!norm)
-        return http_json(r, 202, answer);
-    struct user_auth u;
-    int found = users_find_for_login(&r->arena, norm, &u);
-    if (found < 0) {
-        json_decref(answer);
-        return http_db_error(r);
-    }
-    if (found && !u.disabled) {
-        const char *token = NULL;
-        if (db_begin() < 0 ||
-            !(token = token_create(r, "reset", norm, u.id, NULL, NULL, NULL, 0, RESET_MINUTES)) ||
-            audit_log_as(r, 0, "anonymous", "auth.reset_request", "user", u.id, NULL) < 0 ||
-            db_commit() < 0) {
+        return http_error(r, 400, "validation_failed", why, "email");
+    const char *email_key, *addr_key;
+    int rc = mail_throttle(r, 'r', norm, "Too many password-reset requests; try again later",
+                           &email_key, &addr_key);
+    if (rc)
+        return rc;
+    auth_throttle_failure(email_key, config.reset_per_email);
+    auth_throttle_failure(addr_key, config.reset_per_address);
+    if (email_well_formed(norm)) {
+        struct user_auth u;
+        int found = users_find_for_login(&r->arena, norm, &u);
+        long long user_id = found > 0 && !u.disabled ? u.id : 0;
+        if (found < 0 || db_begin() < 0 ||
+            audit_log_as(r, 0, "anonymous", "auth.reset_request", "user", user_id, NULL) < 0 ||
+            db_exec(sql_reset_queue, "I", user_id) < 0 || db_commit() < 0) {
             db_rollback();
-            json_decref(answer);
             return http_db_error(r);
         }
-        const char *link = arena_printf(&r->arena, "%s%s/reset?token=%s", config.public_url,
-                                        app_path(u.realm), token);
-        const char *text = arena_printf(
-            &r->arena,
-            "Hello %s,\r\n\r\nSomeone asked to reset your portal password. If it was you, open "
-            "this link within an hour:\r\n\r\n%s\r\n\r\nIf it was not you, ignore this "
-            "mail.\r\n\r\n"
-            "Здравствуйте, %s!\r\n\r\nКто-то запросил сброс пароля на портале. Если это вы, "
-            "откройте ссылку в течение часа:\r\n\r\n%s\r\n\r\nЕсли это были не вы, просто "
-            "проигнорируйте письмо.\r\n",
-            u.name, link, u.name, link);
-        mail_send(norm, "Password reset / Сброс пароля", text);
     }
-    return http_json(r, 202, answer);
+    /* The same answer whether or not the address is known. */
+    rc = http_json(r, 202, json_pack("{s:s}", "status", "sent"));
+    scheduler_kick(USERS_RESET_MAIL_JOB);
+    return rc;
+}
+
+/* Claims one queued request and, for a known enabled user, stores a fresh link and
+ * mails it. 0 or -1. */
+static int reset_mail_one(struct arena *a, long long queue_id, long long user_id)
+{
+    if (db_begin() < 0 || db_exec(sql_queue_claim, "i", queue_id) < 0)
+        goto fail;
+    if (db_affected() != 1 || !user_id) /* another node has it, or nobody to mail */
+        return db_commit();
+    struct db_res *u = db_query(a, sql_reset_user, "i", user_id);
+    if (!u)
+        goto fail;
+    if (!u->nrows) /* disabled meanwhile */
+        return db_commit();
+    const char *email = db_str(u, 0, 0), *name = db_str(u, 0, 1);
+    const char *token =
+        token_create(a, 0, "reset", email, user_id, NULL, NULL, NULL, 0, RESET_MINUTES);
+    if (!token || db_commit() < 0)
+        goto fail;
+    const char *link =
+        arena_printf(a, "%s%s/reset?token=%s", config.public_url, app_path(db_str(u, 0, 2)), token);
+    const char *text = arena_printf(
+        a,
+        "Hello %s,\r\n\r\nSomeone asked to reset your portal password. If it was you, open "
+        "this link within an hour:\r\n\r\n%s\r\n\r\nIf it was not you, ignore this "
+        "mail.\r\n\r\n"
+        "Здравствуйте, %s!\r\n\r\nКто-то запросил сброс пароля на портале. Если это вы, "
+        "откройте ссылку в течение часа:\r\n\r\n%s\r\n\r\nЕсли это были не вы, просто "
+        "проигнорируйте письмо.\r\n",
+        name, link, name, link);
+    mail_send(email, "Password reset / Сброс пароля", text); /* a failure is logged */
+    return 0;
+fail:
+    db_rollback();
+    return -1;
+}
+
+int users_reset_mail_job(void)
+{
+    struct arena a;
+    arena_init(&a);
+    int rc = 0;
+    struct db_res *q;
+    /* Until the queue is empty: requests keep coming while mail goes out. */
+    while (rc == 0 && (q = db_query(&a, sql_queue_next, "")) && q->nrows) {
+        for (int i = 0; i < q->nrows && rc == 0; i++)
+            rc = reset_mail_one(&a, db_ll(q, i, 0), db_ll(q, i, 1));
+        arena_cleanup(&a);
+        arena_init(&a);
+    }
+    if (!q)
+        rc = -1;
+    arena_cleanup(&a);
+    return rc;
 }
 
 int reset_confirm(struct req *r)
@@ -682,14 +822,18 @@ int reset_confirm(struct req *r)
         return r->status;
     password = json_string_value(json_object_get(body, "password"));
     bool failed;
-    struct db_res *t = token_find(r, "reset", token, false, &failed);
+    int status;
+    const char *email_key;
+    struct db_res *t = link_for_use(r, "reset", token, &email_key, &status);
     if (!t)
-        return failed ? http_db_error(r) : invalid_token(r);
+        return status;
     long long user_id = db_ll(t, 0, 2);
     const char *why = password_weakness(password, db_str(t, 0, 1), NULL);
-    if (why)
+    if (why) {
+        auth_throttle_failure(email_key, LINK_TRIES);
         return http_error(r, 400, "weak_password", arena_printf(&r->arena, "Password %s", why),
                           "password");
+    }
     char hash[crypto_pwhash_STRBYTES];
     if (password_hash(password, hash) < 0)
         return http_error(r, 503, "service_unavailable", "Out of memory, try again", NULL);
@@ -773,10 +917,10 @@ int users_cli_add(int argc, char **argv)
     struct arena a;
     arena_init(&a);
     int rc = 1;
-    const char *norm = normalize_email(&a, email), *field = NULL, *why;
+    const char *why, *norm = email_for_store(&a, email, &why), *field = NULL;
     char password[1100], hash[crypto_pwhash_STRBYTES];
     if (!norm) {
-        fprintf(stderr, "portal: %s is not a valid email address\n", email);
+        fprintf(stderr, "portal: %s: %s\n", email, why);
         goto out;
     }
     if ((why = check_shape(&a, realm, role, account_id, &field))) {

@@ -29,6 +29,11 @@ int users_set_password(long long id, const char *hash);
 long long users_insert(const char *email, const char *name, const char *realm, const char *role,
                        long long account_id, const char *password_hash);
 
+/* The scheduler job that mails the password-reset links asked for (auth_mail_queue);
+ * reset_request kicks it after each answer. 0 or -1. */
+#define USERS_RESET_MAIL_JOB "auth.reset_mail"
+int users_reset_mail_job(void);
+
 /* `portal user add ...`: returns the process exit code. */
 int users_cli_add(int argc, char **argv);
 

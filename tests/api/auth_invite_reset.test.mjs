@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { startPortal, api } from '../lib/portal.mjs';
 import {
   Client, DEMO_PASSWORD, PERSONAS, linkIn, loginAs, mailsTo, readMails, sessionCookie, show, stopChecked,
+  waitForMailQueue, waitForMails,
 } from '../lib/identity.mjs';
 
 let p;
@@ -24,6 +25,14 @@ const tokenHash = (t) => createHash('sha256').update(t).digest('hex').toUpperCas
 const inspect = (token) => api(p.url, 'POST', '/api/v1/auth/invitations/inspect', { body: { token } });
 const accept = (body) => api(p.url, 'POST', '/api/v1/auth/invitations/accept', { body });
 const resetRequest = (email) => api(p.url, 'POST', '/api/v1/auth/reset/request', { body: { email } });
+/** Asks for a reset of `email` and returns the mail that follows (sent after the answer). */
+async function resetMail(email) {
+  const seen = mailsTo(p.dataDir, email).length;
+  const res = await resetRequest(email);
+  assert.equal(res.status, 202, show(res));
+  const mails = await waitForMails(p.dataDir, email, seen);
+  return mails[mails.length - 1];
+}
 const resetConfirm = (token, password) => api(p.url, 'POST', '/api/v1/auth/reset/confirm', { body: { token, password } });
 
 function assertInvalidToken(res, what) {
@@ -234,6 +243,8 @@ describe('password reset', () => {
     assert.equal(malformed.status, 202, show(malformed));
     assert.equal(known.text, unknown.text, 'the answer tells whether the email exists');
     assert.equal(known.text, malformed.text);
+    await waitForMails(p.dataDir, PERSONAS.manager);
+    await waitForMailQueue(p);
     const mails = readMails(p.dataDir).slice(before);
     assert.deepEqual(mails.map((m) => m.to), [PERSONAS.manager], 'mail went out to the wrong addresses');
     const link = linkIn(mails[0].body);
@@ -245,9 +256,7 @@ describe('password reset', () => {
     const email = PERSONAS.member;
     const s1 = await loginAs(p.url, email);
     const s2 = await loginAs(p.url, email);
-    assert.equal((await resetRequest(email)).status, 202);
-    const mails = mailsTo(p.dataDir, email);
-    const { token } = linkIn(mails[mails.length - 1].body);
+    const { token } = linkIn((await resetMail(email)).body);
     // a weak password is refused and leaves the link usable
     const weak = await resetConfirm(token, 'password123');
     assert.equal(weak.status, 400, show(weak));
@@ -269,24 +278,18 @@ describe('password reset', () => {
   });
 
   test('a customer\'s reset link points at the cabinet', async () => {
-    assert.equal((await resetRequest(PERSONAS.customer)).status, 202);
-    const mails = mailsTo(p.dataDir, PERSONAS.customer);
-    assert.match(linkIn(mails[mails.length - 1].body)?.url ?? '', /\/cabinet\/reset\?token=/);
+    assert.match(linkIn((await resetMail(PERSONAS.customer)).body)?.url ?? '', /\/cabinet\/reset\?token=/);
   });
 
   test('an expired reset link -> 400 invalid_token, the password is unchanged', async () => {
-    assert.equal((await resetRequest(PERSONAS.partner)).status, 202);
-    const mails = mailsTo(p.dataDir, PERSONAS.partner);
-    const { token } = linkIn(mails[mails.length - 1].body);
+    const { token } = linkIn((await resetMail(PERSONAS.partner)).body);
     p.sql(`UPDATE auth_tokens SET expires_at = UTC_TIMESTAMP(6) - INTERVAL 1 SECOND WHERE token_hash = UNHEX('${tokenHash(token)}')`);
     assertInvalidToken(await resetConfirm(token, 'Cobalt-river-2290'), 'expired reset');
     assert.equal((await new Client(p.url).loginRaw(PERSONAS.partner, DEMO_PASSWORD)).status, 200);
   });
 
   test('a reset link is no invitation, and an invitation is no reset link', async () => {
-    assert.equal((await resetRequest(PERSONAS.customer2)).status, 202);
-    const mails = mailsTo(p.dataDir, PERSONAS.customer2);
-    const reset = linkIn(mails[mails.length - 1].body).token;
+    const reset = linkIn((await resetMail(PERSONAS.customer2)).body).token;
     assertInvalidToken(await inspect(reset), 'reset token inspected as an invitation');
     assertInvalidToken(await accept({ token: reset, password: 'Velvet-summit-6610' }), 'reset token accepted as an invitation');
     // and it still works as what it is

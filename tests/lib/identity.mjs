@@ -162,6 +162,32 @@ export function mailsTo(dataDir, to) {
   return readMails(dataDir).filter((m) => m.to?.toLowerCase() === to.toLowerCase());
 }
 
+/**
+ * Waits until `to` has received more than `seen` mails (the portal mails password-reset
+ * links after its answer, from the scheduler thread) and returns them all; throws after
+ * `timeout` ms.
+ */
+export async function waitForMails(dataDir, to, seen = 0, { timeout = 10000 } = {}) {
+  const until = Date.now() + timeout;
+  for (;;) {
+    const mails = mailsTo(dataDir, to);
+    if (mails.length > seen) return mails;
+    if (Date.now() > until) throw new Error(`no new mail to ${to} within ${timeout} ms (${mails.length} in ${dataDir}/mail)`);
+    await new Promise((r) => { setTimeout(r, 25); });
+  }
+}
+
+/** Waits until the portal's mail queue (auth_mail_queue) is empty; without the table
+ * (an older schema mails before it answers) there is nothing to wait for. */
+export async function waitForMailQueue(portal, { timeout = 10000 } = {}) {
+  const until = Date.now() + timeout;
+  const missing = portal.sql("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 'auth_mail_queue'")[0][0] === '0';
+  while (!missing && portal.sql('SELECT COUNT(*) FROM auth_mail_queue')[0][0] !== '0') {
+    if (Date.now() > until) throw new Error(`the mail queue did not empty within ${timeout} ms`);
+    await new Promise((r) => { setTimeout(r, 25); });
+  }
+}
+
 /** The first link in a mail body that carries ?token=, as { url, token }. */
 export function linkIn(body) {
   const m = /(https?:\/\/\S+?[?&]token=([A-Za-z0-9_-]+))/.exec(body);
