@@ -466,7 +466,7 @@ const char *auth_session_start(struct req *r, long long user_id)
             break;
     }
     if (db_exec(sql_insert_session, "bisiss", hash, sizeof hash, user_id, csrf,
-                (long long)config.session_max_s, r->ri->remote_addr, ua_cut) < 0)
+                (long long)config.session_max_s, http_client_addr(r), ua_cut) < 0)
         return NULL;
     queue_cookie(r, token, config.session_max_s);
     sodium_memzero(token, sizeof token);
@@ -540,7 +540,7 @@ int auth_login(struct req *r)
     if (!norm)
         return http_error(r, 400, "validation_failed", why, "email");
     const char *email_key = arena_printf(&r->arena, "e:%s", norm);
-    const char *addr_key = arena_printf(&r->arena, "a:%s", r->ri->remote_addr);
+    const char *addr_key = arena_printf(&r->arena, "a:%s", http_client_addr(r));
     struct user_auth u;
     int found = users_find_for_login(&r->arena, norm, &u);
     if (found < 0)

@@ -212,7 +212,7 @@ static int access_log(struct req *r, long long doc_id, long long version_id, con
                       long long link_id)
 {
     return db_exec(sql_log_insert, "iIsIIs", doc_id, version_id, action, auth_user_id(r), link_id,
-                   r->ri->remote_addr);
+                   http_client_addr(r));
 }
 
 static json_t *user_or_null(const struct db_res *res, int row, int id_col)
@@ -481,7 +481,7 @@ static int upload_tx(void *arg)
                 outside, doc) < 0 ||
         db_exec(sql_quota_add, "ii", u->blob.size, u->account_id) < 0 ||
         db_exec(sql_log_insert, "iisIIs", doc, u->version_id, "upload", u->actor, u->link_id,
-                u->r->ri->remote_addr) < 0)
+                http_client_addr(u->r)) < 0)
         return -1;
     const char *summary = u->number == 1
                               ? arena_printf(a, "Document \"%s\" uploaded (%s)", u->title, u->name)
@@ -911,7 +911,7 @@ int doc_cabinet_ack(struct req *r, long long account_id, long long id)
                           NULL);
     long long me = auth_user_id(r);
     const char *title = db_str(h, 0, 6);
-    if (db_begin() < 0 || db_exec(sql_ack_insert, "isi", me, r->ri->remote_addr, id) < 0)
+    if (db_begin() < 0 || db_exec(sql_ack_insert, "isi", me, http_client_addr(r), id) < 0)
         goto fail;
     if (db_affected() == 1) {
         struct db_res *req_by = db_query(&r->arena, sql_ack_requester, "i", id);
@@ -1380,7 +1380,7 @@ static int share(struct req *r, bool post)
         password[0] = '\0';
 
     const char *link_key = arena_printf(&r->arena, "sl:%lld", l->id);
-    const char *addr_key = arena_printf(&r->arena, "sa:%s", r->ri->remote_addr);
+    const char *addr_key = arena_printf(&r->arena, "sa:%s", http_client_addr(r));
     long long wait = auth_throttle_blocked(&r->arena, link_key, addr_key);
     if (wait < 0)
         return page_simple(r, 503, lang, MSG_UNAVAILABLE, MSG_UNAVAILABLE);

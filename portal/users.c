@@ -511,7 +511,7 @@ static int mail_throttle(struct req *r, char kind, const char *norm, const char 
                          const char **email_key, const char **addr_key)
 {
     *email_key = arena_printf(&r->arena, "%c:e:%s", kind, norm);
-    *addr_key = arena_printf(&r->arena, "%c:a:%s", kind, r->ri->remote_addr);
+    *addr_key = arena_printf(&r->arena, "%c:a:%s", kind, http_client_addr(r));
     return auth_throttle_check(r, *email_key, *addr_key, message);
 }
 
@@ -622,7 +622,7 @@ static struct db_res *link_for_use(struct req *r, const char *kind, const char *
                                    const char **email_key, int *status)
 {
     static const char too_many[] = "Too many attempts with this link; try again later";
-    const char *addr_key = arena_printf(&r->arena, "t:a:%s", r->ri->remote_addr);
+    const char *addr_key = arena_printf(&r->arena, "t:a:%s", http_client_addr(r));
     if ((*status = auth_throttle_check(r, addr_key, addr_key, too_many)))
         return NULL;
     bool failed;
