@@ -16,6 +16,7 @@
 #include "log.h"
 #include "mail.h"
 #include "password.h"
+#include "realtime.h"
 
 #define INVITE_HOURS  72
 #define RESET_MINUTES 60
@@ -371,6 +372,8 @@ int users_update(struct req *r)
                      (long long)new_disabled, id, version);
     if (rc == 0 && new_disabled)
         rc = auth_sessions_revoke_user(id, 0); /* disabling ends every session at once */
+    else if (rc == 0 && has_role && strcmp(role, db_str(cur, 0, 2)) != 0)
+        rc = realtime_role_changed(id, role); /* open sockets take the new role */
     if (rc == 0)
         rc = audit_log(r, new_disabled && !db_ll(cur, 0, 3) ? "user.disable" : "user.update",
                        "user", id, changes);
