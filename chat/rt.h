@@ -94,10 +94,10 @@ void rt_tail_stop(void);                /* joins the thread */
 void rt_tail_request(struct rt_request *rq); /* takes ownership; any thread */
 long long rt_tail_start_id(void);       /* the newest event id when the tailer started */
 
-/* tail.c: the gateway's own outbox events ("session.*", never sent to a browser) as the
- * item that carries them out (NULL for any other type). The tailer delivers them in id
- * order; sessions.c hands the same item to this node's gateway as soon as the change
- * commits. */
+/* tail.c: one of the gateway's own outbox events ("session.*", never sent to a browser)
+ * as a new item for rt_gateway_post() (NULL for any other type or payload). The tailer
+ * delivers them in id order; sessions.c hands the same item to this node's gateway as
+ * soon as the change commits. */
 struct rt_item *rt_control_item(const char *type, const char *payload);
 #define RT_CONTROL_PREFIX "session."
 
