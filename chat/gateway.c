@@ -9,6 +9,7 @@
  *                     {"type":"event","id":N,"event":"<type>","data":{...}}
  *                     {"type":"typing","channel":C,"user_id":U}
  *                     {"type":"presence","users":[{"user_id":U,"state":"online|away|offline"}]}
+ *                     {"type":"session","role":"admin|manager|member"}  (role changed)
  *                     {"type":"pong"}   {"type":"error","code":"..."}
  *   client -> server  {"type":"resume","after":N}  (or ?after=N on the URL)
  *                     {"type":"typing","channel":C}
@@ -20,7 +21,11 @@
  * decided from the frame header before the payload is read); a user may send
  * PORTAL_WS_RATE messages a second (a burst of twice that), and one who keeps flooding is
  * closed with 1008; a connection's unsent frames are bounded by PORTAL_WS_QUEUE_BYTES: a
- * client that does not read is cut off, the others never wait for it. */
+ * client that does not read is cut off, the others never wait for it.
+ *
+ * Sessions: a socket whose session ends (logout, revocation, a disabled user, idleness,
+ * expiry) is closed with 4001 and offered nothing more from that moment; a role change
+ * re-authorises the open sockets in place (see sessions_item(), reauth_item()). */
 #include "gateway.h"
 
 #include <ev.h>
@@ -33,6 +38,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "auth.h"
 #include "config.h"
 #include "db.h"
 #include "http.h"
@@ -47,6 +53,12 @@
 #define TYPING_GAP_S  2.0  /* typing notices from one connection, at most one per this */
 #define WRITES_PER_CB 64
 #define WATCH_MAX     500 /* users one connection may follow the presence of */
+
+#define LAPSE_RETRY_S 10.0 /* a session check left unanswered is asked again after this */
+#define LAPSE_BATCH   1000 /* sessions checked per sweep at most */
+
+#define CLOSE_SESSION_ENDED 4001
+#define CLOSE_ROLE_CHANGED  4002
 
 struct user;
 
@@ -65,6 +77,9 @@ struct conn {
                        * not pending, every event up to live_upto was too (conn_seen) */
     bool established, pending, closing, away;
     const char *close_why; /* a close frame to send from the writable callback */
+    int close_code;
+    /* when the session may have gone idle or expired: then ask the database */
+    double lapse_at;
     struct rt_msg **q; /* ring of frames to send */
     unsigned qhead, qcount, qcap;
     size_t qbytes;
@@ -109,6 +124,9 @@ static int nconns;
 static pthread_mutex_t inbox_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct rt_item *inbox_head, *inbox_tail;
 static int nconns_shared; /* read by other threads for the limit check */
+static bool accepting;    /* the gateway runs: posts are kept (else freed) */
+/* the context to wake, while it may be woken */
+static struct lws_context *wake_ctx;
 
 static double now_s(void)
 {
@@ -218,6 +236,26 @@ static bool is_admin(const struct conn *c)
     return c->who.realm == REALM_EMPLOYEE && c->who.role == ROLE_ADMIN;
 }
 
+static void admin_link(struct conn *c)
+{
+    c->anext = admins;
+    c->aprev = NULL;
+    if (admins)
+        admins->aprev = c;
+    admins = c;
+}
+
+static void admin_unlink(struct conn *c)
+{
+    if (c->aprev)
+        c->aprev->anext = c->anext;
+    else
+        admins = c->anext;
+    if (c->anext)
+        c->anext->aprev = c->aprev;
+    c->aprev = c->anext = NULL;
+}
+
 static void conn_link(struct conn *c)
 {
     c->next = conns;
@@ -228,12 +266,8 @@ static void conn_link(struct conn *c)
     if (c->unext)
         c->unext->uprev = c;
     c->user->first = c;
-    if (is_admin(c)) {
-        c->anext = admins;
-        if (admins)
-            admins->aprev = c;
-        admins = c;
-    }
+    if (is_admin(c))
+        admin_link(c);
     c->hnext = by_serial[c->serial % CONN_BUCKETS];
     by_serial[c->serial % CONN_BUCKETS] = c;
 }
@@ -254,14 +288,8 @@ static void conn_unlink(struct conn *c)
         c->user->first = c->unext;
     if (c->unext)
         c->unext->uprev = c->uprev;
-    if (is_admin(c)) {
-        if (c->aprev)
-            c->aprev->anext = c->anext;
-        else
-            admins = c->anext;
-        if (c->anext)
-            c->anext->aprev = c->aprev;
-    }
+    if (is_admin(c))
+        admin_unlink(c);
     for (struct conn **p = &by_serial[c->serial % CONN_BUCKETS]; *p; p = &(*p)->hnext)
         if (*p == c) {
             *p = c->hnext;
@@ -280,6 +308,19 @@ static void conn_kill(struct conn *c, const char *why)
     c->closing = true;
     log_info("realtime: closing connection of user %lld: %s", c->who.user_id, why);
     lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+}
+
+/* Ends a connection with a close frame (code, why) once it is writable, cut off if it
+ * never is. From here on nothing more is queued for it. */
+static void conn_end(struct conn *c, int code, const char *why)
+{
+    if (c->closing)
+        return;
+    c->closing = true;
+    c->close_code = code;
+    c->close_why = why;
+    lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, 5);
+    lws_callback_on_writable(c->wsi);
 }
 
 /* Queues a frame (taking a new reference). A reader that lets PORTAL_WS_QUEUE_BYTES pile
@@ -356,15 +397,26 @@ static void conn_cleanup(struct conn *c)
 void rt_gateway_post(struct rt_item *first, struct rt_item *last)
 {
     pthread_mutex_lock(&inbox_lock);
+    if (!accepting) { /* no gateway in this process (or it stopped): nobody to tell */
+        pthread_mutex_unlock(&inbox_lock);
+        while (first) {
+            struct rt_item *next = first == last ? NULL : first->next;
+            rt_item_free(first);
+            first = next;
+        }
+        return;
+    }
     if (inbox_tail)
         inbox_tail->next = first;
     else
         inbox_head = first;
     inbox_tail = last;
     last->next = NULL;
+    /* under the lock: HTTP threads post too, and gateway_stop() must not destroy the
+     * context between this test and the call */
+    if (wake_ctx)
+        lws_cancel_service(wake_ctx);
     pthread_mutex_unlock(&inbox_lock);
-    if (context)
-        lws_cancel_service(context);
 }
 
 /* A presence event, cut down to the users this connection watches. */
@@ -453,8 +505,29 @@ static void deliver_backfill(struct rt_item *it)
     conn_hello(c, it->state == RT_BACKFILL_RESET);
 }
 
+/* Asks the tailer which of these sessions (a JSON array it takes) ended. */
+static void ask_sessions(json_t *ids)
+{
+    struct rt_request *rq = calloc(1, sizeof *rq);
+    if (rq) {
+        rq->kind = RQ_SESSIONS;
+        rq->watch = json_dumps(ids, JSON_COMPACT);
+        rt_tail_request(rq);
+    }
+    json_decref(ids);
+}
+
+static int left_cmp(const void *k, const void *e)
+{
+    long long id = *(const long long *)k, other = ((const struct rt_session_left *)e)->session_id;
+    return id < other ? -1 : id > other;
+}
+
 /* The tailer asks for the open sessions (id 0), or names those that ended: their
- * sockets close (logout, revocation, expiry, a disabled user). */
+ * sockets close (logout, revocation, a password change, expiry, idleness, a disabled
+ * user), and says when each of the others lapses unless used. Sent as soon as the
+ * change commits on this node, and in id order with the events from the outbox on every
+ * node, so no event after the change reaches a socket of that session. */
 static void sessions_item(const struct rt_item *it)
 {
     if (it->id == 0) {
@@ -463,32 +536,54 @@ static void sessions_item(const struct rt_item *it)
         json_t *ids = json_array();
         for (struct conn *c = conns; c; c = c->next)
             json_array_append_new(ids, json_integer(c->who.session_id));
-        struct rt_request *rq = calloc(1, sizeof *rq);
-        if (rq) {
-            rq->kind = RQ_SESSIONS;
-            rq->watch = json_dumps(ids, JSON_COMPACT);
-            rt_tail_request(rq);
-        }
-        json_decref(ids);
+        ask_sessions(ids);
         return;
     }
-    json_t *ended = json_loads(it->sessions ? it->sessions : "[]", 0, NULL);
-    size_t n = json_array_size(ended);
-    long long *v = calloc(n + 1, sizeof *v);
-    for (size_t i = 0; v && i < n; i++)
-        v[i] = json_integer_value(json_array_get(ended, i));
-    struct idlist *set = v ? idlist_create(v, n) : NULL;
-    for (struct conn *c = conns; set && c; c = c->next)
-        if (idlist_has(set, c->who.session_id) && !c->closing) {
-            /* A close frame 4001 "session ended" once writable; cut off if it never is. */
-            c->closing = true;
-            c->close_why = "session ended";
-            lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, 5);
-            lws_callback_on_writable(c->wsi);
+    double now = now_s();
+    for (struct conn *c = conns; c; c = c->next) {
+        if (c->closing)
+            continue;
+        const struct rt_session_left *left;
+        if (idlist_has(it->ended, c->who.session_id))
+            conn_end(c, CLOSE_SESSION_ENDED, "session ended");
+        else if (it->nlive && (left = bsearch(&c->who.session_id, it->live, it->nlive,
+                                              sizeof *it->live, left_cmp)))
+            c->lapse_at = now + (left->ms > 0 ? (double)left->ms / 1000.0 : 1.0);
+    }
+}
+
+/* A user's role changed: their sockets carry the new one for every later event (and say
+ * so in a {"type":"session","role":R} frame). One still waiting for its backfill, which
+ * the tailer filtered under the old role, is closed instead (4002): it reconnects. */
+static void reauth_item(const struct rt_item *it)
+{
+    struct user *u = user_find(it->reauth_user);
+    for (struct conn *c = u ? u->first : NULL; c; c = c->unext) {
+        if (c->closing || c->who.realm != REALM_EMPLOYEE || c->who.role == it->reauth_role)
+            continue;
+        if (c->pending) {
+            conn_end(c, CLOSE_ROLE_CHANGED, "role changed");
+            continue;
         }
-    idlist_unref(set);
-    free(v);
-    json_decref(ended);
+        bool was_admin = is_admin(c);
+        c->who.role = it->reauth_role;
+        if (was_admin && !is_admin(c))
+            admin_unlink(c);
+        else if (!was_admin && is_admin(c))
+            admin_link(c);
+        conn_send_json(c, json_pack("{s:s, s:s?}", "type", "session", "role",
+                                    role_name((enum role)c->who.role)));
+    }
+}
+
+static void set_accepting(bool on, struct lws_context *wake)
+{
+    pthread_mutex_lock(&inbox_lock);
+    accepting = on;
+    wake_ctx = wake;
+    if (wake && inbox_head) /* what came before the loop ran */
+        lws_cancel_service(wake);
+    pthread_mutex_unlock(&inbox_lock);
 }
 
 static void drain_inbox(void)
@@ -512,6 +607,9 @@ static void drain_inbox(void)
             break;
         case RT_SESSIONS:
             sessions_item(it);
+            break;
+        case RT_REAUTH:
+            reauth_item(it);
             break;
         case RT_FRAME: {
             struct conn *c = conn_find(it->serial);
@@ -557,10 +655,17 @@ static void sweep(lws_sorted_usec_list_t *sul)
      * of them (and some) are pinged per sweep, so a wave spreads over seconds instead of
      * taking one turn of the loop. The rest wait a sweep; the hangup has the slack. */
     int budget = (int)(nconns / ping) + 64;
+    json_t *lapsed = NULL; /* sessions that may have gone idle: one query per sweep */
+    size_t nlapsed = 0;
     for (struct conn *c = conns; c; c = c->next) {
         double quiet = now - c->heard_at;
         if (c->closing)
             continue;
+        if (now >= c->lapse_at && nlapsed < LAPSE_BATCH && (lapsed || (lapsed = json_array()))) {
+            json_array_append_new(lapsed, json_integer(c->who.session_id));
+            nlapsed++;
+            c->lapse_at = now + LAPSE_RETRY_S; /* the answer sets the next one */
+        }
         if (quiet >= 2 * ping + 5)
             conn_kill(c, "no answer to pings");
         else if (quiet >= ping && !c->pinged && budget > 0) {
@@ -569,6 +674,8 @@ static void sweep(lws_sorted_usec_list_t *sul)
             lws_callback_on_writable(c->wsi);
         }
     }
+    if (lapsed)
+        ask_sessions(lapsed);
     lws_sul_schedule(context, 0, sul, sweep, LWS_US_PER_SEC);
 }
 
@@ -699,7 +806,8 @@ static int admit(struct lws *wsi, struct conn *c)
     }
     const char *ticket = lws_get_urlarg_by_name(wsi, "ticket=", buf, sizeof buf);
     struct audience_ident who;
-    int ok = ticket ? realtime_ticket_redeem(ticket, &who) : 0;
+    long long lapse_ms = 0;
+    int ok = ticket ? realtime_ticket_redeem(ticket, &who, &lapse_ms) : 0;
     if (ok < 0)
         log_warn("realtime: cannot check a ticket: %s", db_error());
     if (ok == 0)
@@ -707,6 +815,7 @@ static int admit(struct lws *wsi, struct conn *c)
     if (ok != 1)
         return 1;
     c->who = who;
+    c->lapse_at = now_s() + (double)lapse_ms / 1000.0;
     c->after = -1;
     const char *after = lws_get_urlarg_by_name(wsi, "after=", buf, sizeof buf);
     if (!after)
@@ -750,8 +859,8 @@ static int on_writable(struct lws *wsi, struct conn *c)
 {
     if (c->closing) {
         if (c->close_why)
-            lws_close_reason(wsi, (enum lws_close_status)4001, (unsigned char *)c->close_why,
-                             strlen(c->close_why));
+            lws_close_reason(wsi, (enum lws_close_status)c->close_code,
+                             (unsigned char *)c->close_why, strlen(c->close_why));
         return -1;
     }
     if (c->ping_due) {
@@ -921,8 +1030,11 @@ int gateway_start(void)
     }
     *colon = '\0';
     unsigned fds = raise_fd_limit();
-    if (rt_tail_start() < 0)
+    set_accepting(true, NULL); /* what the tailer sends before the loop runs waits in the inbox */
+    if (rt_tail_start() < 0) {
+        set_accepting(false, NULL);
         return -1;
+    }
     live_upto = rt_tail_start_id();
     lws_set_log_level(LLL_ERR | LLL_WARN, NULL);
     memset(&retry_policy, 0, sizeof retry_policy); /* no validity timers: see sweep() */
@@ -964,6 +1076,8 @@ int gateway_start(void)
     if (!context) {
         log_error("cannot listen for websockets on %s", config.ws_listen);
         rt_tail_stop();
+        set_accepting(false, NULL);
+        drain_inbox();
         return -1;
     }
     stopping = 0;
@@ -974,8 +1088,11 @@ int gateway_start(void)
             ev_loop_destroy(loop);
         loop = NULL;
         rt_tail_stop();
+        set_accepting(false, NULL);
+        drain_inbox();
         return -1;
     }
+    set_accepting(true, context);
     return 0;
 }
 
@@ -987,10 +1104,11 @@ void gateway_stop(void)
     stopping = 1;
     lws_cancel_service(context);
     pthread_join(thread, NULL);
+    set_accepting(false, NULL); /* from here on posts are freed, and nobody wakes context */
     lws_context_destroy(context);
     context = NULL;
     if (loop)
         ev_loop_destroy(loop);
     loop = NULL;
-    drain_inbox(); /* no connection is left: this only frees what the tailer sent last */
+    drain_inbox(); /* no connection is left: this only frees what was sent last */
 }

@@ -26,7 +26,9 @@ enum rt_item_kind {
     RT_WATERMARK, /* every id up to id is settled (delivered or known never to commit) */
     RT_BACKFILL,  /* missed events for one connection (serial), then its cursor is upto */
     RT_FRAME,     /* one frame for one connection (presence snapshot, refusals) */
-    RT_SESSIONS,  /* id == 0: tell the tailer every open session; else close those in ids */
+    RT_SESSIONS,  /* id == 0: tell the tailer every open session; else sessions that ended
+                   * (closed) and how long the live ones may stay idle */
+    RT_REAUTH,    /* a user's role changed: their sockets carry the new one from here on */
 };
 
 enum rt_backfill_state { RT_BACKFILL_MORE, RT_BACKFILL_DONE, RT_BACKFILL_RESET };
@@ -48,7 +50,17 @@ struct rt_item {
     long long *pres_ids;
     char (*pres_states)[8];
     size_t npres;
-    char *sessions; /* RT_SESSIONS: JSON array of session ids that ended, owned */
+    struct idlist *ended; /* RT_SESSIONS: the sessions that ended (owned) */
+    /* RT_SESSIONS: sessions still valid and the milliseconds until each lapses (idle or
+     * expired) unless used meanwhile; sorted by id (owned) */
+    struct rt_session_left *live;
+    size_t nlive;
+    /* RT_REAUTH: whose role (enum role) changed */
+    long long reauth_user;
+    int reauth_role;
+};
+struct rt_session_left {
+    long long session_id, ms;
 };
 void rt_item_free(struct rt_item *it); /* the item and every reference it owns */
 
@@ -56,7 +68,7 @@ enum rt_request_kind {
     RQ_REGISTER, /* a connection opened or resumed: backfill from after, presence snapshot */
     RQ_TYPING,   /* who is typing in channel */
     RQ_PRESENCE, /* who's state on this node changed */
-    RQ_SESSIONS, /* the sessions of the open connections (watch: JSON array of ids) */
+    RQ_SESSIONS, /* which of these sessions ended (watch: JSON array of ids) */
 };
 
 enum rt_presence { RT_OFFLINE = 0, RT_ONLINE = 1, RT_AWAY = 2 };
@@ -72,7 +84,8 @@ struct rt_request {
     enum rt_presence state; /* RQ_PRESENCE */
 };
 
-/* gateway.c: hands a list of items (in order) to the lws thread and wakes it. */
+/* gateway.c: hands a list of items (in order) to the lws thread and wakes it. When the
+ * gateway is not running (a command line tool, a stop) the items are freed. */
 void rt_gateway_post(struct rt_item *first, struct rt_item *last);
 
 /* tail.c */
@@ -80,5 +93,12 @@ int rt_tail_start(void);                /* reads the newest id, starts the threa
 void rt_tail_stop(void);                /* joins the thread */
 void rt_tail_request(struct rt_request *rq); /* takes ownership; any thread */
 long long rt_tail_start_id(void);       /* the newest event id when the tailer started */
+
+/* tail.c: one of the gateway's own outbox events ("session.*", never sent to a browser)
+ * as a new item for rt_gateway_post() (NULL for any other type or payload). The tailer
+ * delivers them in id order; sessions.c hands the same item to this node's gateway as
+ * soon as the change commits. */
+struct rt_item *rt_control_item(const char *type, const char *payload);
+#define RT_CONTROL_PREFIX "session."
 
 #endif

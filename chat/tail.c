@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "auth.h"
 #include "config.h"
 #include "db.h"
 #include "http.h"
@@ -81,11 +82,15 @@ static const char sql_presence_reap[] =
 static const char sql_purge_ephemeral[] =
     "DELETE FROM event WHERE type IN ('typing', 'presence')"
     " AND created_at < UTC_TIMESTAMP(6) - INTERVAL 120 SECOND LIMIT 5000";
-static const char sql_sessions_ended[] =
-    "SELECT t.id FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) t"
-    " LEFT JOIN sessions s ON s.id = t.id LEFT JOIN users u ON u.id = s.user_id"
-    " WHERE s.id IS NULL OR s.revoked_at IS NOT NULL OR s.expires_at <= UTC_TIMESTAMP(6)"
-    " OR u.disabled <> 0";
+/* Per session: ended (gone, revoked, expired, idle past PORTAL_SESSION_IDLE, its user
+ * disabled), and the milliseconds until it lapses if nobody uses it. */
+static const char sql_sessions_state[] =
+    "SELECT DISTINCT t.id, s.id IS NULL OR s.revoked_at IS NOT NULL OR u.disabled <> 0"
+    " OR s.expires_at <= UTC_TIMESTAMP(6) OR s.last_seen <= UTC_TIMESTAMP(6) - INTERVAL ? SECOND,"
+    " TIMESTAMPDIFF(MICROSECOND, UTC_TIMESTAMP(6),"
+    " LEAST(s.expires_at, s.last_seen + INTERVAL ? SECOND)) DIV 1000"
+    " FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) t"
+    " LEFT JOIN sessions s ON s.id = t.id LEFT JOIN users u ON u.id = s.user_id ORDER BY t.id";
 static const char sql_purge_tickets[] =
     "DELETE FROM realtime_tickets WHERE expires_at < UTC_TIMESTAMP(6) - INTERVAL 1 HOUR LIMIT 5000";
 
@@ -104,6 +109,7 @@ static char gap_t0[40];      /* database clock when that gap was first seen */
 static double gap_since;     /* monotonic time of the same */
 static long long dead_upto;  /* missing ids up to here never commit */
 static int trx_view = 1;     /* 0 once innodb_trx turned out unreadable */
+static long long early_upto; /* ended sessions behind a gap were posted up to this id */
 
 static double now_s(void)
 {
@@ -145,7 +151,8 @@ void rt_item_free(struct rt_item *it)
     free(it->msgs);
     free(it->pres_ids);
     free(it->pres_states);
-    free(it->sessions);
+    idlist_unref(it->ended);
+    free(it->live);
     free(it);
 }
 
@@ -403,6 +410,8 @@ static int backfill(struct rt_request *rq)
         goto cleanup;
     for (int i = 0; i < res->nrows; i++) {
         struct audience_rule rule;
+        if (strncmp(db_str(res, i, 1), RT_CONTROL_PREFIX, strlen(RT_CONTROL_PREFIX)) == 0)
+            continue; /* the gateway's own, delivered live only */
         if (resolve(db_str(res, i, 1), db_str(res, i, 2), &rule) < 0)
             goto cleanup;
         bool visible = audience_may_see(&rule, &rq->who);
@@ -519,25 +528,57 @@ static int presence_changes(struct rt_request **changes, size_t n)
 }
 
 /* Of the sessions the open connections belong to (a JSON array), tells the lws thread
- * those that ended, so it closes their sockets. */
-static void sessions_ended(const char *ids)
+ * those that ended, so it closes their sockets, and when each of the others lapses. */
+static void sessions_check(const char *ids)
 {
     struct arena a;
     arena_init(&a);
-    struct db_res *res = ids ? db_query(&a, sql_sessions_ended, "s", ids) : NULL;
-    if (res && res->nrows > 0) {
-        json_t *ended = json_array();
+    long long idle = config.session_idle_s;
+    struct db_res *res = ids ? db_query(&a, sql_sessions_state, "iis", idle, idle, ids) : NULL;
+    struct rt_item *it = res && res->nrows > 0 ? item_new(RT_SESSIONS) : NULL;
+    long long *ended = it ? arena_alloc(&a, sizeof(long long) * (size_t)res->nrows) : NULL;
+    size_t nended = 0;
+    if (it && ended && (it->live = calloc((size_t)res->nrows, sizeof *it->live))) {
+        it->id = 1;
         for (int i = 0; i < res->nrows; i++)
-            json_array_append_new(ended, json_integer(db_ll(res, i, 0)));
-        struct rt_item *it = item_new(RT_SESSIONS);
-        if (it) {
-            it->id = 1;
-            it->sessions = json_dumps(ended, JSON_COMPACT);
-            post_one(it);
-        }
-        json_decref(ended);
-    }
+            if (db_ll(res, i, 1))
+                ended[nended++] = db_ll(res, i, 0);
+            else
+                it->live[it->nlive++] =
+                    (struct rt_session_left){db_ll(res, i, 0), db_ll(res, i, 2)};
+        it->ended = idlist_create(ended, nended);
+        post_one(it);
+    } else
+        rt_item_free(it);
+    if (ids && !res)
+        log_warn("realtime: cannot check sessions: %s", db_error());
     arena_cleanup(&a);
+}
+
+/* The gateway's own events: "session.ended" {"sessions":[ids]}: those sessions ended;
+ * "session.role" {"user_id":U,"role":R}: U's role is R from here on. */
+struct rt_item *rt_control_item(const char *type, const char *payload)
+{
+    if (strncmp(type, RT_CONTROL_PREFIX, strlen(RT_CONTROL_PREFIX)) != 0)
+        return NULL;
+    json_t *p = json_loads(payload ? payload : "{}", 0, NULL);
+    long long user = json_integer_value(json_object_get(p, "user_id"));
+    struct rt_item *it = NULL;
+    if (strcmp(type, "session.ended") == 0 && (it = item_new(RT_SESSIONS))) {
+        json_t *list = json_object_get(p, "sessions");
+        size_t n = json_array_size(list);
+        long long *v = calloc(n + 1, sizeof *v);
+        for (size_t i = 0; v && i < n; i++)
+            v[i] = json_integer_value(json_array_get(list, i));
+        it->id = 1;
+        it->ended = v ? idlist_create(v, n) : NULL;
+        free(v);
+    } else if (strcmp(type, "session.role") == 0 && user > 0 && (it = item_new(RT_REAUTH))) {
+        it->reauth_user = user;
+        it->reauth_role = (int)role_from_name(json_string_value(json_object_get(p, "role")));
+    }
+    json_decref(p);
+    return it;
 }
 
 /* Serves the queued requests. Backfills that need more pages go back in the queue, so
@@ -584,7 +625,7 @@ static void serve_requests(void)
             typing(rq);
             break;
         case RQ_SESSIONS:
-            sessions_ended(rq->watch);
+            sessions_check(rq->watch);
             free(rq->watch);
             rq->watch = NULL;
             break;
@@ -697,6 +738,7 @@ static int poll_events(void)
     struct rt_item *first = NULL, *last = NULL;
     long long was = delivered;
     bool blocked = false;
+    struct rt_item *early = NULL; /* sessions that ended, seen behind a gap */
     for (int i = 0; i < res->nrows; i++) {
         long long id = db_ll(res, i, 0);
         if (id != delivered + 1 && id - 1 > dead_upto) {
@@ -704,29 +746,48 @@ static int poll_events(void)
              * one settlement covers all the gaps of this batch. */
             note_gap(delivered + 1, db_ll(res, res->nrows - 1, 0) - 1);
             blocked = true;
+            /* A session that ended is closed now, not after the gap: closing early shows
+             * nobody anything (the item comes again in order, closing nothing twice). */
+            for (int k = res->nrows - 1; k >= i && db_ll(res, k, 0) > early_upto; k--)
+                if (strcmp(db_str(res, k, 1), "session.ended") == 0) {
+                    struct rt_item *e = rt_control_item("session.ended", db_str(res, k, 3));
+                    if (e) {
+                        e->next = early;
+                        early = e;
+                    }
+                }
+            if (db_ll(res, res->nrows - 1, 0) > early_upto)
+                early_upto = db_ll(res, res->nrows - 1, 0);
             break;
         }
-        struct rt_item *it = item_new(RT_EVENT);
-        if (!it)
-            break;
         const char *type = db_str(res, i, 1);
-        if (resolve(type, db_str(res, i, 2), &it->rule) < 0) {
-            rt_item_free(it);
-            break; /* a database error: this event again next time */
+        struct rt_item *it = NULL;
+        if (strncmp(type, RT_CONTROL_PREFIX, strlen(RT_CONTROL_PREFIX)) == 0) {
+            /* for the gateway itself, in order with the events around it; never sent */
+            it = rt_control_item(type, db_str(res, i, 3));
+        } else {
+            if (!(it = item_new(RT_EVENT)))
+                break;
+            if (resolve(type, db_str(res, i, 2), &it->rule) < 0) {
+                rt_item_free(it);
+                break; /* a database error: this event again next time */
+            }
+            it->id = id;
+            it->msg = event_frame(id, type, db_str(res, i, 3));
+            if (strcmp(type, "typing") == 0) {
+                json_t *p = json_loads(db_str(res, i, 3), 0, NULL);
+                it->exclude_user = json_integer_value(json_object_get(p, "user_id"));
+                json_decref(p);
+            } else if (strcmp(type, "presence") == 0)
+                presence_entries(it, db_str(res, i, 3));
         }
-        it->id = id;
-        it->msg = event_frame(id, type, db_str(res, i, 3));
-        if (strcmp(type, "typing") == 0) {
-            json_t *p = json_loads(db_str(res, i, 3), 0, NULL);
-            it->exclude_user = json_integer_value(json_object_get(p, "user_id"));
-            json_decref(p);
-        } else if (strcmp(type, "presence") == 0)
-            presence_entries(it, db_str(res, i, 3));
-        if (last)
-            last->next = it;
-        else
-            first = it;
-        last = it;
+        if (it) {
+            if (last)
+                last->next = it;
+            else
+                first = it;
+            last = it;
+        }
         delivered = id;
     }
     if (!blocked && gap_hi && delivered >= gap_hi)
@@ -743,6 +804,16 @@ static int poll_events(void)
                 first = w;
             last = w;
         }
+    }
+    if (early) {
+        struct rt_item *e = early;
+        while (e->next)
+            e = e->next;
+        if (last)
+            last->next = early;
+        else
+            first = early;
+        last = e;
     }
     if (first)
         rt_gateway_post(first, last);

@@ -23,11 +23,13 @@ static const char sql_use[] =
     "UPDATE realtime_tickets SET used_at = UTC_TIMESTAMP(6)"
     " WHERE token_hash = ? AND used_at IS NULL AND expires_at > UTC_TIMESTAMP(6)";
 static const char sql_who[] =
-    "SELECT s.id, u.id, u.realm, u.role, u.account_id"
+    "SELECT s.id, u.id, u.realm, u.role, u.account_id,"
+    " TIMESTAMPDIFF(MICROSECOND, UTC_TIMESTAMP(6),"
+    " LEAST(s.expires_at, s.last_seen + INTERVAL ? SECOND)) DIV 1000"
     " FROM realtime_tickets t JOIN sessions s ON s.id = t.session_id"
     " JOIN users u ON u.id = s.user_id"
     " WHERE t.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > UTC_TIMESTAMP(6)"
-    " AND u.disabled = 0";
+    " AND s.last_seen > UTC_TIMESTAMP(6) - INTERVAL ? SECOND AND u.disabled = 0";
 
 /* The websocket URL the browser should open: PORTAL_WS_PUBLIC_URL when set, else the
  * host the page was served from with the gateway's port (so localhost and 127.0.0.1
@@ -69,7 +71,7 @@ int realtime_ticket_create(struct req *r)
                                "expires_in", REALTIME_TICKET_SECONDS));
 }
 
-int realtime_ticket_redeem(const char *ticket, struct audience_ident *who)
+int realtime_ticket_redeem(const char *ticket, struct audience_ident *who, long long *lapse_ms)
 {
     if (!ticket || strlen(ticket) != TICKET_CHARS)
         return 0;
@@ -82,7 +84,8 @@ int realtime_ticket_redeem(const char *ticket, struct audience_ident *who)
     struct arena a;
     arena_init(&a);
     int rc = -1;
-    struct db_res *res = db_query(&a, sql_who, "b", hash, sizeof hash);
+    long long idle = config.session_idle_s;
+    struct db_res *res = db_query(&a, sql_who, "ibi", idle, hash, sizeof hash, idle);
     if (!res)
         goto cleanup;
     rc = 0;
@@ -94,6 +97,7 @@ int realtime_ticket_redeem(const char *ticket, struct audience_ident *who)
     who->realm = (int)realm_from_name(db_str(res, 0, 2));
     who->role = db_str(res, 0, 3) ? (int)role_from_name(db_str(res, 0, 3)) : ROLE_NONE;
     who->account_id = db_str(res, 0, 4) ? db_ll(res, 0, 4) : 0;
+    *lapse_ms = db_ll(res, 0, 5);
     rc = who->realm ? 1 : 0;
 cleanup:
     arena_cleanup(&a);

@@ -23,6 +23,7 @@
 #include "epoch.h"
 #include "log.h"
 #include "password.h"
+#include "realtime.h"
 #include "users.h"
 
 #define TOKEN_BYTES      32
@@ -475,6 +476,9 @@ const char *auth_session_start(struct req *r, long long user_id)
 
 int auth_sessions_revoke_user(long long user_id, long long keep_session_id)
 {
+    /* their sockets close on every node: the gateways are told which sessions these are */
+    if (realtime_user_sessions_ending(user_id, keep_session_id) < 0)
+        return -1;
     return db_exec(sql_revoke_user, "ii", user_id, keep_session_id);
 }
 
@@ -585,8 +589,8 @@ int auth_login(struct req *r)
     }
     /* A session cookie the browser already had is ended: login always issues a new
      * token (no fixation). */
-    if (load_session(r) == 0 && r->session)
-        db_exec(sql_revoke_any, "i", r->session->id);
+    if (load_session(r) == 0 && r->session && db_exec(sql_revoke_any, "i", r->session->id) == 0)
+        realtime_session_ended(r->session->id);
     r->session = NULL;
 
     const char *csrf = NULL;
@@ -608,6 +612,7 @@ int auth_logout(struct req *r)
     if (http_no_fields(r) < 0) /* takes no body */
         return r->status;
     if (db_begin() < 0 || db_exec(sql_revoke_any, "i", r->session->id) < 0 ||
+        realtime_session_ended(r->session->id) < 0 ||
         audit_log(r, "auth.logout", "user", r->session->user_id, NULL) < 0 || db_commit() < 0) {
         db_rollback();
         return http_db_error(r);
@@ -652,7 +657,8 @@ int auth_end_my_session(struct req *r)
         db_rollback();
         return http_error(r, 404, "not_found", "No such session", NULL);
     }
-    if (audit_log(r, "session.end", "session", id, NULL) < 0 || db_commit() < 0)
+    if (realtime_session_ended(id) < 0 || audit_log(r, "session.end", "session", id, NULL) < 0 ||
+        db_commit() < 0)
         goto fail;
     if (id == r->session->id)
         queue_cookie(r, "", 0);
@@ -737,7 +743,8 @@ int auth_sessions_end(struct req *r)
         db_rollback();
         return http_error(r, 404, "not_found", "No such session", NULL);
     }
-    if (audit_log(r, "session.end", "session", id, NULL) < 0 || db_commit() < 0)
+    if (realtime_session_ended(id) < 0 || audit_log(r, "session.end", "session", id, NULL) < 0 ||
+        db_commit() < 0)
         goto fail;
     return http_send(r, 204, "application/json", "Cache-Control: no-store\r\n", "", 0);
 fail:

@@ -71,8 +71,9 @@ static struct setting settings[] = {
      "event ids a reconnecting client may be behind; further behind it is told to reload",
      &config.ws_backfill_max},
     {"PORTAL_WS_SESSION_CHECK", INT, "30",
-     "seconds between checks that close websockets whose session ended (logout, revoked, "
-     "expired, user disabled)",
+     "seconds between checks of every open websocket's session, for changes made behind the "
+     "portal's back (logouts, revocations, disabled users and idle expiry close sockets at "
+     "once without it)",
      &config.ws_session_check_s},
     {"PORTAL_THREADS", INT, "96", "HTTP worker threads (one MariaDB connection each)",
      &config.threads},

@@ -37,6 +37,22 @@ static _Thread_local char last_error[256];
 static _Thread_local long long last_insert_id, last_affected;
 static _Thread_local unsigned long round_trips; /* statements, BEGIN, COMMIT, ROLLBACK sent */
 
+/* What runs once this thread's transaction ends (db_on_commit). */
+#define ON_COMMIT_MAX 8
+static _Thread_local struct {
+    void (*fn)(void *arg, bool committed);
+    void *arg;
+} on_commit[ON_COMMIT_MAX];
+static _Thread_local int on_commit_n;
+
+static void on_commit_run(bool committed)
+{
+    int n = on_commit_n;
+    on_commit_n = 0; /* a callback may open a transaction of its own */
+    for (int i = 0; i < n; i++)
+        on_commit[i].fn(on_commit[i].arg, committed);
+}
+
 /* Parsed PORTAL_DB_URL. */
 static struct {
     char user[128], pass[256], host[256], db[128], socket[1024];
@@ -151,6 +167,8 @@ static void conn_close(void)
 {
     if (!tl)
         return;
+    if (tl->in_tx)
+        on_commit_run(false);
     for (int i = 0; i < tl->nstmts; i++)
         mysql_stmt_close(tl->stmts[i].stmt);
     if (tl->mysql)
@@ -552,10 +570,12 @@ int db_commit(void)
     round_trips++;
     if (mysql_commit(tl->mysql)) {
         set_error((int)mysql_errno(tl->mysql), mysql_error(tl->mysql));
+        on_commit_run(false);
         if (db_errno_is_down(last_errno))
             conn_close();
         return -1;
     }
+    on_commit_run(true);
     return 0;
 }
 
@@ -565,8 +585,26 @@ void db_rollback(void)
         return;
     tl->in_tx = false;
     round_trips++;
+    on_commit_run(false);
     if (mysql_rollback(tl->mysql))
         conn_close();
+}
+
+int db_on_commit(void (*fn)(void *arg, bool committed), void *arg)
+{
+    if (!db_in_tx()) {
+        fn(arg, true);
+        return 0;
+    }
+    if (on_commit_n == ON_COMMIT_MAX) {
+        log_error("db_on_commit: more than %d callbacks in one transaction", ON_COMMIT_MAX);
+        fn(arg, false);
+        return -1;
+    }
+    on_commit[on_commit_n].fn = fn;
+    on_commit[on_commit_n].arg = arg;
+    on_commit_n++;
+    return 0;
 }
 
 bool db_in_tx(void)

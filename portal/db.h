@@ -49,6 +49,12 @@ int db_begin(void);
 int db_commit(void);
 void db_rollback(void);
 bool db_in_tx(void);
+/* Runs fn(arg, true) once this thread's open transaction has committed, or fn(arg, false)
+ * when it rolls back or its COMMIT fails (fn owns arg either way: it frees it). Outside a
+ * transaction fn(arg, true) runs at once. For what must not happen before the change is
+ * visible, such as telling another thread about it. 0, or -1 when too many are queued
+ * (then fn(arg, false) has run). */
+int db_on_commit(void (*fn)(void *arg, bool committed), void *arg);
 int db_tx(int (*fn)(void *arg), void *arg);
 
 /* Runs a multi-statement script (migrations only; no arguments). 0 or -1. */

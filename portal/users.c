@@ -17,6 +17,7 @@
 #include "log.h"
 #include "mail.h"
 #include "password.h"
+#include "realtime.h"
 #include "scheduler.h"
 
 #define INVITE_HOURS  72
@@ -411,6 +412,8 @@ int users_update(struct req *r)
     }
     if (rc == 0 && new_disabled)
         rc = auth_sessions_revoke_user(id, 0); /* disabling ends every session at once */
+    else if (rc == 0 && has_role && strcmp(role, db_str(cur, 0, 2)) != 0)
+        rc = realtime_role_changed(id, role); /* open sockets take the new role */
     /* A reset link mailed to the old address, or to a disabled user, must not work. */
     if (rc == 0 && (new_disabled || new_email))
         rc = db_exec(sql_resets_spend, "i", id);

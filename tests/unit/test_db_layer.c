@@ -355,6 +355,42 @@ static void begin_commit_rollback(void **state)
     assert_int_equal(fixture_scalar("SELECT COUNT(*) FROM t_tx"), 1);
 }
 
+/* db_on_commit: the callback runs after a COMMIT (seeing the change committed), is told
+ * of a rollback, and runs at once outside a transaction. */
+static int on_commit_calls, on_commit_yes, on_commit_rows;
+
+static void count_commit(void *arg, bool committed)
+{
+    (void)arg;
+    on_commit_calls++;
+    on_commit_yes += committed;
+    if (committed)
+        on_commit_rows = (int)fixture_scalar("SELECT COUNT(*) FROM t_tx");
+}
+
+static void on_commit_runs_after_commit_only(void **state)
+{
+    create_tx_table();
+    assert_int_equal(db_begin(), 0);
+    assert_int_equal(db_exec(sql_tx_insert, "is", 1LL, "a"), 0);
+    assert_int_equal(db_on_commit(count_commit, NULL), 0);
+    assert_int_equal(on_commit_calls, 0); /* not before the commit */
+    assert_int_equal(db_commit(), 0);
+    assert_int_equal(on_commit_calls, 1);
+    assert_int_equal(on_commit_yes, 1);
+    assert_int_equal(on_commit_rows, 1); /* another connection sees the row by then */
+    assert_int_equal(db_begin(), 0);
+    assert_int_equal(db_on_commit(count_commit, NULL), 0);
+    db_rollback();
+    assert_int_equal(on_commit_calls, 2);
+    assert_int_equal(on_commit_yes, 1); /* told it rolled back */
+    assert_int_equal(db_commit(), 0);   /* and not run again by a later commit */
+    assert_int_equal(on_commit_calls, 2);
+    assert_int_equal(db_on_commit(count_commit, NULL), 0); /* no transaction: at once */
+    assert_int_equal(on_commit_calls, 3);
+    assert_int_equal(on_commit_yes, 2);
+}
+
 /* Two threads lock rows 1 and 2 in opposite order; InnoDB kills one transaction with
  * ER_LOCK_DEADLOCK, db_tx runs it again, and both increments land. */
 static const char sql_bump[] = "UPDATE t_acct SET v = v + 1 WHERE id = ?";
@@ -623,6 +659,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(tx_error_rolls_back_without_retry, db_fixture_setup,
                                         db_fixture_teardown),
         cmocka_unit_test_setup_teardown(begin_commit_rollback, db_fixture_setup,
+                                        db_fixture_teardown),
+        cmocka_unit_test_setup_teardown(on_commit_runs_after_commit_only, db_fixture_setup,
                                         db_fixture_teardown),
         cmocka_unit_test_setup_teardown(deadlock_retried, db_fixture_setup, db_fixture_teardown),
         cmocka_unit_test_setup_teardown(locking_read_failed_mid_result_runs_again, db_fixture_setup,
