@@ -5,7 +5,7 @@ ASAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc)
 WERROR := $(if $(CI),ON,OFF)
 
-.PHONY: run test build deps npm bench fuzz clean test-fast format
+.PHONY: run test build deps npm bench fuzz clean test-fast format security
 
 deps:
 	@scripts/install-deps
@@ -41,6 +41,12 @@ fuzz:
 	CC=clang cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DPORTAL_SANITIZE=ON -DPORTAL_FUZZ=ON >/dev/null
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	tests/fuzz/run $(ASAN_BUILD) $${FUZZ_SECONDS:-300}
+
+# sqlmap at --level 2 against every route with parameters (not part of `make test`):
+# SECURITY_ROUTES=N or SECURITY_ARGS=--quick for a sample. See README.md.
+security: build
+	scripts/install-deps --security
+	scripts/security $(SECURITY_ARGS)
 
 bench: build
 	bench/run-all $(BUILD)

@@ -42,7 +42,6 @@
 #include "config.h"
 #include "db.h"
 #include "http.h"
-#include "jsonin.h"
 #include "log.h"
 #include "realtime.h"
 #include "rt.h"
@@ -52,7 +51,6 @@
 #define QUEUE_MAX     8192 /* frames queued for one connection */
 #define TYPING_GAP_S  2.0  /* typing notices from one connection, at most one per this */
 #define WRITES_PER_CB 64
-#define WATCH_MAX     500 /* users one connection may follow the presence of */
 
 #define LAPSE_RETRY_S 10.0 /* a session check left unanswered is asked again after this */
 #define LAPSE_BATCH   1000 /* sessions checked per sweep at most */
@@ -714,74 +712,65 @@ static int rate_check(struct conn *c)
 }
 
 /* {"type":"presence","watch":[user ids]}: from now on the connection gets the presence
- * of these users (employees only, at most WATCH_MAX), starting with their state now. */
-static void watch_presence(struct conn *c, json_t *ids)
+ * of these users (employees only), starting with their state now. */
+static void watch_presence(struct conn *c, const struct rt_client_frame *f)
 {
-    size_t n = json_array_size(ids);
-    if (!json_is_array(ids) || n > WATCH_MAX || c->who.realm != REALM_EMPLOYEE) {
+    if (c->who.realm != REALM_EMPLOYEE) {
         conn_send_text(c, "{\"type\":\"error\",\"code\":\"bad_message\"}");
         return;
     }
-    long long v[WATCH_MAX];
-    for (size_t i = 0; i < n; i++) {
-        json_t *id = json_array_get(ids, i);
-        if (!json_is_integer(id) || json_integer_value(id) <= 0) {
-            conn_send_text(c, "{\"type\":\"error\",\"code\":\"bad_message\"}");
-            return;
-        }
-        v[i] = json_integer_value(id);
-    }
     idlist_unref(c->watch);
-    c->watch = idlist_create(v, n);
-    if (n)
-        conn_register(c, -1, json_dumps(ids, JSON_COMPACT));
+    c->watch = idlist_create(f->watch, f->nwatch);
+    if (!f->nwatch)
+        return;
+    json_t *ids = json_array();
+    for (size_t i = 0; i < f->nwatch; i++)
+        json_array_append_new(ids, json_integer(f->watch[i]));
+    conn_register(c, -1, json_dumps(ids, JSON_COMPACT));
+    json_decref(ids);
 }
 
+/* One text frame: rt_client_frame_parse (frame.c) decides, this acts. */
 static void client_message(struct conn *c, const char *text, size_t len)
 {
-    json_t *m = jsonin_load(text, len, 0, JSONIN_MAX_DEPTH, NULL); /* too deep: bad_message */
-    const char *type = json_string_value(json_object_get(m, "type"));
-    if (!type) {
-        conn_send_text(c, "{\"type\":\"error\",\"code\":\"bad_message\"}");
-    } else if (strcmp(type, "ping") == 0) {
+    struct rt_client_frame f; /* 4 KiB, as the watch list always took */
+    double now;
+    switch (rt_client_frame_parse(text, len, &f)) {
+    case RT_CLIENT_PING:
         conn_send_text(c, "{\"type\":\"pong\"}");
-    } else if (strcmp(type, "resume") == 0) {
-        json_t *after = json_object_get(m, "after");
-        if (!json_is_integer(after) || json_integer_value(after) < 0)
-            conn_send_text(c, "{\"type\":\"error\",\"code\":\"bad_message\"}");
-        else if (!c->pending && json_integer_value(after) < conn_seen(c))
-            conn_register(c, json_integer_value(after), NULL);
-    } else if (strcmp(type, "typing") == 0) {
-        json_t *ch = json_object_get(m, "channel");
-        double now = now_s();
-        if (!json_is_integer(ch) || json_integer_value(ch) <= 0)
-            conn_send_text(c, "{\"type\":\"error\",\"code\":\"bad_message\"}");
-        else if (now - c->typing_at >= TYPING_GAP_S) {
+        break;
+    case RT_CLIENT_RESUME:
+        if (!c->pending && f.after < conn_seen(c))
+            conn_register(c, f.after, NULL);
+        break;
+    case RT_CLIENT_TYPING:
+        now = now_s();
+        if (now - c->typing_at >= TYPING_GAP_S) {
             c->typing_at = now;
             struct rt_request *rq = calloc(1, sizeof *rq);
             if (rq) {
                 rq->kind = RQ_TYPING;
                 rq->who = c->who;
-                rq->channel = json_integer_value(ch);
+                rq->channel = f.channel;
                 rt_tail_request(rq);
             }
         }
-    } else if (strcmp(type, "presence") == 0 && json_object_get(m, "watch")) {
-        watch_presence(c, json_object_get(m, "watch"));
-    } else if (strcmp(type, "presence") == 0) {
-        const char *state = json_string_value(json_object_get(m, "state"));
-        bool away = state && strcmp(state, "away") == 0;
-        if (!state || (!away && strcmp(state, "online") != 0))
-            conn_send_text(c, "{\"type\":\"error\",\"code\":\"bad_message\"}");
-        else if (away != c->away) {
-            c->away = away;
-            c->user->away += away ? 1 : -1;
+        break;
+    case RT_CLIENT_WATCH:
+        watch_presence(c, &f);
+        break;
+    case RT_CLIENT_PRESENCE:
+        if (f.away != c->away) {
+            c->away = f.away;
+            c->user->away += f.away ? 1 : -1;
             presence_update(c->user);
         }
-    } else {
+        break;
+    case RT_CLIENT_BAD:
+    default:
         conn_send_text(c, "{\"type\":\"error\",\"code\":\"bad_message\"}");
+        break;
     }
-    json_decref(m);
 }
 
 /* ---------------------------------------------------------------------------------------

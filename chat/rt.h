@@ -6,6 +6,7 @@
 #ifndef PORTAL_RT_H
 #define PORTAL_RT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -87,6 +88,27 @@ struct rt_request {
 /* gateway.c: hands a list of items (in order) to the lws thread and wakes it. When the
  * gateway is not running (a command line tool, a stop) the items are freed. */
 void rt_gateway_post(struct rt_item *first, struct rt_item *last);
+
+/* frame.c: a client's text frame as the gateway dispatches on it. */
+#define RT_WATCH_MAX 500 /* users one connection may follow the presence of */
+enum rt_client_kind {
+    RT_CLIENT_BAD = 0,  /* not JSON, too deep, unknown type or a bad field: bad_message */
+    RT_CLIENT_PING,     /* {"type":"ping"} */
+    RT_CLIENT_RESUME,   /* {"type":"resume","after":N>=0}: after */
+    RT_CLIENT_TYPING,   /* {"type":"typing","channel":C>0}: channel */
+    RT_CLIENT_PRESENCE, /* {"type":"presence","state":"away|online"}: away */
+    RT_CLIENT_WATCH,    /* {"type":"presence","watch":[U>0,...]}: watch[0..nwatch) */
+};
+struct rt_client_frame {
+    enum rt_client_kind kind;
+    long long after, channel;
+    bool away;
+    size_t nwatch;
+    long long watch[RT_WATCH_MAX];
+};
+/* Parses text[0..len) (jsonin_load, JSONIN_MAX_DEPTH) into *f, which is all zero but
+ * the kind unless the frame is good. Returns f->kind. Allocates nothing that outlives it. */
+enum rt_client_kind rt_client_frame_parse(const char *text, size_t len, struct rt_client_frame *f);
 
 /* tail.c */
 int rt_tail_start(void);                /* reads the newest id, starts the thread; 0/-1 */

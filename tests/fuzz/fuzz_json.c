@@ -1,10 +1,15 @@
-/* fuzz_json.c - request bodies as http_json_body parses them (jansson with
- * JSON_REJECT_DUPLICATES): whatever parses must dump and reload to an equal value. */
+/* fuzz_json.c - request bodies as http_json_body parses them (jsonin_load with
+ * JSON_REJECT_DUPLICATES and JSONIN_MAX_DEPTH) on a worker-sized stack: nothing deeper
+ * than the limit gets through, and whatever parses must dump and reload to an equal
+ * value. */
 #include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "jsonin.h"
+#include "worker_stack.h"
 
 static void fail(const char *what, const char *text)
 {
@@ -48,8 +53,9 @@ static int utf8_ok(const unsigned char *s, size_t n)
  * JSON_ALLOW_NUL), counts add up. Returns the number of values. */
 static size_t walk(json_t *v, int depth)
 {
-    if (depth > 4096)
-        fail("nesting deeper than the parser allows", NULL);
+    /* containers at depths 0 .. JSONIN_MAX_DEPTH - 1: that many levels */
+    if ((json_is_object(v) || json_is_array(v)) && depth >= JSONIN_MAX_DEPTH)
+        fail("nesting deeper than JSONIN_MAX_DEPTH got through", NULL);
     size_t n = 1;
     switch (json_typeof(v)) {
     case JSON_OBJECT: {
@@ -101,14 +107,21 @@ static void round_trip(json_t *j, size_t flags)
     free(text);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+struct input {
+    const char *data;
+    size_t size;
+};
+
+/* What a worker does with a body: the bounded parse, then a handler's walk and dumps. */
+static void parse_and_check(void *arg)
 {
+    const struct input *in = arg;
     json_error_t err;
-    json_t *j = json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES, &err);
+    json_t *j = jsonin_load(in->data, in->size, JSON_REJECT_DUPLICATES, JSONIN_MAX_DEPTH, &err);
     if (!j) {
-        if (err.position > (int)size + 1)
+        if (err.position > (int)in->size + 1)
             fail("error position past the input", err.text);
-        return 0;
+        return;
     }
     if (!json_is_object(j) && !json_is_array(j))
         fail("json_loadb without JSON_DECODE_ANY returned a scalar", NULL);
@@ -121,5 +134,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fail("deep copy differs", NULL);
     json_decref(copy);
     json_decref(j);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct input in = {(const char *)data, size};
+    worker_stack_run(parse_and_check, &in);
     return 0;
 }

@@ -1,7 +1,8 @@
 /* fuzz_markdown.c - markdown_render on arbitrary input up to 300 KiB: the status agrees
  * with an independent UTF-8 check, the size cap and the image-mark cap, and the HTML
  * has only the tags cmark's safe renderer makes, never a script,
- * an event handler or a javascript:/vbscript:/file:/data:text URL. */
+ * an event handler or a javascript:/vbscript:/file:/data:text URL. Runs on a worker-sized
+ * stack (worker_stack.h), as markdown_render does in production. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <strings.h>
 
 #include "markdown.h"
+#include "worker_stack.h"
 
 static const char *input_desc;
 
@@ -147,6 +149,23 @@ static void render_and_check(const char *src, size_t len)
     free(html);
 }
 
+struct input {
+    const char *src;
+    size_t len;
+};
+
+static void render_on_worker(void *arg)
+{
+    const struct input *in = arg;
+    render_and_check(in->src, in->len);
+}
+
+static void render_and_check_on_worker(const char *src, size_t len)
+{
+    struct input in = {src, len};
+    worker_stack_run(render_on_worker, &in);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     /* 0xff, k, unit...: unit repeated to (k + 1) * 1200 bytes (up to 300 KiB), so big
@@ -159,7 +178,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (size_t o = 0; o < want; o += ul)
             memcpy(big + o, data + 2, want - o < ul ? want - o : ul);
         input_desc = "repeated";
-        render_and_check(big, want);
+        render_and_check_on_worker(big, want);
         free(big);
         return 0;
     }
@@ -169,7 +188,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     memcpy(copy, data, size);
     input_desc = "as is";
-    render_and_check(copy, size);
+    render_and_check_on_worker(copy, size);
     free(copy);
     return 0;
 }

@@ -1,4 +1,5 @@
-/* fuzz_path.c - http_path_normalize and the router on arbitrary request paths. */
+/* fuzz_path.c - http_path_normalize and the router on arbitrary request paths, on a
+ * worker-sized stack (worker_stack.h) as in production. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -6,6 +7,7 @@
 #include <string.h>
 
 #include "http.h"
+#include "worker_stack.h"
 
 #define CHECK(cond)                                                                                \
     do {                                                                                           \
@@ -38,12 +40,19 @@ static void route(const char *method, const char *path)
     arena_cleanup(&r.arena);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+struct input {
+    const uint8_t *data;
+    size_t size;
+};
+
+static void check_path(void *arg)
 {
+    const uint8_t *data = ((const struct input *)arg)->data;
+    size_t size = ((const struct input *)arg)->size;
     /* The path as CivetWeb hands it over: a C string, so stop at a NUL. */
     char *raw = malloc(size + 1);
     if (!raw)
-        return 0;
+        return;
     memcpy(raw, data, size);
     raw[size] = '\0';
     size_t rawlen = strlen(raw);
@@ -51,7 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *out = malloc(rawlen + 2);
     if (!out) {
         free(raw);
-        return 0;
+        return;
     }
     out[0] = '\0';
     if (http_path_normalize(raw, out, rawlen + 2) == 0) {
@@ -82,5 +91,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     free(out);
     free(raw);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct input in = {data, size};
+    worker_stack_run(check_path, &in);
     return 0;
 }
