@@ -80,7 +80,7 @@ static void defaults(void **state)
     assert_int_equal(config.request_timeout_ms, 10000);
     assert_int_equal(config.body_min_rate, 8192);
     assert_int_equal(config.conn_per_addr, 32);
-    assert_string_equal(config.conn_exempt, "127.0.0.1,::1");
+    assert_string_equal(config.trusted_proxies, "127.0.0.1,::1");
     assert_int_equal(config.db_timeout_s, 2);
     assert_int_equal(config.scheduler_interval_s, 30);
 }
