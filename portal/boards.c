@@ -2384,10 +2384,9 @@ int boards_card_update(struct req *r)
     return send_card(r, 200, c.id);
 }
 
-static int card_move_tx(void *arg)
+static int card_move_tx(struct req *r, void *arg, struct http_change *change)
 {
     struct card_ctx *c = arg;
-    struct req *r = c->r;
     c->moved = false;
     long long neighbour = c->after_id ? c->after_id : c->before_id;
     struct db_res *a =
@@ -2499,12 +2498,11 @@ static int card_move_tx(void *arg)
     json_object_set_new(event, "after_id", c->after_id ? json_integer(c->after_id) : json_null());
     json_object_set_new(event, "before_id",
                         c->before_id ? json_integer(c->before_id) : json_null());
+    *change = (struct http_change){"card.move", "card", c->id, details};
     if (activity(c->id, me(r), "moved", json_incref(details)) < 0 ||
-        board_event("card.moved", board, event) < 0) {
-        json_decref(details);
+        board_event("card.moved", board, event) < 0)
         return -1;
-    }
-    return audit_log(r, "card.move", "card", c->id, details) < 0 ? -1 : 0;
+    return 0;
 }
 
 int boards_card_move(struct req *r)
@@ -2527,9 +2525,9 @@ int boards_card_move(struct req *r)
                           "column_id");
     if (!c.id)
         return http_error(r, 404, "not_found", "No such card", NULL);
-    int rc = db_tx(card_move_tx, &c);
-    if (rc != 0)
-        return rc > 0 ? rc : http_db_error(r);
+    int rc = http_write(r, card_move_tx, &c);
+    if (rc)
+        return rc;
     json_t *out =
         json_pack("{s:I, s:I, s:I, s:I, s:I, s:b}", "id", (json_int_t)c.id, "board_id",
                   (json_int_t)c.board_id, "column_id", (json_int_t)c.column_id, "from_column_id",

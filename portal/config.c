@@ -98,6 +98,11 @@ static struct setting settings[] = {
      "most HTTP connections open at once from one client address; more are answered 503 "
      "and closed before they hold a worker (0 = no cap)",
      &config.conn_per_addr},
+    {"PORTAL_TEST_WRITE_FAULT", STR, "",
+     "tests only: \"METHOD /api/pattern\" (comma-separated) makes the first attempt of each "
+     "such write fail "
+     "as a deadlock, to prove it is retried and committed once",
+     &config.test_write_fault},
     {"PORTAL_TRUSTED_PROXIES", STR, "127.0.0.1,::1",
      "comma-separated addresses of reverse proxies in front (scripts/run-proxy): their "
      "connections have no per-address cap, and their X-Real-IP header names the client",

@@ -33,6 +33,7 @@ struct config {
     size_t body_min_rate;     /* PORTAL_BODY_MIN_RATE */
     int conn_per_addr;        /* PORTAL_CONN_PER_ADDR */
     const char *trusted_proxies;  /* PORTAL_TRUSTED_PROXIES */
+    const char *test_write_fault; /* PORTAL_TEST_WRITE_FAULT (tests only) */
     int db_timeout_s;         /* PORTAL_DB_TIMEOUT, connect/read/write seconds */
     int scheduler_interval_s; /* PORTAL_SCHEDULER_INTERVAL */
     int session_idle_s;       /* PORTAL_SESSION_IDLE */

@@ -235,6 +235,11 @@ int db_errno(void)
     return last_errno;
 }
 
+void db_fail(int err, const char *message)
+{
+    set_error(err, message);
+}
+
 const char *db_error(void)
 {
     return last_error;

@@ -41,6 +41,8 @@ int db_errno(void);
 const char *db_error(void);
 bool db_errno_is_down(int err);      /* connection lost or refused */
 bool db_errno_is_retryable(int err); /* deadlock, lock wait timeout, certification */
+/* Records err as the last error, as a failed call would (fault injection in tests). */
+void db_fail(int err, const char *message);
 
 /* Transactions. db_tx runs fn(arg) between BEGIN and COMMIT; fn returns 0 to commit,
  * a positive value to roll back and return that value (a business refusal), or -1 on

@@ -72,6 +72,9 @@ struct req {
     bool body_done;          /* the whole declared body has been read */
     bool close;              /* the connection closes after this answer */
     bool fields_declared;    /* http_fields (or http_no_fields) checked the whole body */
+    const char *changed_type; /* what the committed write changed (http_write) */
+    long long changed_id;
+    int write_runs;           /* attempts http_write took (1 unless it retried) */
     const char *csp;         /* replaces the default Content-Security-Policy when set */
 };
 
@@ -199,6 +202,32 @@ int http_no_fields(struct req *r);
 /* Keyset paging: ?limit= (1..max, default def) and ?before= (positive id or absent).
  * Returns 0, or sends 400 and returns -1. */
 int http_page_args(struct req *r, int def, int max, int *limit, long long *before);
+
+/* --- the one write path -------------------------------------------------------------- */
+
+/* What a write changed: the audit entry it lands as (action NULL: no entry, for writes
+ * that audit several objects themselves), and the object caches and live events follow. */
+struct http_change {
+    const char *action;      /* "post.create" */
+    const char *object_type; /* "post" */
+    long long object_id;
+    json_t *details; /* audit details, stolen (freed by http_write); may be NULL */
+};
+typedef int (*http_write_fn)(struct req *r, void *ctx, struct http_change *change);
+
+/* Runs fn(r, ctx, change) in a transaction. fn returns 0 to commit, the status of a
+ * refusal it sent (http_error, http_conflict) to roll back and stop, or -1 after a failed
+ * db_* call. A deadlock, a Galera certification failure, a lock wait timeout or a lost
+ * connection rolls back and runs fn again from the start (5 attempts in all), so fn keeps
+ * no state outside the transaction and ctx that a second run would double. On 0 the audit
+ * entry *change describes is written in the same transaction, then it commits.
+ * Returns 0 once committed (the caller answers), else the status sent (a database error
+ * answered as http_db_error does). */
+int http_write(struct req *r, http_write_fn fn, void *ctx);
+
+/* 409 {"error":{"code","message"},"current": current}: a stale version, with the object as
+ * it is now so the client can show it (current stolen; may be NULL). Returns 409. */
+int http_conflict(struct req *r, const char *code, const char *message, json_t *current);
 
 /* --- server ------------------------------------------------------------------------- */
 

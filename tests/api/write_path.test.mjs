@@ -1,0 +1,39 @@
+// The one write path (portal/write.c): a write whose first attempt dies of a deadlock
+// (injected after its work, before its commit, by PORTAL_TEST_WRITE_FAULT) is run again
+// and commits exactly once: one row, one audit entry, one outbox event, and the client
+// sees success, not 503. One case per module as they move onto http_write.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startPortal } from '../lib/portal.mjs';
+import { loginAs, show } from '../lib/identity.mjs';
+import { projectWithCards, move } from '../lib/boards.mjs';
+
+const FAULTS = [
+  'POST /api/v1/cards/{id}/move',
+];
+let p, anna;
+const one = (q) => p.sql(q)[0][0];
+
+before(async () => {
+  p = await startPortal({ demo: true, env: { PORTAL_TEST_WRITE_FAULT: FAULTS.join(',') } });
+  anna = await loginAs(p.url, 'anna@demo.example');
+});
+after(async () => { await p?.stop(); });
+
+function retried(pattern) {
+  return p.logs().split('\n').some((l) => l.includes(`${pattern} committed on attempt 2`));
+}
+
+test('a card move that deadlocks once is retried and lands once', async () => {
+  const { board, cards } = await projectWithCards(anna, 1);
+  const card = cards[0];
+  const done = board.columns.find((c) => c.name === 'Done');
+  const res = await move(anna, card.id, { column_id: done.id });
+  assert.equal(res.status, 200, show(res));
+  assert.equal(res.body.column_id, done.id);
+  assert.equal(one(`SELECT column_id FROM cards WHERE id = ${card.id}`), String(done.id));
+  assert.equal(one(`SELECT COUNT(*) FROM audit WHERE action = 'card.move' AND object_id = ${card.id}`), '1');
+  assert.equal(one(`SELECT COUNT(*) FROM card_activity WHERE card_id = ${card.id} AND kind = 'moved'`), '1');
+  assert.equal(one(`SELECT COUNT(*) FROM event WHERE type = 'card.moved' AND JSON_VALUE(payload, '$.card_id') = ${card.id}`), '1');
+  assert.ok(retried('/api/v1/cards/{id}/move'), 'the first attempt failed and the second committed');
+});
