@@ -394,7 +394,7 @@ static int refuse(struct req *r, const struct db_res *res, int allowed_col, cons
 }
 
 /* Inside a transaction: may the caller work in project_id? Returns 0, the status of
- * the 404/403 it sent, or -1 on a database error (db_tx retries those). */
+ * the 404/403 it sent, or -1 on a database error (http_write retries those). */
 static int project_checked(struct req *r, long long project_id)
 {
     struct db_res *a =
@@ -753,10 +753,9 @@ struct project_ctx {
     struct idset members;
 };
 
-static int project_create_tx(void *arg)
+static int project_create_tx(struct req *r, void *arg, struct http_change *change)
 {
     struct project_ctx *c = arg;
-    struct req *r = c->r;
     if (db_exec(sql_project_insert, "ssIi", c->name, c->description, c->account_id, me(r)) < 0)
         return -1;
     c->id = db_insert_id();
@@ -768,14 +767,12 @@ static int project_create_tx(void *arg)
     long long board = board_insert(c->id, c->board_name ? c->board_name : c->name, 1, NULL);
     if (board < 0)
         return -1;
-    return project_event("project.created", c->id,
-                         json_pack("{s:I, s:I}", "project_id", (json_int_t)c->id, "board_id",
-                                   (json_int_t)board)) < 0 ||
-                   audit_log(
-                       r, "project.create", "project", c->id,
-                       json_pack("{s:s, s:I}", "name", c->name, "board_id", (json_int_t)board)) < 0
-               ? -1
-               : 0;
+    *change = (struct http_change){
+        "project.create", "project", c->id,
+        json_pack("{s:s, s:I}", "name", c->name, "board_id", (json_int_t)board)};
+    return project_event(
+        "project.created", c->id,
+        json_pack("{s:I, s:I}", "project_id", (json_int_t)c->id, "board_id", (json_int_t)board));
 }
 
 int boards_project_create(struct req *r)
@@ -796,9 +793,9 @@ int boards_project_create(struct req *r)
         c.board_name = NULL;
     if (check_account(r, c.account_id) < 0 || check_employees(r, &c.members, "members") < 0)
         return r->status;
-    int rc = db_tx(project_create_tx, &c);
-    if (rc != 0)
-        return rc > 0 ? rc : http_db_error(r);
+    int rc = http_write(r, project_create_tx, &c);
+    if (rc)
+        return rc;
     return send_project(r, 201, c.id);
 }
 
@@ -846,10 +843,9 @@ static int sync_members(struct req *r, long long project_id, const struct idset 
     return rc < 0 ? -1 : 0;
 }
 
-static int project_update_tx(void *arg)
+static int project_update_tx(struct req *r, void *arg, struct http_change *change)
 {
     struct project_ctx *c = arg;
-    struct req *r = c->r;
     int refused = project_checked(r, c->id);
     if (refused)
         return refused;
@@ -860,6 +856,7 @@ static int project_update_tx(void *arg)
         return conflict(r, "conflict", "The project changed meanwhile; reload", "version",
                         project_json(r, c->id));
     json_t *details = json_object();
+    *change = (struct http_change){"project.update", "project", c->id, details};
     const char *name = c->has_name ? c->name : db_str(cur, 0, 0);
     const char *description = c->has_description ? c->description : db_str(cur, 0, 1);
     long long account = c->has_account ? c->account_id : db_ll(cur, 0, 2);
@@ -873,17 +870,14 @@ static int project_update_tx(void *arg)
     if (archived != db_ll(cur, 0, 3))
         json_object_set_new(details, "archived", json_boolean(archived));
     if (c->has_members && sync_members(r, c->id, &c->members, details) < 0)
-        goto fail;
-    if (db_exec(sql_project_update, "ssIiii", name, description, account, archived, c->id,
-                c->version) < 0 ||
-        project_event("project.updated", c->id,
-                      json_pack("{s:I, s:I}", "project_id", (json_int_t)c->id, "version",
-                                (json_int_t)(c->version + 1))) < 0)
-        goto fail;
-    return audit_log(r, "project.update", "project", c->id, details) < 0 ? -1 : 0;
-fail:
-    json_decref(details);
-    return -1;
+        return -1;
+    return db_exec(sql_project_update, "ssIiii", name, description, account, archived, c->id,
+                   c->version) < 0 ||
+                   project_event("project.updated", c->id,
+                                 json_pack("{s:I, s:I}", "project_id", (json_int_t)c->id, "version",
+                                           (json_int_t)(c->version + 1))) < 0
+               ? -1
+               : 0;
 }
 
 int boards_project_update(struct req *r)
@@ -918,9 +912,9 @@ int boards_project_update(struct req *r)
         return http_error(r, 404, "not_found", "No such project", NULL);
     if (check_account(r, c.account_id) < 0 || check_employees(r, &c.members, "members") < 0)
         return r->status;
-    int rc = db_tx(project_update_tx, &c);
-    if (rc != 0)
-        return rc > 0 ? rc : http_db_error(r);
+    int rc = http_write(r, project_update_tx, &c);
+    if (rc)
+        return rc;
     return send_project(r, 200, id);
 }
 
@@ -935,10 +929,9 @@ struct label_ctx {
     bool has_name, has_color, remove;
 };
 
-static int label_create_tx(void *arg)
+static int label_create_tx(struct req *r, void *arg, struct http_change *change)
 {
     struct label_ctx *c = arg;
-    struct req *r = c->r;
     int refused = project_checked(r, c->project_id);
     if (refused)
         return refused;
@@ -952,15 +945,12 @@ static int label_create_tx(void *arg)
                    ? conflict(r, "conflict", "The project has a label with this name", "name", NULL)
                    : -1;
     c->id = db_insert_id();
-    if (project_event("project.labels", c->project_id,
-                      json_pack("{s:I, s:I, s:s}", "project_id", (json_int_t)c->project_id,
-                                "label_id", (json_int_t)c->id, "action", "create")) < 0)
-        return -1;
-    return audit_log(r, "label.create", "label", c->id,
-                     json_pack("{s:I, s:s}", "project_id", (json_int_t)c->project_id, "name",
-                               c->name)) < 0
-               ? -1
-               : 0;
+    *change = (struct http_change){
+        "label.create", "label", c->id,
+        json_pack("{s:I, s:s}", "project_id", (json_int_t)c->project_id, "name", c->name)};
+    return project_event("project.labels", c->project_id,
+                         json_pack("{s:I, s:I, s:s}", "project_id", (json_int_t)c->project_id,
+                                   "label_id", (json_int_t)c->id, "action", "create"));
 }
 
 int boards_label_create(struct req *r)
@@ -976,18 +966,17 @@ int boards_label_create(struct req *r)
         return http_error(r, 400, "validation_failed", "color must look like #1a2b3c", "color");
     if (!c.project_id)
         return http_error(r, 404, "not_found", "No such project", NULL);
-    int rc = db_tx(label_create_tx, &c);
-    if (rc != 0)
-        return rc > 0 ? rc : http_db_error(r);
+    int rc = http_write(r, label_create_tx, &c);
+    if (rc)
+        return rc;
     return http_json(
         r, 201,
         json_pack("{s:I, s:s, s:s}", "id", (json_int_t)c.id, "name", c.name, "color", c.color));
 }
 
-static int label_change_tx(void *arg)
+static int label_change_tx(struct req *r, void *arg, struct http_change *change)
 {
     struct label_ctx *c = arg;
-    struct req *r = c->r;
     struct db_res *l = db_query(&r->arena, sql_label_get, "iii", is_admin(r), me(r), c->id);
     if (!l)
         return -1;
@@ -1007,16 +996,13 @@ static int label_change_tx(void *arg)
         return db_errno() == ER_DUP_ENTRY
                    ? conflict(r, "conflict", "The project has a label with this name", "name", NULL)
                    : -1;
-    if (project_event("project.labels", db_ll(l, 0, 1),
-                      json_pack("{s:I, s:I, s:s}", "project_id", (json_int_t)db_ll(l, 0, 1),
-                                "label_id", (json_int_t)c->id, "action",
-                                c->remove ? "delete" : "update")) < 0)
-        return -1;
-    return audit_log(r, c->remove ? "label.delete" : "label.update", "label", c->id,
-                     json_pack("{s:I, s:s}", "project_id", (json_int_t)db_ll(l, 0, 1), "name",
-                               db_str(l, 0, 2))) < 0
-               ? -1
-               : 0;
+    *change = (struct http_change){
+        c->remove ? "label.delete" : "label.update", "label", c->id,
+        json_pack("{s:I, s:s}", "project_id", (json_int_t)db_ll(l, 0, 1), "name", db_str(l, 0, 2))};
+    return project_event("project.labels", db_ll(l, 0, 1),
+                         json_pack("{s:I, s:I, s:s}", "project_id", (json_int_t)db_ll(l, 0, 1),
+                                   "label_id", (json_int_t)c->id, "action",
+                                   c->remove ? "delete" : "update"));
 }
 
 int boards_label_update(struct req *r)
@@ -1034,9 +1020,9 @@ int boards_label_update(struct req *r)
         return http_error(r, 400, "validation_failed", "color must look like #1a2b3c", "color");
     if (!c.id)
         return http_error(r, 404, "not_found", "No such label", NULL);
-    int rc = db_tx(label_change_tx, &c);
-    if (rc != 0)
-        return rc > 0 ? rc : http_db_error(r);
+    int rc = http_write(r, label_change_tx, &c);
+    if (rc)
+        return rc;
     return http_json(
         r, 200,
         json_pack("{s:I, s:s, s:s}", "id", (json_int_t)c.id, "name", c.name, "color", c.color));
@@ -1049,9 +1035,9 @@ int boards_label_delete(struct req *r)
     struct label_ctx c = {.r = r, .id = http_param_id(r, "id"), .remove = true};
     if (!c.id)
         return http_error(r, 404, "not_found", "No such label", NULL);
-    int rc = db_tx(label_change_tx, &c);
-    if (rc != 0)
-        return rc > 0 ? rc : http_db_error(r);
+    int rc = http_write(r, label_change_tx, &c);
+    if (rc)
+        return rc;
     return http_send(r, 204, "application/json", "Cache-Control: no-store\r\n", "", 0);
 }
 
@@ -1437,10 +1423,9 @@ struct board_ctx {
     json_t *order; /* column ids, for a reorder */
 };
 
-static int board_create_tx(void *arg)
+static int board_create_tx(struct req *r, void *arg, struct http_change *change)
 {
     struct board_ctx *c = arg;
-    struct req *r = c->r;
     int refused = project_checked(r, c->project_id);
     if (refused)
         return refused;
@@ -1451,14 +1436,12 @@ static int board_create_tx(void *arg)
         return http_error(r, 400, "validation_failed", "A project has at most 50 boards", "name");
     if ((c->id = board_insert(c->project_id, c->name, (int)db_ll(n, 0, 1) + 1, NULL)) < 0)
         return -1;
+    *change = (struct http_change){
+        "board.create", "board", c->id,
+        json_pack("{s:I, s:s}", "project_id", (json_int_t)c->project_id, "name", c->name)};
     return project_event("board.created", c->project_id,
                          json_pack("{s:I, s:I}", "project_id", (json_int_t)c->project_id,
-                                   "board_id", (json_int_t)c->id)) < 0 ||
-                   audit_log(r, "board.create", "board", c->id,
-                             json_pack("{s:I, s:s}", "project_id", (json_int_t)c->project_id,
-                                       "name", c->name)) < 0
-               ? -1
-               : 0;
+                                   "board_id", (json_int_t)c->id));
 }
 
 int boards_board_create(struct req *r)
@@ -1471,16 +1454,15 @@ int boards_board_create(struct req *r)
         return r->status;
     if (!c.project_id)
         return http_error(r, 404, "not_found", "No such project", NULL);
-    int rc = db_tx(board_create_tx, &c);
-    if (rc != 0)
-        return rc > 0 ? rc : http_db_error(r);
+    int rc = http_write(r, board_create_tx, &c);
+    if (rc)
+        return rc;
     return send_board(r, 201, c.id);
 }
 
-static int board_update_tx(void *arg)
+static int board_update_tx(struct req *r, void *arg, struct http_change *change)
 {
     struct board_ctx *c = arg;
-    struct req *r = c->r;
     if (!load_board(r, c->id))
         return r->status ? r->status : -1;
     if (db_exec(sql_board_update, "siii", c->has_name ? c->name : NULL, (long long)c->has_archived,
@@ -1492,7 +1474,8 @@ static int board_update_tx(void *arg)
         json_object_set_new(details, "name", json_string(c->name));
     if (c->has_archived)
         json_object_set_new(details, "archived", json_boolean(c->archived));
-    return audit_log(r, "board.update", "board", c->id, details) < 0 ? -1 : 0;
+    *change = (struct http_change){"board.update", "board", c->id, details};
+    return 0;
 }
 
 int boards_board_update(struct req *r)
@@ -1506,9 +1489,9 @@ int boards_board_update(struct req *r)
         return r->status;
     if (c.has_name && !*c.name)
         return http_error(r, 400, "validation_failed", "name must not be empty", "name");
-    int rc = db_tx(board_update_tx, &c);
-    if (rc != 0)
-        return rc > 0 ? rc : http_db_error(r);
+    int rc = http_write(r, board_update_tx, &c);
+    if (rc)
+        return rc;
     return send_board(r, 200, c.id);
 }
 
@@ -1519,22 +1502,21 @@ static int send_columns(struct req *r, int status, long long board_id)
     return o ? http_json(r, status, o) : http_db_error(r);
 }
 
-static int column_event(struct req *r, const char *action, long long board_id, long long column_id,
-                        json_t *details)
+/* The board's event for a column change, and its audit entry (column.<action>) in
+ * *change; steals details. 0/-1. */
+static int column_event(struct req *r, struct http_change *change, const char *action,
+                        long long board_id, long long column_id, json_t *details)
 {
-    if (board_event("board.columns", board_id,
-                    json_pack("{s:I, s:I, s:s}", "board_id", (json_int_t)board_id, "column_id",
-                              (json_int_t)column_id, "action", action)) < 0) {
-        json_decref(details);
-        return -1;
-    }
-    return audit_log(r, arena_printf(&r->arena, "column.%s", action), "column", column_id, details);
+    *change = (struct http_change){arena_printf(&r->arena, "column.%s", action), "column",
+                                   column_id, details};
+    return board_event("board.columns", board_id,
+                       json_pack("{s:I, s:I, s:s}", "board_id", (json_int_t)board_id, "column_id",
+                                 (json_int_t)column_id, "action", action));
 }
 
-static int column_create_tx(void *arg)
+static int column_create_tx(struct req *r, void *arg, struct http_change *change)
 {
     struct board_ctx *c = arg;
-    struct req *r = c->r;
     if (!load_board(r, c->id) || !db_query(&r->arena, sql_board_lock, "i", c->id))
         return r->status ? r->status : -1;
     struct db_res *n = db_query(&r->arena, sql_column_count, "i", c->id);
@@ -1546,7 +1528,7 @@ static int column_create_tx(void *arg)
                 (long long)c->done) < 0)
         return -1;
     c->column_id = db_insert_id();
-    return column_event(r, "create", c->id, c->column_id,
+    return column_event(r, change, "create", c->id, c->column_id,
                         json_pack("{s:I, s:s}", "board_id", (json_int_t)c->id, "name", c->name));
 }
 
@@ -1579,16 +1561,15 @@ int boards_column_create(struct req *r)
                     {"wip_limit", FIELD_JSON, false, 0, &wip}) < 0 ||
         read_wip(r, wip, &c) < 0)
         return r->status;
-    int rc = db_tx(column_create_tx, &c);
-    if (rc != 0)
-        return rc > 0 ? rc : http_db_error(r);
+    int rc = http_write(r, column_create_tx, &c);
+    if (rc)
+        return rc;
     return send_columns(r, 201, c.id);
 }
 
-static int column_update_tx(void *arg)
+static int column_update_tx(struct req *r, void *arg, struct http_change *change)
 {
     struct board_ctx *c = arg;
-    struct req *r = c->r;
     if (!load_board(r, c->id))
         return r->status ? r->status : -1;
     struct db_res *col = db_query(&r->arena, sql_column_lock, "i", c->column_id);
@@ -1621,7 +1602,7 @@ static int column_update_tx(void *arg)
         json_decref(details);
         return -1;
     }
-    return column_event(r, "update", c->id, c->column_id, details);
+    return column_event(r, change, "update", c->id, c->column_id, details);
 }
 
 int boards_column_update(struct req *r)
@@ -1642,16 +1623,15 @@ int boards_column_update(struct req *r)
         return http_error(r, 400, "validation_failed", "name must not be empty", "name");
     if (!c.column_id)
         return http_error(r, 404, "not_found", "No such column on this board", NULL);
-    int rc = db_tx(column_update_tx, &c);
-    if (rc != 0)
-        return rc > 0 ? rc : http_db_error(r);
+    int rc = http_write(r, column_update_tx, &c);
+    if (rc)
+        return rc;
     return send_columns(r, 200, c.id);
 }
 
-static int columns_reorder_tx(void *arg)
+static int columns_reorder_tx(struct req *r, void *arg, struct http_change *change)
 {
     struct board_ctx *c = arg;
-    struct req *r = c->r;
     if (!load_board(r, c->id) || !db_query(&r->arena, sql_board_lock, "i", c->id))
         return r->status ? r->status : -1;
     struct db_res *cols = db_query(&r->arena, sql_columns, "i", c->id);
@@ -1688,7 +1668,7 @@ static int columns_reorder_tx(void *arg)
         if (db_ll(cols, k, 5) &&
             db_exec(sql_column_position, "iii", ++pos, db_ll(cols, k, 0), c->id) < 0)
             return -1;
-    return column_event(r, "reorder", c->id, 0, json_pack("{s:O}", "column_ids", c->order));
+    return column_event(r, change, "reorder", c->id, 0, json_pack("{s:O}", "column_ids", c->order));
 }
 
 int boards_columns_reorder(struct req *r)
@@ -1710,9 +1690,9 @@ int boards_columns_reorder(struct req *r)
     if (!ok)
         return http_error(r, 400, "validation_failed", "column_ids must be a list of column ids",
                           "column_ids");
-    int rc = db_tx(columns_reorder_tx, &c);
-    if (rc != 0)
-        return rc > 0 ? rc : http_db_error(r);
+    int rc = http_write(r, columns_reorder_tx, &c);
+    if (rc)
+        return rc;
     return send_columns(r, 200, c.id);
 }
 
@@ -2162,10 +2142,9 @@ struct card_ctx {
     struct card_input *in;
 };
 
-static int card_create_tx(void *arg)
+static int card_create_tx(struct req *r, void *arg, struct http_change *change)
 {
     struct card_ctx *c = arg;
-    struct req *r = c->r;
     struct card_input *in = c->in;
     struct db_res *head =
         db_query(&r->arena, sql_board_head, "iii", is_admin(r), me(r), c->board_id);
@@ -2226,17 +2205,16 @@ static int card_create_tx(void *arg)
         return refused;
     if (refresh_badges(&r->arena, c->id, in->files.n > 0) < 0)
         return -1;
-    if (activity(c->id, me(r), "created",
-                 json_pack("{s:{s:I, s:s}}", "column", "id", (json_int_t)column, "name",
-                           db_str(col, 0, 2))) < 0 ||
-        board_event("card.created", c->board_id,
-                    json_pack("{s:I, s:I, s:I, s:I}", "board_id", (json_int_t)c->board_id,
-                              "card_id", (json_int_t)c->id, "column_id", (json_int_t)column,
-                              "version", 1)) < 0)
-        return -1;
-    return audit_log(
-               r, "card.create", "card", c->id,
-               json_pack("{s:I, s:s}", "board_id", (json_int_t)c->board_id, "title", in->title)) < 0
+    *change = (struct http_change){
+        "card.create", "card", c->id,
+        json_pack("{s:I, s:s}", "board_id", (json_int_t)c->board_id, "title", in->title)};
+    return activity(c->id, me(r), "created",
+                    json_pack("{s:{s:I, s:s}}", "column", "id", (json_int_t)column, "name",
+                              db_str(col, 0, 2))) < 0 ||
+                   board_event("card.created", c->board_id,
+                               json_pack("{s:I, s:I, s:I, s:I}", "board_id",
+                                         (json_int_t)c->board_id, "card_id", (json_int_t)c->id,
+                                         "column_id", (json_int_t)column, "version", 1)) < 0
                ? -1
                : 0;
 }
@@ -2252,11 +2230,11 @@ int boards_card_create(struct req *r)
         card_input_cleanup(&in);
         return r->status;
     }
-    int rc = c.board_id ? db_tx(card_create_tx, &c)
+    int rc = c.board_id ? http_write(r, card_create_tx, &c)
                         : http_error(r, 404, "not_found", "No such board", NULL);
     card_input_cleanup(&in);
-    if (rc != 0)
-        return rc > 0 ? rc : http_db_error(r);
+    if (rc)
+        return rc;
     return send_card(r, 201, c.id);
 }
 
@@ -2284,10 +2262,9 @@ static bool same_text(const char *a, const char *b)
     return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
-static int card_update_tx(void *arg)
+static int card_update_tx(struct req *r, void *arg, struct http_change *change)
 {
     struct card_ctx *c = arg;
-    struct req *r = c->r;
     struct card_input *in = c->in;
     struct db_res *a, *cur;
     int status;
@@ -2301,6 +2278,7 @@ static int card_update_tx(void *arg)
     if (refused)
         return refused;
     json_t *changes = json_object();
+    *change = (struct http_change){"card.update", "card", c->id, changes};
     const char *title = in->has_title ? in->title : db_str(cur, 0, 4);
     bool title_changed = in->has_title && strcmp(in->title, db_str(cur, 0, 4)) != 0;
     bool description_changed =
@@ -2324,45 +2302,40 @@ static int card_update_tx(void *arg)
         json_object_set_new(changes, "archived", json_boolean(in->archived));
     if ((in->has_assignees && sync_set(r, c->id, title, true, &in->assignees, changes) < 0) ||
         (in->has_labels && sync_set(r, c->id, title, false, &in->labels, changes) < 0))
-        goto fail;
+        return -1;
     if (in->has_checklist) {
-        if ((refused = sync_checklist(r, c->id, in)) != 0) {
-            json_decref(changes);
+        if ((refused = sync_checklist(r, c->id, in)) != 0)
             return refused;
-        }
         json_object_set_new(changes, "checklist", json_true());
     }
     if (in->files.n) {
-        if ((refused = attach_files(r, c->id, &in->files)) != 0) {
-            json_decref(changes);
+        if ((refused = attach_files(r, c->id, &in->files)) != 0)
             return refused;
-        }
         struct idset none = {NULL, 0};
         json_object_set_new(changes, "files",
                             json_pack("{s:o}", "added", idset_minus(&in->files, &none)));
     }
     if (json_object_size(changes) == 0) {
         json_decref(changes);
-        return 0; /* nothing changed: no new version, no history */
+        *change = (struct http_change){0}; /* nothing changed: no new version, no history */
+        return 0;
     }
     if ((in->has_assignees || in->has_labels || in->has_checklist || in->files.n) &&
         refresh_badges(&r->arena, c->id, in->files.n > 0) < 0)
-        goto fail;
-    if (db_exec(sql_card_update, "ssssisiiii", title_changed ? in->title : NULL,
-                description_changed ? in->description : NULL, description_changed ? in->html : NULL,
-                priority_changed ? in->priority : NULL, (long long)due_changed, in->due_date,
-                (long long)archived_changed, (long long)in->archived, c->id, in->version) < 0 ||
-        board_event("card.updated", c->board_id,
-                    json_pack("{s:I, s:I, s:I, s:I}", "board_id", (json_int_t)c->board_id,
-                              "card_id", (json_int_t)c->id, "column_id",
-                              (json_int_t)db_ll(cur, 0, 0), "version",
-                              (json_int_t)(in->version + 1))) < 0 ||
-        activity(c->id, me(r), "updated", json_pack("{s:O}", "changes", changes)) < 0)
-        goto fail;
-    return audit_log(r, "card.update", "card", c->id, changes) < 0 ? -1 : 0;
-fail:
-    json_decref(changes);
-    return -1;
+        return -1;
+    return db_exec(sql_card_update, "ssssisiiii", title_changed ? in->title : NULL,
+                   description_changed ? in->description : NULL,
+                   description_changed ? in->html : NULL, priority_changed ? in->priority : NULL,
+                   (long long)due_changed, in->due_date, (long long)archived_changed,
+                   (long long)in->archived, c->id, in->version) < 0 ||
+                   board_event("card.updated", c->board_id,
+                               json_pack("{s:I, s:I, s:I, s:I}", "board_id",
+                                         (json_int_t)c->board_id, "card_id", (json_int_t)c->id,
+                                         "column_id", (json_int_t)db_ll(cur, 0, 0), "version",
+                                         (json_int_t)(in->version + 1))) < 0 ||
+                   activity(c->id, me(r), "updated", json_pack("{s:O}", "changes", changes)) < 0
+               ? -1
+               : 0;
 }
 
 int boards_card_update(struct req *r)
@@ -2376,11 +2349,11 @@ int boards_card_update(struct req *r)
         card_input_cleanup(&in);
         return r->status;
     }
-    int rc =
-        c.id ? db_tx(card_update_tx, &c) : http_error(r, 404, "not_found", "No such card", NULL);
+    int rc = c.id ? http_write(r, card_update_tx, &c)
+                  : http_error(r, 404, "not_found", "No such card", NULL);
     card_input_cleanup(&in);
-    if (rc != 0)
-        return rc > 0 ? rc : http_db_error(r);
+    if (rc)
+        return rc;
     return send_card(r, 200, c.id);
 }
 
@@ -2419,7 +2392,7 @@ static int card_move_tx(struct req *r, void *arg, struct http_change *change)
         return -1;
     if (db_ll(cur, 0, 0) != from) {
         /* Someone moved it between our first look and the lock: hold its new column
-         * too. Out of order, so this may deadlock; db_tx then runs the move again. */
+         * too. Out of order, so this may deadlock; http_write then runs the move again. */
         from = db_ll(cur, 0, 0);
         if (!(cols = db_query(&r->arena, sql_columns_lock, "ii", from, to)))
             return -1;
@@ -2551,10 +2524,9 @@ struct note_ctx {
     enum { CHECK_ADD, CHECK_UPDATE, CHECK_DELETE } op;
 };
 
-static int comment_tx(void *arg)
+static int comment_tx(struct req *r, void *arg, struct http_change *change)
 {
     struct note_ctx *c = arg;
-    struct req *r = c->r;
     struct db_res *a = db_query(&r->arena, sql_card_access, "iii", is_admin(r), me(r), c->card_id);
     if (!a)
         return -1;
@@ -2591,14 +2563,14 @@ static int comment_tx(void *arg)
             notify_user(uid, me(r), "card_comment", "card", c->card_id, comment) < 0)
             return -1;
     }
-    if (activity(c->card_id, me(r), "commented",
-                 json_pack("{s:I}", "comment_id", (json_int_t)c->comment_id)) < 0 ||
-        board_event("card.commented", board,
-                    json_pack("{s:I, s:I, s:I}", "board_id", (json_int_t)board, "card_id",
-                              (json_int_t)c->card_id, "comment_id", (json_int_t)c->comment_id)) < 0)
-        return -1;
-    return audit_log(r, "card.comment", "card", c->card_id,
-                     json_pack("{s:I}", "comment_id", (json_int_t)c->comment_id)) < 0
+    *change = (struct http_change){"card.comment", "card", c->card_id,
+                                   json_pack("{s:I}", "comment_id", (json_int_t)c->comment_id)};
+    return activity(c->card_id, me(r), "commented",
+                    json_pack("{s:I}", "comment_id", (json_int_t)c->comment_id)) < 0 ||
+                   board_event("card.commented", board,
+                               json_pack("{s:I, s:I, s:I}", "board_id", (json_int_t)board,
+                                         "card_id", (json_int_t)c->card_id, "comment_id",
+                                         (json_int_t)c->comment_id)) < 0
                ? -1
                : 0;
 }
@@ -2615,20 +2587,19 @@ int boards_comment_create(struct req *r)
         return http_error(r, 404, "not_found", "No such card", NULL);
     if (!(c.html = richtext_render(r, c.text, "body")))
         return r->status;
-    int rc = db_tx(comment_tx, &c);
+    int rc = http_write(r, comment_tx, &c);
     free(c.html);
-    if (rc != 0)
-        return rc > 0 ? rc : http_db_error(r);
+    if (rc)
+        return rc;
     struct db_res *m = db_query(&r->arena, sql_comment_get, "i", c.comment_id);
     if (!m || m->nrows == 0)
         return http_db_error(r);
     return http_json(r, 201, comment_json(&r->arena, m, 0));
 }
 
-static int checklist_tx(void *arg)
+static int checklist_tx(struct req *r, void *arg, struct http_change *change)
 {
     struct note_ctx *c = arg;
-    struct req *r = c->r;
     struct db_res *cur;
     int status;
     if (!(cur = lock_card(r, c->card_id, NULL, &status)))
@@ -2688,17 +2659,17 @@ static int checklist_tx(void *arg)
     }
     json_t *details = json_pack("{s:s, s:I, s:s}", "action", action, "item_id",
                                 (json_int_t)c->item_id, "text", c->text);
-    if (db_exec(sql_card_touch, "i", c->card_id) < 0 ||
-        refresh_badges(&r->arena, c->card_id, false) < 0 ||
-        activity(c->card_id, me(r), "checklist", json_incref(details)) < 0 ||
-        board_event("card.updated", board,
-                    json_pack("{s:I, s:I, s:I, s:I}", "board_id", (json_int_t)board, "card_id",
-                              (json_int_t)c->card_id, "column_id", (json_int_t)db_ll(cur, 0, 0),
-                              "version", (json_int_t)db_ll(cur, 0, 1) + 1)) < 0) {
-        json_decref(details);
-        return -1;
-    }
-    return audit_log(r, "card.checklist", "card", c->card_id, details) < 0 ? -1 : 0;
+    *change = (struct http_change){"card.checklist", "card", c->card_id, details};
+    return db_exec(sql_card_touch, "i", c->card_id) < 0 ||
+                   refresh_badges(&r->arena, c->card_id, false) < 0 ||
+                   activity(c->card_id, me(r), "checklist", json_incref(details)) < 0 ||
+                   board_event("card.updated", board,
+                               json_pack("{s:I, s:I, s:I, s:I}", "board_id", (json_int_t)board,
+                                         "card_id", (json_int_t)c->card_id, "column_id",
+                                         (json_int_t)db_ll(cur, 0, 0), "version",
+                                         (json_int_t)db_ll(cur, 0, 1) + 1)) < 0
+               ? -1
+               : 0;
 }
 
 static int run_checklist(struct req *r, struct note_ctx *c, int ok_status)
@@ -2706,9 +2677,9 @@ static int run_checklist(struct req *r, struct note_ctx *c, int ok_status)
     if (!c->card_id || (c->op != CHECK_ADD && !c->item_id))
         return http_error(r, 404, "not_found",
                           c->card_id ? "No such checklist item" : "No such card", NULL);
-    int rc = db_tx(checklist_tx, c);
-    if (rc != 0)
-        return rc > 0 ? rc : http_db_error(r);
+    int rc = http_write(r, checklist_tx, c);
+    if (rc)
+        return rc;
     return send_card(r, ok_status, c->card_id);
 }
 

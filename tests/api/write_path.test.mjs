@@ -6,10 +6,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startPortal } from '../lib/portal.mjs';
 import { loginAs, show } from '../lib/identity.mjs';
-import { projectWithCards, move } from '../lib/boards.mjs';
+import { projectWithCards, move, unique, newProject, newCard } from '../lib/boards.mjs';
 
 const FAULTS = [
   'POST /api/v1/cards/{id}/move',
+  'POST /api/v1/cards/{id}/comments',
 ];
 let p, anna;
 const one = (q) => p.sql(q)[0][0];
@@ -36,4 +37,20 @@ test('a card move that deadlocks once is retried and lands once', async () => {
   assert.equal(one(`SELECT COUNT(*) FROM card_activity WHERE card_id = ${card.id} AND kind = 'moved'`), '1');
   assert.equal(one(`SELECT COUNT(*) FROM event WHERE type = 'card.moved' AND JSON_VALUE(payload, '$.card_id') = ${card.id}`), '1');
   assert.ok(retried('/api/v1/cards/{id}/move'), 'the first attempt failed and the second committed');
+});
+
+test('a card comment that deadlocks once is retried and lands once, its notification too', async () => {
+  const boris = await loginAs(p.url, 'boris@demo.example');
+  const project = await newProject(anna, { members: [boris.user.id] });
+  const { id } = await newCard(anna, project.boards[0].id, { assignees: [boris.user.id] });
+  const body = unique('retried comment');
+  const res = await anna.post(`/api/v1/cards/${id}/comments`, { body });
+  assert.equal(res.status, 201, show(res));
+  assert.equal(res.body.body, body);
+  assert.equal(one(`SELECT COUNT(*) FROM card_comments WHERE body_md = '${body}'`), '1');
+  assert.equal(one(`SELECT COUNT(*) FROM audit WHERE action = 'card.comment' AND object_id = ${id}`), '1');
+  assert.equal(one(`SELECT COUNT(*) FROM card_activity WHERE card_id = ${id} AND kind = 'commented'`), '1');
+  assert.equal(one(`SELECT COUNT(*) FROM event WHERE type = 'card.commented' AND JSON_VALUE(payload, '$.card_id') = ${id}`), '1');
+  assert.equal(one(`SELECT COUNT(*) FROM notifications WHERE user_id = ${boris.user.id} AND kind = 'card_comment' AND object_id = ${id}`), '1', 'the assignee hears of it once');
+  assert.ok(retried('/api/v1/cards/{id}/comments'), 'the first attempt failed and the second committed');
 });
