@@ -1,4 +1,5 @@
-/* audience.c - resolving outbox audiences and checking a connection against them. */
+/* audience.c - resolving outbox audiences, checking a connection against them, and the
+ * member-list functions the owning modules register. */
 #include "audience.h"
 
 #include <errno.h>
@@ -126,4 +127,19 @@ bool audience_changes_members(const char *type, enum audience_kind kind)
     default:
         return false;
     }
+}
+
+static audience_members_fn resolvers[AUD_CHANNEL + 1];
+
+int audience_register(enum audience_kind kind, audience_members_fn fn)
+{
+    if ((int)kind <= AUD_NONE || kind > AUD_CHANNEL)
+        return -1;
+    resolvers[kind] = fn;
+    return 0;
+}
+
+audience_members_fn audience_members(enum audience_kind kind)
+{
+    return (int)kind > AUD_NONE && kind <= AUD_CHANNEL ? resolvers[kind] : NULL;
 }

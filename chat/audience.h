@@ -55,4 +55,14 @@ bool audience_may_see(const struct audience_rule *rule, const struct audience_id
  * member list of that audience before the event itself is delivered. */
 bool audience_changes_members(const char *type, enum audience_kind kind);
 
+/* The members of group, project, board and channel audiences come from the module that
+ * owns them (the gateway never reads their tables): at init each registers a function
+ * giving the user ids of audience `id` as rows (column 0) allocated in a, NULL on a
+ * database error. Registration happens before the gateway starts, so it takes no lock. */
+struct arena;
+struct db_res;
+typedef struct db_res *(*audience_members_fn)(struct arena *a, long long id);
+int audience_register(enum audience_kind kind, audience_members_fn fn); /* 0/-1 */
+audience_members_fn audience_members(enum audience_kind kind);          /* NULL: none */
+
 #endif

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audience.h"
 #include "audit.h"
 #include "auth.h"
 #include "config.h"
@@ -1487,9 +1488,26 @@ static bool chat_file_readable(struct req *r, long long message_id)
     return m && m->nrows > 0;
 }
 
+/* The gateway's audience "channel:N": its members. */
+static const char sql_channel_members[] = "SELECT user_id FROM chat_members WHERE channel_id = ?";
+static const char sql_channel_writable[] =
+    "SELECT 1 FROM chat_channels WHERE id = ? AND archived_at IS NULL";
+
+static struct db_res *channel_members(struct arena *a, long long channel_id)
+{
+    return db_query(a, sql_channel_members, "i", channel_id);
+}
+
+int chat_channel_writable(struct arena *a, long long channel_id)
+{
+    struct db_res *res = db_query(a, sql_channel_writable, "i", channel_id);
+    return res ? res->nrows == 1 : -1;
+}
+
 int chat_init(void)
 {
-    return files_register_owner("chat", chat_file_readable);
+    return files_register_owner("chat", chat_file_readable) |
+           audience_register(AUD_CHANNEL, channel_members);
 }
 
 static const char sql_demo_user[] = "SELECT id FROM users WHERE handle = ?";

@@ -4,8 +4,11 @@
 
 #include "http.h"
 
-/* Registers the "chat" file-owner rule. 0 or -1. */
+/* Registers the "chat" file-owner rule and the members of "channel:N" audiences. 0 or -1. */
 int chat_init(void);
+/* 1 if the channel exists and is not archived (people may type there), 0 if not, -1 on a
+ * database error. */
+int chat_channel_writable(struct arena *a, long long channel_id);
 
 /* Channels and conversations. */
 int chat_channels_list(struct req *r);   /* GET  /chat/channels: mine, with unread counts */

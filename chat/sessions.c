@@ -8,15 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth.h"
 #include "db.h"
 #include "log.h"
 #include "outbox.h"
 #include "rt.h"
-
-/* Locks them too: a session started meanwhile cannot slip between this and the UPDATE. */
-static const char sql_user_sessions[] =
-    "SELECT id FROM sessions WHERE user_id = ? AND id <> ? AND revoked_at IS NULL"
-    " AND expires_at > UTC_TIMESTAMP(6) FOR UPDATE";
 
 struct pending {
     const char *type; /* a static string */
@@ -79,7 +75,7 @@ int realtime_user_sessions_ending(long long user_id, long long keep_session_id)
     arena_init(&a);
     int rc = -1;
     json_t *ids = NULL;
-    struct db_res *res = db_query(&a, sql_user_sessions, "ii", user_id, keep_session_id);
+    struct db_res *res = auth_user_sessions_lock(&a, user_id, keep_session_id) /* locked */;
     if (!res)
         goto cleanup;
     rc = 0;

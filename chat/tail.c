@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "chat.h"
 #include "config.h"
 #include "db.h"
 #include "http.h"
@@ -40,25 +41,10 @@
 #define HEARTBEAT_S       30.0
 #define TRX_CHECK_S       0.3 /* at most this often: innodb_trx is cached by InnoDB */
 
-static const char sql_max_id[] = "SELECT COALESCE(MAX(id), 0) FROM event";
-static const char sql_poll[] = "SELECT id, type, audience, payload FROM event WHERE id > ?"
-                               " ORDER BY id LIMIT 1000";
-static const char sql_backfill[] =
-    "SELECT id, type, audience, payload FROM event WHERE id > ? AND id <= ?"
-    " AND type NOT IN ('typing', 'presence') ORDER BY id LIMIT 1000";
 static const char sql_now[] = "SELECT NOW(6)";
 static const char sql_older_trx[] =
     "SELECT COUNT(*) FROM information_schema.innodb_trx"
     " WHERE trx_started <= ? AND trx_mysql_thread_id <> CONNECTION_ID()";
-static const char sql_group_members[] = "SELECT user_id FROM group_members WHERE group_id = ?";
-static const char sql_project_members[] =
-    "SELECT user_id FROM project_members WHERE project_id = ?";
-static const char sql_board_members[] =
-    "SELECT m.user_id FROM boards b JOIN project_members m ON m.project_id = b.project_id"
-    " WHERE b.id = ?";
-static const char sql_channel_members[] = "SELECT user_id FROM chat_members WHERE channel_id = ?";
-static const char sql_channel_open[] =
-    "SELECT 1 FROM chat_channels WHERE id = ? AND archived_at IS NULL";
 static const char sql_presence_upsert[] =
     "INSERT INTO presence (user_id, node, state, updated_at) VALUES (?, ?, ?, UTC_TIMESTAMP(6))"
     " ON DUPLICATE KEY UPDATE state = VALUES(state), updated_at = VALUES(updated_at)";
@@ -79,18 +65,6 @@ static const char sql_presence_stale[] =
 static const char sql_presence_reap[] =
     "DELETE FROM presence WHERE user_id = ? AND updated_at <= UTC_TIMESTAMP(6) - INTERVAL 90 "
     "SECOND";
-static const char sql_purge_ephemeral[] =
-    "DELETE FROM event WHERE type IN ('typing', 'presence')"
-    " AND created_at < UTC_TIMESTAMP(6) - INTERVAL 120 SECOND LIMIT 5000";
-/* Per session: ended (gone, revoked, expired, idle past PORTAL_SESSION_IDLE, its user
- * disabled), and the milliseconds until it lapses if nobody uses it. */
-static const char sql_sessions_state[] =
-    "SELECT DISTINCT t.id, s.id IS NULL OR s.revoked_at IS NOT NULL OR u.disabled <> 0"
-    " OR s.expires_at <= UTC_TIMESTAMP(6) OR s.last_seen <= UTC_TIMESTAMP(6) - INTERVAL ? SECOND,"
-    " TIMESTAMPDIFF(MICROSECOND, UTC_TIMESTAMP(6),"
-    " LEAST(s.expires_at, s.last_seen + INTERVAL ? SECOND)) DIV 1000"
-    " FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) t"
-    " LEFT JOIN sessions s ON s.id = t.id LEFT JOIN users u ON u.id = s.user_id ORDER BY t.id";
 static const char sql_purge_tickets[] =
     "DELETE FROM realtime_tickets WHERE expires_at < UTC_TIMESTAMP(6) - INTERVAL 1 HOUR LIMIT 5000";
 
@@ -243,9 +217,10 @@ static void cache_clear(void)
         }
 }
 
-/* The member list of an audience (a new reference), from the cache or the database.
- * A table that does not exist (chat_members before the chat module) gives an empty list:
- * nobody. NULL on any other database error. */
+/* The member list of an audience (a new reference), from the cache or the function its
+ * module registered (audience_register). No function, or a table that does not exist
+ * (chat_members before the chat module), gives an empty list: nobody. NULL on any other
+ * database error. */
 static struct idlist *members_of(enum audience_kind kind, long long id)
 {
     double now = now_s();
@@ -256,15 +231,12 @@ static struct idlist *members_of(enum audience_kind kind, long long id)
             cache_drop(kind, id);
             break;
         }
-    const char *sql = kind == AUD_GROUP     ? sql_group_members
-                      : kind == AUD_PROJECT ? sql_project_members
-                      : kind == AUD_BOARD   ? sql_board_members
-                                            : sql_channel_members;
+    audience_members_fn members = audience_members(kind);
     struct arena a;
     arena_init(&a);
     struct idlist *l = NULL;
-    struct db_res *res = db_query(&a, sql, "i", id);
-    if (!res && db_errno() == 1146) /* ER_NO_SUCH_TABLE */
+    struct db_res *res = members ? members(&a, id) : NULL;
+    if (!members || (!res && db_errno() == 1146)) /* ER_NO_SUCH_TABLE */
         l = idlist_create(NULL, 0);
     else if (res) {
         long long *ids = arena_alloc(&a, sizeof(long long) * (size_t)(res->nrows + 1));
@@ -402,7 +374,7 @@ static int backfill(struct rt_request *rq)
     arena_init(&a);
     int rc = -1;
     long long upto = delivered;
-    struct db_res *res = db_query(&a, sql_backfill, "ii", rq->after, upto);
+    struct db_res *res = outbox_backfill(&a, rq->after, upto);
     if (!res)
         goto cleanup;
     it->msgs = calloc((size_t)res->nrows + 1, sizeof *it->msgs);
@@ -461,8 +433,7 @@ static void typing(const struct rt_request *rq)
         return; /* not their channel (or no chat yet): nothing to say */
     struct arena a;
     arena_init(&a);
-    struct db_res *open = db_query(&a, sql_channel_open, "i", rq->channel);
-    bool writable = open && open->nrows == 1;
+    bool writable = chat_channel_writable(&a, rq->channel) == 1;
     arena_cleanup(&a);
     if (!writable)
         return; /* archived: read-only, nobody types there */
@@ -534,7 +505,7 @@ static void sessions_check(const char *ids)
     struct arena a;
     arena_init(&a);
     long long idle = config.session_idle_s;
-    struct db_res *res = ids ? db_query(&a, sql_sessions_state, "iis", idle, idle, ids) : NULL;
+    struct db_res *res = ids ? auth_sessions_state(&a, ids, idle) : NULL;
     struct rt_item *it = res && res->nrows > 0 ? item_new(RT_SESSIONS) : NULL;
     long long *ended = it ? arena_alloc(&a, sizeof(long long) * (size_t)res->nrows) : NULL;
     size_t nended = 0;
@@ -730,7 +701,7 @@ static int poll_events(void)
     settle_gap();
     struct arena a;
     arena_init(&a);
-    struct db_res *res = db_query(&a, sql_poll, "i", delivered);
+    struct db_res *res = outbox_after(&a, delivered);
     if (!res) {
         arena_cleanup(&a);
         return -1;
@@ -845,7 +816,7 @@ static void housekeeping(void)
             db_rollback();
     }
     arena_cleanup(&a);
-    db_exec(sql_purge_ephemeral, "");
+    outbox_purge_ephemeral();
     db_exec(sql_purge_tickets, "");
 }
 
@@ -911,13 +882,13 @@ int rt_tail_start(void)
     snprintf(node, sizeof node, "%.60s:%ld", host, (long)getpid());
     struct arena a;
     arena_init(&a);
-    struct db_res *res = db_query(&a, sql_max_id, "");
-    if (!res) {
+    long long max_id = outbox_max_id(&a);
+    if (max_id < 0) {
         arena_cleanup(&a);
         log_error("realtime: cannot read the event table: %s", db_error());
         return -1;
     }
-    start_id = delivered = db_ll(res, 0, 0);
+    start_id = delivered = max_id;
     arena_cleanup(&a);
     gap_hi = dead_upto = 0;
     stopping = 0;

@@ -22,14 +22,7 @@ static const char sql_insert[] =
 static const char sql_use[] =
     "UPDATE realtime_tickets SET used_at = UTC_TIMESTAMP(6)"
     " WHERE token_hash = ? AND used_at IS NULL AND expires_at > UTC_TIMESTAMP(6)";
-static const char sql_who[] =
-    "SELECT s.id, u.id, u.realm, u.role, u.account_id,"
-    " TIMESTAMPDIFF(MICROSECOND, UTC_TIMESTAMP(6),"
-    " LEAST(s.expires_at, s.last_seen + INTERVAL ? SECOND)) DIV 1000"
-    " FROM realtime_tickets t JOIN sessions s ON s.id = t.session_id"
-    " JOIN users u ON u.id = s.user_id"
-    " WHERE t.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > UTC_TIMESTAMP(6)"
-    " AND s.last_seen > UTC_TIMESTAMP(6) - INTERVAL ? SECOND AND u.disabled = 0";
+static const char sql_session_of[] = "SELECT session_id FROM realtime_tickets WHERE token_hash = ?";
 
 /* The websocket URL the browser should open: PORTAL_WS_PUBLIC_URL when set, else the
  * host the page was served from with the gateway's port (so localhost and 127.0.0.1
@@ -85,7 +78,9 @@ int realtime_ticket_redeem(const char *ticket, struct audience_ident *who, long 
     arena_init(&a);
     int rc = -1;
     long long idle = config.session_idle_s;
-    struct db_res *res = db_query(&a, sql_who, "ibi", idle, hash, sizeof hash, idle);
+    /* the ticket's session, if it is still live (auth owns the sessions) */
+    struct db_res *t = db_query(&a, sql_session_of, "b", hash, sizeof hash);
+    struct db_res *res = t && t->nrows == 1 ? auth_session_live(&a, db_ll(t, 0, 0), idle) : t;
     if (!res)
         goto cleanup;
     rc = 0;

@@ -751,3 +751,42 @@ fail:
     db_rollback();
     return http_db_error(r);
 }
+
+/* ---------------------------------------------------------------------------------------
+ * Sessions as the realtime gateway follows them
+ * ------------------------------------------------------------------------------------- */
+
+static const char sql_session_live[] =
+    "SELECT s.id, u.id, u.realm, u.role, u.account_id,"
+    " TIMESTAMPDIFF(MICROSECOND, UTC_TIMESTAMP(6),"
+    " LEAST(s.expires_at, s.last_seen + INTERVAL ? SECOND)) DIV 1000"
+    " FROM sessions s JOIN users u ON u.id = s.user_id"
+    " WHERE s.id = ? AND s.revoked_at IS NULL AND s.expires_at > UTC_TIMESTAMP(6)"
+    " AND s.last_seen > UTC_TIMESTAMP(6) - INTERVAL ? SECOND AND u.disabled = 0";
+/* Ended: gone, revoked, expired, idle past the limit, or its user disabled. */
+static const char sql_sessions_state[] =
+    "SELECT DISTINCT t.id, s.id IS NULL OR s.revoked_at IS NOT NULL OR u.disabled <> 0"
+    " OR s.expires_at <= UTC_TIMESTAMP(6) OR s.last_seen <= UTC_TIMESTAMP(6) - INTERVAL ? SECOND,"
+    " TIMESTAMPDIFF(MICROSECOND, UTC_TIMESTAMP(6),"
+    " LEAST(s.expires_at, s.last_seen + INTERVAL ? SECOND)) DIV 1000"
+    " FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) t"
+    " LEFT JOIN sessions s ON s.id = t.id LEFT JOIN users u ON u.id = s.user_id ORDER BY t.id";
+static const char sql_user_sessions_lock[] =
+    "SELECT id FROM sessions WHERE user_id = ? AND id <> ? AND revoked_at IS NULL"
+    " AND expires_at > UTC_TIMESTAMP(6) FOR UPDATE";
+
+struct db_res *auth_session_live(struct arena *a, long long session_id, long long idle_s)
+{
+    return db_query(a, sql_session_live, "iii", idle_s, session_id, idle_s);
+}
+
+struct db_res *auth_sessions_state(struct arena *a, const char *ids, long long idle_s)
+{
+    return db_query(a, sql_sessions_state, "iis", idle_s, idle_s, ids);
+}
+
+struct db_res *auth_user_sessions_lock(struct arena *a, long long user_id,
+                                       long long keep_session_id)
+{
+    return db_query(a, sql_user_sessions_lock, "ii", user_id, keep_session_id);
+}

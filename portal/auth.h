@@ -40,6 +40,21 @@ const char *auth_session_start(struct req *r, long long user_id);
 /* Revokes every session of user_id except keep_session_id (0 = all). */
 int auth_sessions_revoke_user(long long user_id, long long keep_session_id);
 
+/* For the realtime gateway, which follows sessions without reading their table. Each
+ * returns rows allocated in a, or NULL on a database error.
+ * auth_session_live: session_id if it is live (not revoked, expired or idle past idle_s,
+ * its user not disabled): one row (session id, user id, realm, role, account_id,
+ * milliseconds until it lapses unless used), none when it ended.
+ * auth_sessions_state: of the sessions in ids (a JSON array), one row each by id (id,
+ * 1 if it ended else 0, milliseconds until it lapses).
+ * auth_user_sessions_lock: the open sessions of user_id but keep_session_id (rows: id),
+ * locked FOR UPDATE so none starts between this and their revocation. */
+struct db_res;
+struct db_res *auth_session_live(struct arena *a, long long session_id, long long idle_s);
+struct db_res *auth_sessions_state(struct arena *a, const char *ids, long long idle_s);
+struct db_res *auth_user_sessions_lock(struct arena *a, long long user_id,
+                                       long long keep_session_id);
+
 /* Guess throttling (logins, share-link passwords) over one table: a key is blocked for
  * a growing time once it failed `allowed` times within 15 minutes. blocked returns the
  * seconds left for the longer-blocked of key1/key2 (0: free), or -1 on a database

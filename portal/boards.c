@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "audience.h"
 #include "audit.h"
 #include "auth.h"
 #include "config.h"
@@ -2774,9 +2775,28 @@ static bool card_file_readable(struct req *r, long long card_id)
     return c && c->nrows == 1 && db_ll(c, 0, 3);
 }
 
+/* The gateway's audiences "project:N" and "board:N": the members of the project. */
+static const char sql_project_member_ids[] =
+    "SELECT user_id FROM project_members WHERE project_id = ?";
+static const char sql_board_member_ids[] =
+    "SELECT m.user_id FROM boards b JOIN project_members m ON m.project_id = b.project_id"
+    " WHERE b.id = ?";
+
+static struct db_res *project_members(struct arena *a, long long project_id)
+{
+    return db_query(a, sql_project_member_ids, "i", project_id);
+}
+
+static struct db_res *board_members(struct arena *a, long long board_id)
+{
+    return db_query(a, sql_board_member_ids, "i", board_id);
+}
+
 int boards_init(void)
 {
-    return files_register_owner("card", card_file_readable);
+    return files_register_owner("card", card_file_readable) |
+           audience_register(AUD_PROJECT, project_members) |
+           audience_register(AUD_BOARD, board_members);
 }
 
 struct reminder {

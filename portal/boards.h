@@ -4,7 +4,8 @@
 
 #include "http.h"
 
-int boards_init(void);          /* registers the "card" file-owner rule */
+/* Registers the "card" file-owner rule and the members of "project:N" and "board:N". */
+int boards_init(void);
 int boards_register_jobs(void); /* the due-date reminder job */
 
 /* Projects, their members, boards and labels. */

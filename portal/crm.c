@@ -13,6 +13,7 @@
 #include "auth.h"
 #include "db.h"
 #include "log.h"
+#include "orders.h"
 #include "outbox.h"
 #include "users.h"
 #include "utf8.h"
@@ -27,10 +28,7 @@ static const char sql_insert_full[] =
     "INSERT INTO accounts (name, kind, tax_id, legal_address, shipping_address, email, phone,"
     " owner_id, notes, created_at, updated_at)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6))";
-#define ACCOUNT_LIST_COLUMNS                                                                       \
-    "a.id, a.name, a.kind, a.tax_id, a.created_at, o.id, o.name,"                                  \
-    " (SELECT COUNT(*) FROM orders x WHERE x.account_id = a.id"                                    \
-    "  AND x.status NOT IN ('closed', 'cancelled')) AS open_orders"
+#define ACCOUNT_LIST_COLUMNS "a.id, a.name, a.kind, a.tax_id, a.created_at, o.id, o.name"
 static const char sql_list[] =
     "SELECT " ACCOUNT_LIST_COLUMNS " FROM accounts a LEFT JOIN users o ON o.id = a.owner_id"
     " WHERE (? IS NULL OR a.kind = ?) AND (? IS NULL OR a.name LIKE ? OR a.tax_id LIKE ?)"
@@ -38,10 +36,7 @@ static const char sql_list[] =
 static const char sql_account[] =
     "SELECT a.id, a.name, a.kind, a.tax_id, a.legal_address, a.shipping_address, a.email,"
     " a.phone, a.notes, a.created_at, a.updated_at, a.version, o.id, o.name,"
-    " (SELECT COUNT(*) FROM contacts c WHERE c.account_id = a.id),"
-    " (SELECT COUNT(*) FROM orders x WHERE x.account_id = a.id),"
-    " (SELECT COUNT(*) FROM orders x WHERE x.account_id = a.id"
-    "  AND x.status NOT IN ('closed', 'cancelled'))"
+    " (SELECT COUNT(*) FROM contacts c WHERE c.account_id = a.id)"
     " FROM accounts a LEFT JOIN users o ON o.id = a.owner_id WHERE a.id = ?";
 static const char sql_account_users[] =
     "SELECT id, name, email, realm, disabled FROM users WHERE account_id = ? ORDER BY name"
@@ -63,6 +58,7 @@ static const char sql_timeline[] =
     " FROM account_timeline t LEFT JOIN users u ON u.id = t.actor_id"
     " WHERE t.account_id = ? AND (? = 0 OR t.id < ?) ORDER BY t.id DESC LIMIT ?";
 static const char sql_exists[] = "SELECT 1 FROM accounts WHERE id = ?";
+static const char sql_owner[] = "SELECT COALESCE(owner_id, 0) FROM accounts WHERE id = ?";
 
 /* --- contacts ------------------------------------------------------------------------ */
 
@@ -113,6 +109,12 @@ int crm_account_exists(struct arena *a, long long id)
 {
     struct db_res *res = db_query(a, sql_exists, "i", id);
     return res ? res->nrows > 0 : -1;
+}
+
+long long crm_account_owner(struct arena *a, long long id)
+{
+    struct db_res *res = db_query(a, sql_owner, "i", id);
+    return !res ? -1 : res->nrows == 1 ? db_ll(res, 0, 0) : 0;
 }
 
 long long crm_timeline_add(long long account_id, long long actor_id, const char *kind,
@@ -281,14 +283,15 @@ static json_t *account_full(struct arena *a, long long id)
     if (!res || res->nrows == 0)
         return NULL;
     struct db_res *users = db_query(a, sql_account_users, "i", id);
-    if (!users)
+    long long orders = 0, open_orders = 0;
+    if (!users || orders_account_counts(a, id, &orders, &open_orders) < 0)
         return NULL;
     json_t *o = db_row_json(res, 0, "isssssssstti", a);
     json_object_set_new(o, "owner", ref_json(res, 0, 12));
     json_object_set_new(o, "counts",
                         json_pack("{s:I, s:I, s:I}", "contacts", (json_int_t)db_ll(res, 0, 14),
-                                  "orders", (json_int_t)db_ll(res, 0, 15), "open_orders",
-                                  (json_int_t)db_ll(res, 0, 16)));
+                                  "orders", (json_int_t)orders, "open_orders",
+                                  (json_int_t)open_orders));
     json_object_set_new(o, "users", db_rows_json(users, "isssb", a));
     return o;
 }
@@ -320,13 +323,19 @@ int crm_accounts_list(struct req *r)
     const char *prefix = q && *q ? db_like(&r->arena, q, false) : NULL;
     struct db_res *res = db_query(&r->arena, sql_list, "sssssiiiii", kind, kind, like, like,
                                   prefix, owner, owner, before, before, (long long)limit);
-    if (!res)
+    /* the open orders of each account on the page, from orders (one query) */
+    size_t n = res ? (size_t)res->nrows : 0;
+    long long *ids = res ? arena_alloc(&r->arena, sizeof(long long) * (n + 1)) : NULL;
+    long long *open = res ? arena_alloc(&r->arena, sizeof(long long) * (n + 1)) : NULL;
+    for (int i = 0; ids && i < res->nrows; i++)
+        ids[i] = db_ll(res, i, 0);
+    if (!ids || !open || orders_open_counts(&r->arena, ids, n, open) < 0)
         return http_db_error(r);
     json_t *items = json_array();
     for (int i = 0; i < res->nrows; i++) {
         json_t *o = db_row_json(res, i, "issst", &r->arena);
         json_object_set_new(o, "owner", ref_json(res, i, 5));
-        json_object_set_new(o, "open_orders", json_integer(db_ll(res, i, 7)));
+        json_object_set_new(o, "open_orders", json_integer(open[i]));
         json_array_append_new(items, o);
     }
     json_t *out = json_pack("{s:o}", "items", items);

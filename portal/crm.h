@@ -17,6 +17,9 @@ json_t *crm_account_json(struct arena *a, long long id);
 long long crm_account_insert(const char *name, const char *kind);
 /* 1 when the account exists, 0 when not, -1 on a database error. */
 int crm_account_exists(struct arena *a, long long id);
+/* The employee who owns the account (its manager), 0 when none (or no such account), -1 on
+ * a database error. */
+long long crm_account_owner(struct arena *a, long long id);
 /* A tax id as accounts take it: a Russian INN with valid check digits, or another
  * (VAT) number of 4 to 32 letters, digits, spaces, dots and dashes. */
 bool crm_valid_tax_id(const char *s);

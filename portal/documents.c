@@ -124,10 +124,10 @@ static const char sql_ack_requester[] = "SELECT ack_requested_by FROM documents 
 static const char sql_account_users[] =
     "SELECT id FROM users WHERE account_id = ? AND disabled = 0 ORDER BY id";
 /* Who reviews what an account sends: its owner, or the managers and admins when it has
- * none. Argument: the account id. */
+ * none. Argument: the account's owner (crm_account_owner), 0 for none. */
 static const char sql_reviewers[] =
-    "SELECT u.id FROM users u JOIN accounts a ON a.id = ? WHERE u.realm = 'employee'"
-    " AND u.disabled = 0 AND (u.id = a.owner_id OR (a.owner_id IS NULL"
+    "SELECT u.id FROM users u JOIN (SELECT ? AS owner_id) a WHERE u.realm = 'employee'"
+    " AND u.disabled = 0 AND (u.id = a.owner_id OR (a.owner_id = 0"
     " AND u.role IN ('admin', 'manager'))) ORDER BY u.id LIMIT 50";
 
 static const char sql_folders[] =
@@ -430,10 +430,11 @@ struct upload {
     long long quota_used;
 };
 
-static int notify_all(struct arena *a, const char *sql, long long account_id, long long actor,
+/* Notifies everyone sql (one integer argument, arg) lists. */
+static int notify_all(struct arena *a, const char *sql, long long arg, long long actor,
                       const char *kind, long long doc_id, const char *summary)
 {
-    struct db_res *who = db_query(a, sql, "i", account_id);
+    struct db_res *who = db_query(a, sql, "i", arg);
     if (!who)
         return -1;
     for (int i = 0; i < who->nrows; i++)
@@ -503,8 +504,9 @@ static int upload_tx(void *arg)
                                  arena_printf(a, "Please acknowledge version %d of \"%s\"",
                                               u->number, u->title)) < 0))
         return -1;
-    if (u->from_outside && notify_all(a, sql_reviewers, u->account_id, u->actor,
-                                      "document_uploaded", doc, summary) < 0)
+    long long owner = u->from_outside ? crm_account_owner(a, u->account_id) : 0;
+    if (u->from_outside && (owner < 0 || notify_all(a, sql_reviewers, owner, u->actor,
+                                                    "document_uploaded", doc, summary) < 0))
         return -1;
     return 0;
 }

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audience.h"
 #include "audit.h"
 #include "auth.h"
 #include "db.h"
@@ -1002,9 +1003,18 @@ static bool post_file_readable(struct req *r, long long post_id)
     return p && p->nrows == 1;
 }
 
+/* The gateway's audience "group:N": its members. */
+static const char sql_group_member_ids[] = "SELECT user_id FROM group_members WHERE group_id = ?";
+
+static struct db_res *group_members(struct arena *a, long long group_id)
+{
+    return db_query(a, sql_group_member_ids, "i", group_id);
+}
+
 int feed_init(void)
 {
-    return files_register_owner("post", post_file_readable);
+    return files_register_owner("post", post_file_readable) |
+           audience_register(AUD_GROUP, group_members);
 }
 
 static const char sql_demo_user[] = "SELECT id, name FROM users WHERE handle = ?";

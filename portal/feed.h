@@ -4,7 +4,7 @@
 
 #include "http.h"
 
-int feed_init(void); /* registers the "post" file-owner rule */
+int feed_init(void); /* registers the "post" file-owner rule and "group:N" audiences */
 
 int feed_posts_list(struct req *r);
 int feed_post_create(struct req *r);

@@ -9,12 +9,9 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "db.h"
+#include "outbox.h"
 #include "scheduler.h"
 #include "users.h"
-
-static const char sql_prune_events[] =
-    "DELETE FROM event WHERE created_at < UTC_TIMESTAMP(6) - INTERVAL 30 DAY LIMIT 10000";
 
 /* Uploads that died half-way leave upload-* files in files/tmp: remove those older
  * than an hour (a live upload touches its file continuously). */
@@ -40,15 +37,10 @@ static int clean_tmp_uploads(void)
     return 0;
 }
 
-static int prune_events(void)
-{
-    return db_exec(sql_prune_events, "");
-}
-
 int jobs_register_core(void)
 {
     return scheduler_register("files.tmp_cleanup", 600, clean_tmp_uploads) |
-           scheduler_register("event.prune", 3600, prune_events) |
+           scheduler_register("event.prune", 3600, outbox_prune) |
            /* kicked after every request; the period only sweeps up after a restart */
            scheduler_register(USERS_RESET_MAIL_JOB, 10, users_reset_mail_job);
 }

@@ -870,6 +870,50 @@ int orders_cabinet_get(struct req *r)
 }
 
 /* ---------------------------------------------------------------------------------------
+ * Counts for the CRM
+ * ------------------------------------------------------------------------------------- */
+
+static const char sql_open_counts[] =
+    "SELECT account_id, COUNT(*) FROM orders WHERE account_id IN"
+    " (SELECT id FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) t)"
+    " AND status NOT IN ('closed', 'cancelled') GROUP BY account_id";
+static const char sql_account_counts[] =
+    "SELECT COUNT(*), COALESCE(SUM(status NOT IN ('closed', 'cancelled')), 0) FROM orders"
+    " WHERE account_id = ?";
+
+int orders_open_counts(struct arena *a, const long long *ids, size_t n, long long *counts)
+{
+    if (n == 0)
+        return 0;
+    char *list = arena_alloc(a, n * 21 + 3), *p = list;
+    if (!list)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        p += sprintf(p, "%c%lld", i ? ',' : '[', ids[i]);
+    strcpy(p, "]");
+    struct db_res *res = db_query(a, sql_open_counts, "s", list);
+    if (!res)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        counts[i] = 0;
+    for (int k = 0; k < res->nrows; k++)
+        for (size_t i = 0; i < n; i++)
+            if (ids[i] == db_ll(res, k, 0))
+                counts[i] = db_ll(res, k, 1);
+    return 0;
+}
+
+int orders_account_counts(struct arena *a, long long account_id, long long *all, long long *open)
+{
+    struct db_res *res = db_query(a, sql_account_counts, "i", account_id);
+    if (!res || res->nrows != 1)
+        return -1;
+    *all = db_ll(res, 0, 0);
+    *open = db_ll(res, 0, 1);
+    return 0;
+}
+
+/* ---------------------------------------------------------------------------------------
  * Demo data
  * ------------------------------------------------------------------------------------- */
 

@@ -11,6 +11,12 @@
  * shipped -> delivered -> closed, and to cancelled from new, confirmed or in_progress. */
 bool orders_transition_ok(const char *from, const char *to);
 
+/* Order counts for the CRM's account pages (orders owns the table). Open: not closed or
+ * cancelled. orders_open_counts sets counts[i] to the open orders of account ids[i];
+ * orders_account_counts gives one account's orders and open ones. 0/-1. */
+int orders_open_counts(struct arena *a, const long long *ids, size_t n, long long *counts);
+int orders_account_counts(struct arena *a, long long account_id, long long *all, long long *open);
+
 /* Demo orders in every status for the demo accounts, inside the seeding transaction. */
 int orders_demo_seed(void);
 

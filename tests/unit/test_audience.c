@@ -110,6 +110,25 @@ static void membership_change_types(void **state)
     assert_false(audience_changes_members("project.updated", AUD_CHANNEL));
 }
 
+static struct db_res *no_members(struct arena *a, long long id)
+{
+    (void)a;
+    (void)id;
+    return NULL;
+}
+
+/* Member lists come from the function the owning module registered, per kind. */
+static void members_come_from_registered_functions(void **state)
+{
+    (void)state;
+    assert_int_equal(audience_register(AUD_GROUP, no_members), 0);
+    assert_ptr_equal(audience_members(AUD_GROUP), no_members);
+    assert_null(audience_members(AUD_BOARD));
+    assert_int_equal(audience_register(AUD_NONE, no_members), -1);
+    assert_int_equal(audience_register((enum audience_kind)99, no_members), -1);
+    assert_null(audience_members((enum audience_kind)99));
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -119,6 +138,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(members_and_admins),
         cmocka_unit_test(idlists_are_sorted_and_shared),
         cmocka_unit_test(membership_change_types),
+        cmocka_unit_test(members_come_from_registered_functions),
     };
     if (argc > 1)
         cmocka_set_test_filter(argv[1]);
