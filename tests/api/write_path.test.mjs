@@ -6,10 +6,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startPortal } from '../lib/portal.mjs';
 import { loginAs, show } from '../lib/identity.mjs';
-import { projectWithCards, move } from '../lib/boards.mjs';
+import { projectWithCards, move, unique } from '../lib/boards.mjs';
 
 const FAULTS = [
   'POST /api/v1/cards/{id}/move',
+  'POST /api/v1/feed/posts',
 ];
 let p, anna;
 const one = (q) => p.sql(q)[0][0];
@@ -36,4 +37,14 @@ test('a card move that deadlocks once is retried and lands once', async () => {
   assert.equal(one(`SELECT COUNT(*) FROM card_activity WHERE card_id = ${card.id} AND kind = 'moved'`), '1');
   assert.equal(one(`SELECT COUNT(*) FROM event WHERE type = 'card.moved' AND JSON_VALUE(payload, '$.card_id') = ${card.id}`), '1');
   assert.ok(retried('/api/v1/cards/{id}/move'), 'the first attempt failed and the second committed');
+});
+
+test('a feed post that deadlocks once is retried and lands once', async () => {
+  const body = unique('retried post');
+  const res = await anna.post('/api/v1/feed/posts', { body });
+  assert.equal(res.status, 201, show(res));
+  assert.equal(one(`SELECT COUNT(*) FROM posts WHERE body_md = '${body}'`), '1');
+  assert.equal(one(`SELECT COUNT(*) FROM audit WHERE action = 'post.create' AND object_id = ${res.body.id}`), '1');
+  assert.equal(one(`SELECT COUNT(*) FROM event WHERE type = 'feed.post' AND JSON_VALUE(payload, '$.post_id') = ${res.body.id}`), '1');
+  assert.ok(retried('/api/v1/feed/posts'), 'the first attempt failed and the second committed');
 });
