@@ -11,6 +11,7 @@ import { projectWithCards, move, unique } from '../lib/boards.mjs';
 const FAULTS = [
   'POST /api/v1/cards/{id}/move',
   'POST /api/v1/feed/posts',
+  'PUT /api/v1/kb/articles/{id}',
 ];
 let p, anna;
 const one = (q) => p.sql(q)[0][0];
@@ -47,4 +48,18 @@ test('a feed post that deadlocks once is retried and lands once', async () => {
   assert.equal(one(`SELECT COUNT(*) FROM audit WHERE action = 'post.create' AND object_id = ${res.body.id}`), '1');
   assert.equal(one(`SELECT COUNT(*) FROM event WHERE type = 'feed.post' AND JSON_VALUE(payload, '$.post_id') = ${res.body.id}`), '1');
   assert.ok(retried('/api/v1/feed/posts'), 'the first attempt failed and the second committed');
+});
+
+test('a knowledge base save that deadlocks once is retried and makes one revision', async () => {
+  const space = one('SELECT MIN(id) FROM kb_spaces');
+  const created = await anna.post('/api/v1/kb/articles', { space_id: Number(space), title: unique('retried'), body: 'first' });
+  assert.equal(created.status, 201, show(created));
+  const id = created.body.id;
+  const res = await anna.req('PUT', `/api/v1/kb/articles/${id}`, { body: { body: 'second', base_revision: 1 } });
+  assert.equal(res.status, 200, show(res));
+  assert.equal(res.body.revision, 2);
+  assert.equal(one(`SELECT body_md FROM kb_articles WHERE id = ${id}`), 'second');
+  assert.equal(one(`SELECT COUNT(*) FROM kb_revisions WHERE article_id = ${id}`), '2');
+  assert.equal(one(`SELECT COUNT(*) FROM audit WHERE action = 'kb_article.update' AND object_id = ${id}`), '1');
+  assert.ok(retried('/api/v1/kb/articles/{id}'), 'the first attempt failed and the second committed');
 });
