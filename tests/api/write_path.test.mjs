@@ -12,6 +12,7 @@ const FAULTS = [
   'POST /api/v1/cards/{id}/move',
   'POST /api/v1/feed/posts',
   'PUT /api/v1/kb/articles/{id}',
+  'PATCH /api/v1/accounts/{id}',
 ];
 let p, anna;
 const one = (q) => p.sql(q)[0][0];
@@ -62,4 +63,16 @@ test('a knowledge base save that deadlocks once is retried and makes one revisio
   assert.equal(one(`SELECT COUNT(*) FROM kb_revisions WHERE article_id = ${id}`), '2');
   assert.equal(one(`SELECT COUNT(*) FROM audit WHERE action = 'kb_article.update' AND object_id = ${id}`), '1');
   assert.ok(retried('/api/v1/kb/articles/{id}'), 'the first attempt failed and the second committed');
+});
+
+test('an account edit that deadlocks once is retried and lands once', async () => {
+  const created = await anna.post('/api/v1/accounts', { name: unique('Retried LLC'), kind: 'customer' });
+  assert.equal(created.status, 201, show(created));
+  const id = created.body.id;
+  const res = await anna.patch(`/api/v1/accounts/${id}`, { version: created.body.version, phone: '+7 495 123-45-67' });
+  assert.equal(res.status, 200, show(res));
+  assert.equal(res.body.version, created.body.version + 1);
+  assert.equal(one(`SELECT COUNT(*) FROM account_timeline WHERE account_id = ${id} AND kind = 'account.updated'`), '1');
+  assert.equal(one(`SELECT COUNT(*) FROM audit WHERE action = 'account.update' AND object_id = ${id}`), '1');
+  assert.ok(retried('/api/v1/accounts/{id}'), 'the first attempt failed and the second committed');
 });
