@@ -5,14 +5,16 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startPortal } from '../lib/portal.mjs';
-import { loginAs, show } from '../lib/identity.mjs';
+import { loginAs, mailsTo, show } from '../lib/identity.mjs';
 import { projectWithCards, move, unique } from '../lib/boards.mjs';
+import { item } from '../lib/crm.mjs';
 
 const FAULTS = [
   'POST /api/v1/cards/{id}/move',
   'POST /api/v1/feed/posts',
   'PUT /api/v1/kb/articles/{id}',
   'PATCH /api/v1/accounts/{id}',
+  'POST /api/v1/orders/{id}/status',
 ];
 let p, anna;
 const one = (q) => p.sql(q)[0][0];
@@ -75,4 +77,20 @@ test('an account edit that deadlocks once is retried and lands once', async () =
   assert.equal(one(`SELECT COUNT(*) FROM account_timeline WHERE account_id = ${id} AND kind = 'account.updated'`), '1');
   assert.equal(one(`SELECT COUNT(*) FROM audit WHERE action = 'account.update' AND object_id = ${id}`), '1');
   assert.ok(retried('/api/v1/accounts/{id}'), 'the first attempt failed and the second committed');
+});
+
+test('an order status change that deadlocks once is retried, lands once and mails once', async () => {
+  const account = Number(one("SELECT id FROM accounts WHERE name = 'Romashka LLC'"));
+  const created = await anna.post('/api/v1/orders', { account_id: account, items: [item()] });
+  assert.equal(created.status, 201, show(created));
+  const { id, number } = created.body;
+  const res = await anna.post(`/api/v1/orders/${id}/status`, { status: 'confirmed' });
+  assert.equal(res.status, 200, show(res));
+  assert.equal(res.body.status, 'confirmed');
+  assert.equal(one(`SELECT COUNT(*) FROM order_status_history WHERE order_id = ${id} AND to_status = 'confirmed'`), '1');
+  assert.equal(one(`SELECT COUNT(*) FROM audit WHERE action = 'order.status' AND object_id = ${id}`), '1');
+  assert.equal(one(`SELECT COUNT(*) FROM event WHERE type = 'order.status' AND JSON_VALUE(payload, '$.id') = ${id} AND JSON_VALUE(payload, '$.to') = 'confirmed'`), '2');
+  const mails = mailsTo(p.dataDir, 'carol@client.example').filter((m) => m.body.includes(number) && /Confirmed/.test(m.subject));
+  assert.equal(mails.length, 1, 'the mail goes after the commit, once');
+  assert.ok(retried('/api/v1/orders/{id}/status'), 'the first attempt failed and the second committed');
 });
