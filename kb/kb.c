@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit.h"
 #include "auth.h"
 #include "db.h"
 #include "diff.h"
@@ -596,6 +595,23 @@ int kb_spaces_list(struct req *r)
     return http_json(r, 200, json_pack("{s:o}", "items", db_rows_json(s, "issi", &r->arena)));
 }
 
+struct space_ctx {
+    const char *name, *description;
+    long long id;
+};
+
+static int space_create_tx(struct req *r, void *arg, struct http_change *change)
+{
+    struct space_ctx *c = arg;
+    if (db_exec(sql_space_insert, "ss", c->name, c->description) < 0)
+        return db_errno() == ER_DUP_ENTRY
+                   ? http_error(r, 409, "conflict", "A space with this name exists", "name")
+                   : -1;
+    c->id = db_insert_id();
+    *change = (struct http_change){"kb_space.create", "kb_space", c->id, NULL};
+    return 0;
+}
+
 int kb_space_create(struct req *r)
 {
     json_t *body = http_json_body(r);
@@ -605,18 +621,12 @@ int kb_space_create(struct req *r)
     if (HTTP_FIELDS(r, body, {"name", FIELD_STRING, true, 100, &name},
                     {"description", FIELD_TEXT, false, 500, &description}) < 0)
         return r->status;
-    long long id = 0;
-    if (db_begin() < 0 || db_exec(sql_space_insert, "ss", name, description) < 0 ||
-        (id = db_insert_id(), audit_log(r, "kb_space.create", "kb_space", id, NULL)) < 0 ||
-        db_commit() < 0) {
-        int err = db_errno();
-        db_rollback();
-        if (err == ER_DUP_ENTRY)
-            return http_error(r, 409, "conflict", "A space with this name exists", "name");
-        return http_db_error(r);
-    }
+    struct space_ctx c = {name, description, 0};
+    int rc = http_write(r, space_create_tx, &c);
+    if (rc)
+        return rc;
     return http_json(r, 201,
-                     json_pack("{s:I, s:s, s:s, s:i}", "id", (json_int_t)id, "name", name,
+                     json_pack("{s:I, s:s, s:s, s:i}", "id", (json_int_t)c.id, "name", name,
                                "description", description, "article_count", 0));
 }
 
@@ -639,6 +649,33 @@ int kb_articles_list(struct req *r)
     return http_json(r, 200, out);
 }
 
+/* An article write: the input, for a create its rendered body, and the article's id. */
+struct article_ctx {
+    const struct article_input *in;
+    const char *html;
+    long long id;
+};
+
+static int article_create_tx(struct req *r, void *arg, struct http_change *change)
+{
+    struct article_ctx *c = arg;
+    const struct article_input *in = c->in;
+    long long me = r->session->user_id;
+    if (db_exec(sql_insert, "iIissssssiii", in->space_id, in->parent_id, in->position, in->title,
+                in->body, c->html, in->tags, in->visibility, in->status, me, 0LL, 0LL) < 0)
+        return -1;
+    c->id = db_insert_id();
+    bool bad = false;
+    if (attach_files(r, c->id, in->files, &bad) < 0)
+        return bad ? bad_files(r) : -1;
+    if (db_exec(sql_rev_insert, "iisssssisi", c->id, 1LL, in->title, in->body, in->tags,
+                in->visibility, in->status, me, *in->summary ? in->summary : "Created", 0LL) < 0 ||
+        epoch_write(EPOCH_KB) < 0)
+        return -1;
+    *change = (struct http_change){"kb_article.create", "kb_article", c->id, NULL};
+    return 0;
+}
+
 int kb_article_create(struct req *r)
 {
     json_t *body = http_json_body(r);
@@ -655,27 +692,10 @@ int kb_article_create(struct req *r)
     char *html = richtext_render(r, in.body, "body");
     if (!html)
         return r->status;
-    long long me = r->session->user_id, id = 0;
-    int rc = db_begin() < 0 ||
-             db_exec(sql_insert, "iIissssssiii", in.space_id, in.parent_id, in.position, in.title,
-                     in.body, html, in.tags, in.visibility, in.status, me, 0LL, 0LL) < 0;
+    struct article_ctx c = {.in = &in, .html = html};
+    int rc = http_write(r, article_create_tx, &c);
     free(html);
-    if (!rc)
-        id = db_insert_id();
-    bool bad = false;
-    if (!rc && attach_files(r, id, in.files, &bad) < 0) {
-        db_rollback();
-        return bad ? bad_files(r) : http_db_error(r);
-    }
-    if (rc ||
-        db_exec(sql_rev_insert, "iisssssisi", id, 1LL, in.title, in.body, in.tags, in.visibility,
-                in.status, me, *in.summary ? in.summary : "Created", 0LL) < 0 ||
-        audit_log(r, "kb_article.create", "kb_article", id, NULL) < 0 ||
-        epoch_write(EPOCH_KB) < 0 || db_commit() < 0) {
-        db_rollback();
-        return http_db_error(r);
-    }
-    return send_article(r, 201, id);
+    return rc ? rc : send_article(r, 201, c.id);
 }
 
 int kb_article_get(struct req *r)
@@ -694,11 +714,15 @@ int kb_article_get(struct req *r)
     return http_send(r, 200, "application/json", "Cache-Control: no-store\r\n", text, len);
 }
 
-/* Saves a new revision of article id from in (locked, base checked). The caller has
- * begun the transaction; on a refusal this sends the answer and returns its status,
- * on success 0, on a database error -1. */
-static int save_revision(struct req *r, long long id, struct article_input *in)
+/* Saves a new revision of article c->id from c->in (locked, base checked), through
+ * http_write: on a refusal this sends the answer and returns its status, on success 0,
+ * on a database error -1. It fills what the save does not name from the locked row into
+ * a copy of the input, so a second run reads the row afresh. */
+static int save_revision(struct req *r, void *arg, struct http_change *change)
 {
+    const struct article_ctx *c = arg;
+    long long id = c->id;
+    struct article_input copy = *c->in, *in = &copy;
     struct db_res *cur = db_query(&r->arena, sql_lock, "i", id);
     if (!cur)
         return -1;
@@ -707,8 +731,7 @@ static int save_revision(struct req *r, long long id, struct article_input *in)
     long long rev = db_ll(cur, 0, 2);
     if (rev != in->base_revision) {
         /* Someone saved first: answer with the current article so nothing typed is lost
-         * (the editor shows both). */
-        db_rollback();
+         * (the editor shows both). Not http_conflict: this 409 names the field. */
         struct db_res *now = db_query(&r->arena, sql_get, "i", id);
         r->error_code = "conflict";
         return http_json(r, 409,
@@ -753,10 +776,10 @@ static int save_revision(struct req *r, long long id, struct article_input *in)
     if (rc < 0 ||
         db_exec(sql_rev_insert, "iisssssisi", id, rev + 1, in->title, in->body, in->tags,
                 in->visibility, in->status, me, in->summary, 0LL) < 0 ||
-        audit_log(r, "kb_article.update", "kb_article", id,
-                  json_pack("{s:I}", "revision", (json_int_t)(rev + 1))) < 0 ||
         epoch_write(EPOCH_KB) < 0)
         return -1;
+    *change = (struct http_change){"kb_article.update", "kb_article", id,
+                                   json_pack("{s:I}", "revision", (json_int_t)(rev + 1))};
     return 0;
 }
 
@@ -769,18 +792,9 @@ int kb_article_update(struct req *r)
         return r->status;
     if (!id)
         return http_error(r, 404, "not_found", "No such article", NULL);
-    if (db_begin() < 0)
-        return http_db_error(r);
-    int rc = save_revision(r, id, &in);
-    if (rc > 0) {
-        db_rollback();
-        return rc;
-    }
-    if (rc < 0 || db_commit() < 0) {
-        db_rollback();
-        return http_db_error(r);
-    }
-    return send_article(r, 200, id);
+    struct article_ctx c = {.in = &in, .id = id};
+    int rc = http_write(r, save_revision, &c);
+    return rc ? rc : send_article(r, 200, id);
 }
 
 int kb_revisions_list(struct req *r)
@@ -893,18 +907,9 @@ int kb_article_restore(struct req *r)
         .summary = arena_printf(&r->arena, "Restored revision %lld", rev),
         .base_revision = has_base ? base : db_ll(cur, 0, 11),
     };
-    if (db_begin() < 0)
-        return http_db_error(r);
-    int rc = save_revision(r, id, &in);
-    if (rc > 0) {
-        db_rollback();
-        return rc;
-    }
-    if (rc < 0 || db_commit() < 0) {
-        db_rollback();
-        return http_db_error(r);
-    }
-    return send_article(r, 200, id);
+    struct article_ctx c = {.in = &in, .id = id};
+    int rc = http_write(r, save_revision, &c);
+    return rc ? rc : send_article(r, 200, id);
 }
 
 /* ---------------------------------------------------------------------------------------

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "audit.h"
 #include "auth.h"
 #include "db.h"
 #include "log.h"
@@ -343,14 +342,41 @@ int crm_accounts_list(struct req *r)
     return http_json(r, 200, out);
 }
 
-/* Answers an account write that failed: 409 for a taken name, else the database error. */
+/* An account write that failed: the 409 for a taken name, else -1 (a database error),
+ * for the end of an http_write function. */
 static int account_write_failed(struct req *r)
 {
-    int err = db_errno();
-    db_rollback();
-    if (err == ER_DUP_ENTRY)
+    if (db_errno() == ER_DUP_ENTRY)
         return http_error(r, 409, "conflict", "An account with this name exists", "name");
-    return http_db_error(r);
+    return -1;
+}
+
+/* An account or contact write: the input and the record's id. */
+struct crm_ctx {
+    const void *in;
+    long long id;
+};
+
+static int account_create_tx(struct req *r, void *arg, struct http_change *change)
+{
+    struct crm_ctx *c = arg;
+    const struct account_input *in = c->in;
+    if (in->has_owner) {
+        int ok = owner_ok(r, in->owner_id);
+        if (ok <= 0)
+            return ok < 0 ? -1 : r->status;
+    }
+    if (db_exec(sql_insert_full, "sssssssIs", in->name, in->kind, nonempty(in->tax_id),
+                nonempty(in->legal_address), nonempty(in->shipping_address), nonempty(in->email),
+                nonempty(in->phone), in->has_owner ? in->owner_id : 0, nonempty(in->notes)) < 0)
+        return account_write_failed(r);
+    c->id = db_insert_id();
+    char summary[300];
+    snprintf(summary, sizeof summary, "Account created: %s", in->name);
+    if (crm_timeline_add(c->id, auth_user_id(r), "account.created", c->id, summary) < 0)
+        return account_write_failed(r);
+    *change = (struct http_change){"account.create", "account", c->id, NULL};
+    return 0;
 }
 
 int crm_accounts_create(struct req *r)
@@ -361,27 +387,11 @@ int crm_accounts_create(struct req *r)
     struct account_input in;
     if (read_account(r, body, &in, true) < 0)
         return r->status;
-    long long id = -1;
-    if (db_begin() < 0)
-        return account_write_failed(r);
-    if (in.has_owner) {
-        int ok = owner_ok(r, in.owner_id);
-        if (ok <= 0) {
-            db_rollback();
-            return ok < 0 ? http_db_error(r) : r->status;
-        }
-    }
-    if (db_exec(sql_insert_full, "sssssssIs", in.name, in.kind, nonempty(in.tax_id),
-                nonempty(in.legal_address), nonempty(in.shipping_address), nonempty(in.email),
-                nonempty(in.phone), in.has_owner ? in.owner_id : 0, nonempty(in.notes)) < 0)
-        return account_write_failed(r);
-    id = db_insert_id();
-    char summary[300];
-    snprintf(summary, sizeof summary, "Account created: %s", in.name);
-    if (crm_timeline_add(id, auth_user_id(r), "account.created", id, summary) < 0 ||
-        audit_log(r, "account.create", "account", id, NULL) < 0 || db_commit() < 0)
-        return account_write_failed(r);
-    json_t *out = account_full(&r->arena, id);
+    struct crm_ctx c = {&in, 0};
+    int rc = http_write(r, account_create_tx, &c);
+    if (rc)
+        return rc;
+    json_t *out = account_full(&r->arena, c.id);
     return out ? http_json(r, 201, out) : http_db_error(r);
 }
 
@@ -409,45 +419,35 @@ static int stale(struct req *r, const char *message, json_t *current)
                                message, "field", "version", "current", current));
 }
 
-int crm_account_update(struct req *r)
+static int account_update_tx(struct req *r, void *arg, struct http_change *change)
 {
-    long long id;
-    json_t *body = http_id_body(r, "No such account", &id);
-    if (!body)
-        return r->status;
-    struct account_input in;
-    if (read_account(r, body, &in, false) < 0)
-        return r->status;
-    if (db_begin() < 0)
-        return http_db_error(r);
+    const struct crm_ctx *c = arg;
+    const struct account_input *in = c->in;
+    long long id = c->id;
     struct db_res *cur = db_query(&r->arena, sql_lock, "i", id);
     if (!cur)
-        return account_write_failed(r);
-    if (cur->nrows == 0) {
-        db_rollback();
+        return -1;
+    if (cur->nrows == 0)
         return http_error(r, 404, "not_found", "No such account", NULL);
-    }
-    if (db_ll(cur, 0, 9) != in.version) {
-        db_rollback();
+    if (db_ll(cur, 0, 9) != in->version)
         return stale(r, "The account changed meanwhile; reload", account_full(&r->arena, id));
-    }
     const char *v[9];
-    for (int c = 0; c < 9; c++)
-        v[c] = db_str(cur, 0, c);
-    const char *name = in.has_name ? in.name : v[0], *kind = in.has_kind ? in.kind : v[1];
-    const char *tax = in.has_tax ? nonempty(in.tax_id) : v[2];
-    const char *legal = in.has_legal ? nonempty(in.legal_address) : v[3];
-    const char *ship = in.has_shipping ? nonempty(in.shipping_address) : v[4];
-    const char *email = in.has_email ? nonempty(in.email) : v[5];
-    const char *phone = in.has_phone ? nonempty(in.phone) : v[6];
-    const char *notes = in.has_notes ? nonempty(in.notes) : v[8];
-    long long owner = in.owner_cleared ? 0 : in.has_owner ? in.owner_id : (v[7] ? db_ll(cur, 0, 7) : 0);
-    if (in.has_owner && (!v[7] || in.owner_id != db_ll(cur, 0, 7))) {
-        int ok = owner_ok(r, in.owner_id);
-        if (ok <= 0) {
-            db_rollback();
-            return ok < 0 ? http_db_error(r) : r->status;
-        }
+    for (int col = 0; col < 9; col++)
+        v[col] = db_str(cur, 0, col);
+    const char *name = in->has_name ? in->name : v[0], *kind = in->has_kind ? in->kind : v[1];
+    const char *tax = in->has_tax ? nonempty(in->tax_id) : v[2];
+    const char *legal = in->has_legal ? nonempty(in->legal_address) : v[3];
+    const char *ship = in->has_shipping ? nonempty(in->shipping_address) : v[4];
+    const char *email = in->has_email ? nonempty(in->email) : v[5];
+    const char *phone = in->has_phone ? nonempty(in->phone) : v[6];
+    const char *notes = in->has_notes ? nonempty(in->notes) : v[8];
+    long long owner = in->owner_cleared ? 0
+                      : in->has_owner   ? in->owner_id
+                                        : (v[7] ? db_ll(cur, 0, 7) : 0);
+    if (in->has_owner && (!v[7] || in->owner_id != db_ll(cur, 0, 7))) {
+        int ok = owner_ok(r, in->owner_id);
+        if (ok <= 0)
+            return ok < 0 ? -1 : r->status;
     }
     char list[200] = "";
     const char *owner_text = owner ? arena_printf(&r->arena, "%lld", owner) : NULL;
@@ -460,17 +460,30 @@ int crm_account_update(struct req *r)
     changed(list, sizeof list, "phone", v[6], phone);
     changed(list, sizeof list, "owner", v[7], owner_text);
     changed(list, sizeof list, "notes", v[8], notes);
-    if (list[0]) {
+    if (list[0]) { /* else nothing changed: no timeline entry, no audit */
         if (db_exec(sql_update, "sssssssIsi", name, kind, tax, legal, ship, email, phone, owner,
                     notes, id) < 0 ||
             crm_timeline_add(id, auth_user_id(r), "account.updated", id,
-                             arena_printf(&r->arena, "Changed: %s", list)) < 0 ||
-            audit_log(r, "account.update", "account", id,
-                      json_pack("{s:s}", "fields", list)) < 0)
+                             arena_printf(&r->arena, "Changed: %s", list)) < 0)
             return account_write_failed(r);
+        *change = (struct http_change){"account.update", "account", id,
+                                       json_pack("{s:s}", "fields", list)};
     }
-    if (db_commit() < 0)
-        return account_write_failed(r);
+    return 0;
+}
+
+int crm_account_update(struct req *r)
+{
+    long long id;
+    json_t *body = http_id_body(r, "No such account", &id);
+    if (!body)
+        return r->status;
+    struct account_input in;
+    if (read_account(r, body, &in, false) < 0)
+        return r->status;
+    int rc = http_write(r, account_update_tx, &(struct crm_ctx){&in, id});
+    if (rc)
+        return rc;
     json_t *out = account_full(&r->arena, id);
     return out ? http_json(r, 200, out) : http_db_error(r);
 }
@@ -575,6 +588,25 @@ static int read_contact(struct req *r, json_t *body, struct contact_input *in, b
     return 0;
 }
 
+static int contact_create_tx(struct req *r, void *arg, struct http_change *change)
+{
+    struct crm_ctx *c = arg;
+    const struct contact_input *in = c->in;
+    int exists = crm_account_exists(&r->arena, in->account_id);
+    if (exists <= 0)
+        return exists < 0
+                   ? -1
+                   : http_error(r, 400, "validation_failed", "No such account", "account_id");
+    if (db_exec(sql_contact_insert, "issss", in->account_id, in->name, nonempty(in->position),
+                nonempty(in->email), nonempty(in->phone)) < 0 ||
+        (c->id = db_insert_id()) <= 0 ||
+        crm_timeline_add(in->account_id, auth_user_id(r), "contact.created", c->id,
+                         arena_printf(&r->arena, "Contact added: %s", in->name)) < 0)
+        return -1;
+    *change = (struct http_change){"contact.create", "contact", c->id, NULL};
+    return 0;
+}
+
 int crm_contact_create(struct req *r)
 {
     json_t *body = http_json_body(r);
@@ -583,26 +615,11 @@ int crm_contact_create(struct req *r)
     struct contact_input in;
     if (read_contact(r, body, &in, true) < 0)
         return r->status;
-    if (db_begin() < 0)
-        return http_db_error(r);
-    int exists = crm_account_exists(&r->arena, in.account_id);
-    if (exists <= 0) {
-        db_rollback();
-        return exists < 0 ? http_db_error(r)
-                          : http_error(r, 400, "validation_failed", "No such account",
-                                       "account_id");
-    }
-    long long id;
-    if (db_exec(sql_contact_insert, "issss", in.account_id, in.name, nonempty(in.position),
-                nonempty(in.email), nonempty(in.phone)) < 0 ||
-        (id = db_insert_id()) <= 0 ||
-        crm_timeline_add(in.account_id, auth_user_id(r), "contact.created", id,
-                         arena_printf(&r->arena, "Contact added: %s", in.name)) < 0 ||
-        audit_log(r, "contact.create", "contact", id, NULL) < 0 || db_commit() < 0) {
-        db_rollback();
-        return http_db_error(r);
-    }
-    json_t *out = contact_json(&r->arena, id);
+    struct crm_ctx c = {&in, 0};
+    int rc = http_write(r, contact_create_tx, &c);
+    if (rc)
+        return rc;
+    json_t *out = contact_json(&r->arena, c.id);
     return out ? http_json(r, 201, out) : http_db_error(r);
 }
 
@@ -610,6 +627,56 @@ int crm_contact_get(struct req *r)
 {
     long long id = http_param_id(r, "id");
     return http_json_found(r, id ? contact_json(&r->arena, id) : NULL, "No such contact");
+}
+
+/* Locks contact id: its row, or NULL with *rc set (-1 after a database error, else the
+ * status of the 404 sent). */
+static struct db_res *lock_contact(struct req *r, long long id, int *rc)
+{
+    struct db_res *cur = db_query(&r->arena, sql_contact_lock, "i", id);
+    *rc = !cur              ? -1
+          : cur->nrows == 0 ? http_error(r, 404, "not_found", "No such contact", NULL)
+                            : 0;
+    return *rc ? NULL : cur;
+}
+
+static int contact_update_tx(struct req *r, void *arg, struct http_change *change)
+{
+    const struct crm_ctx *c = arg;
+    const struct contact_input *in = c->in;
+    long long id = c->id;
+    int rc;
+    struct db_res *cur = lock_contact(r, id, &rc);
+    if (!cur)
+        return rc;
+    if (db_ll(cur, 0, 5) != in->version)
+        return stale(r, "The contact changed meanwhile; reload", contact_json(&r->arena, id));
+    long long account = db_ll(cur, 0, 0);
+    const char *name = in->has_name ? in->name : db_str(cur, 0, 1);
+    const char *position = in->has_position ? nonempty(in->position) : db_str(cur, 0, 2);
+    const char *email = in->has_email ? nonempty(in->email) : db_str(cur, 0, 3);
+    const char *phone = in->has_phone ? nonempty(in->phone) : db_str(cur, 0, 4);
+    if (db_exec(sql_contact_update, "ssssi", name, position, email, phone, id) < 0 ||
+        crm_timeline_add(account, auth_user_id(r), "contact.updated", id,
+                         arena_printf(&r->arena, "Contact updated: %s", name)) < 0)
+        return -1;
+    *change = (struct http_change){"contact.update", "contact", id, NULL};
+    return 0;
+}
+
+static int contact_delete_tx(struct req *r, void *arg, struct http_change *change)
+{
+    long long id = *(long long *)arg;
+    int rc;
+    struct db_res *cur = lock_contact(r, id, &rc);
+    if (!cur)
+        return rc;
+    if (db_exec(sql_contact_delete, "i", id) < 0 ||
+        crm_timeline_add(db_ll(cur, 0, 0), auth_user_id(r), "contact.deleted", id,
+                         arena_printf(&r->arena, "Contact removed: %s", db_str(cur, 0, 1))) < 0)
+        return -1;
+    *change = (struct http_change){"contact.delete", "contact", id, NULL};
+    return 0;
 }
 
 int crm_contact_update(struct req *r)
@@ -621,29 +688,9 @@ int crm_contact_update(struct req *r)
     struct contact_input in;
     if (read_contact(r, body, &in, false) < 0)
         return r->status;
-    if (db_begin() < 0)
-        return http_db_error(r);
-    struct db_res *cur = db_query(&r->arena, sql_contact_lock, "i", id);
-    if (!cur || cur->nrows == 0) {
-        db_rollback();
-        return cur ? http_error(r, 404, "not_found", "No such contact", NULL) : http_db_error(r);
-    }
-    if (db_ll(cur, 0, 5) != in.version) {
-        db_rollback();
-        return stale(r, "The contact changed meanwhile; reload", contact_json(&r->arena, id));
-    }
-    long long account = db_ll(cur, 0, 0);
-    const char *name = in.has_name ? in.name : db_str(cur, 0, 1);
-    const char *position = in.has_position ? nonempty(in.position) : db_str(cur, 0, 2);
-    const char *email = in.has_email ? nonempty(in.email) : db_str(cur, 0, 3);
-    const char *phone = in.has_phone ? nonempty(in.phone) : db_str(cur, 0, 4);
-    if (db_exec(sql_contact_update, "ssssi", name, position, email, phone, id) < 0 ||
-        crm_timeline_add(account, auth_user_id(r), "contact.updated", id,
-                         arena_printf(&r->arena, "Contact updated: %s", name)) < 0 ||
-        audit_log(r, "contact.update", "contact", id, NULL) < 0 || db_commit() < 0) {
-        db_rollback();
-        return http_db_error(r);
-    }
+    int rc = http_write(r, contact_update_tx, &(struct crm_ctx){&in, id});
+    if (rc)
+        return rc;
     json_t *out = contact_json(&r->arena, id);
     return out ? http_json(r, 200, out) : http_db_error(r);
 }
@@ -655,20 +702,9 @@ int crm_contact_delete(struct req *r)
     long long id = http_param_id(r, "id");
     if (!id)
         return http_error(r, 404, "not_found", "No such contact", NULL);
-    if (db_begin() < 0)
-        return http_db_error(r);
-    struct db_res *cur = db_query(&r->arena, sql_contact_lock, "i", id);
-    if (!cur || cur->nrows == 0) {
-        db_rollback();
-        return cur ? http_error(r, 404, "not_found", "No such contact", NULL) : http_db_error(r);
-    }
-    if (db_exec(sql_contact_delete, "i", id) < 0 ||
-        crm_timeline_add(db_ll(cur, 0, 0), auth_user_id(r), "contact.deleted", id,
-                         arena_printf(&r->arena, "Contact removed: %s", db_str(cur, 0, 1))) < 0 ||
-        audit_log(r, "contact.delete", "contact", id, NULL) < 0 || db_commit() < 0) {
-        db_rollback();
-        return http_db_error(r);
-    }
+    int rc = http_write(r, contact_delete_tx, &id);
+    if (rc)
+        return rc;
     return http_send(r, 204, "application/json", "Cache-Control: no-store\r\n", "", 0);
 }
 

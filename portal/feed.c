@@ -15,7 +15,6 @@
 #include <string.h>
 
 #include "audience.h"
-#include "audit.h"
 #include "auth.h"
 #include "db.h"
 #include "epoch.h"
@@ -194,6 +193,15 @@ static int mention(struct req *r, long long post_id, long long group_id, const c
             return -1;
     }
     return 0;
+}
+
+/* Every feed write bumps the feed epoch (see the top of the file) and names its audit
+ * entry (details stolen). Returns 0 or -1, for the end of an http_write function. */
+static int changed(struct http_change *change, const char *action, const char *type, long long id,
+                   json_t *details)
+{
+    *change = (struct http_change){action, type, id, details};
+    return epoch_write(EPOCH_FEED);
 }
 
 static const char *audience_of(struct arena *a, long long group_id)
@@ -430,25 +438,57 @@ int feed_posts_list(struct req *r)
     return rc;
 }
 
+struct post_ctx {
+    const char *md, *html;
+    long long group_id, id;
+    int important;
+    json_t *files;
+};
+
+static int post_create_tx(struct req *r, void *arg, struct http_change *change)
+{
+    struct post_ctx *c = arg;
+    if (db_exec(sql_insert_post, "iIssi", r->session->user_id, c->group_id, c->md, c->html,
+                (long long)c->important) < 0)
+        return -1;
+    c->id = db_insert_id();
+    size_t i;
+    json_t *v;
+    json_array_foreach(c->files, i, v)
+    {
+        if (files_attach(json_integer_value(v), r->session->user_id, "post", c->id) < 0)
+            return db_errno() ? -1
+                              : http_error(r, 400, "validation_failed",
+                                           "A file is not yours, is attached already or does "
+                                           "not exist",
+                                           "files");
+    }
+    const char *summary = richtext_summary(&r->arena, r->session->name, "mentioned you", c->md);
+    if (mention(r, c->id, c->group_id, c->md, false, summary) < 0)
+        return -1;
+    json_t *event = json_pack("{s:I, s:I}", "post_id", (json_int_t)c->id, "author_id",
+                              (json_int_t)r->session->user_id);
+    long long ev = outbox_append("feed.post", audience_of(&r->arena, c->group_id), event);
+    json_decref(event);
+    return ev < 0 ? -1 : changed(change, "post.create", "post", c->id, NULL);
+}
+
 int feed_post_create(struct req *r)
 {
     json_t *body = http_json_body(r);
     if (!body)
         return r->status;
-    const char *md = NULL;
-    long long group_id = 0;
-    int important = 0;
-    json_t *files = NULL;
-    if (HTTP_FIELDS(r, body, {"body", FIELD_STRING, true, SIZE_MAX, &md},
-                    {"group_id", FIELD_ID, false, 0, &group_id},
-                    {"important", FIELD_BOOL, false, 0, &important},
-                    {"files", FIELD_JSON, false, 0, &files}) < 0 ||
-        file_ids(r, files, &files) < 0)
+    struct post_ctx c = {0};
+    if (HTTP_FIELDS(r, body, {"body", FIELD_STRING, true, SIZE_MAX, &c.md},
+                    {"group_id", FIELD_ID, false, 0, &c.group_id},
+                    {"important", FIELD_BOOL, false, 0, &c.important},
+                    {"files", FIELD_JSON, false, 0, &c.files}) < 0 ||
+        file_ids(r, c.files, &c.files) < 0)
         return r->status;
-    if (group_id) {
-        struct db_res *g = db_query(&r->arena, sql_group_exists, "i", group_id);
+    if (c.group_id) {
+        struct db_res *g = db_query(&r->arena, sql_group_exists, "i", c.group_id);
         struct db_res *m =
-            g ? db_query(&r->arena, sql_member_of, "ii", group_id, r->session->user_id) : NULL;
+            g ? db_query(&r->arena, sql_member_of, "ii", c.group_id, r->session->user_id) : NULL;
         if (!m)
             return http_db_error(r);
         if (g->nrows == 0)
@@ -456,42 +496,15 @@ int feed_post_create(struct req *r)
         if (m->nrows == 0 && !is_admin(r))
             return http_error(r, 403, "forbidden", "Only members post to a group", "group_id");
     }
-    char *html = richtext_render(r, md, "body");
+    char *html = richtext_render(r, c.md, "body");
     if (!html)
         return r->status;
-    long long id = -1;
-    int rc = db_begin() < 0 || db_exec(sql_insert_post, "iIssi", r->session->user_id, group_id, md,
-                                       html, (long long)important) < 0;
+    c.html = html;
+    int rc = http_write(r, post_create_tx, &c);
     free(html);
-    if (!rc)
-        id = db_insert_id();
-    size_t i;
-    json_t *v;
-    if (!rc && files)
-        json_array_foreach(files, i, v)
-        {
-            if (files_attach(json_integer_value(v), r->session->user_id, "post", id) < 0) {
-                db_rollback();
-                return db_errno() ? http_db_error(r)
-                                  : http_error(r, 400, "validation_failed",
-                                               "A file is not yours, is attached already or does "
-                                               "not exist",
-                                               "files");
-            }
-        }
-    const char *summary = richtext_summary(&r->arena, r->session->name, "mentioned you", md);
-    json_t *event = json_pack("{s:I, s:I}", "post_id", (json_int_t)id, "author_id",
-                              (json_int_t)r->session->user_id);
-    if (rc || mention(r, id, group_id, md, false, summary) < 0 ||
-        outbox_append("feed.post", audience_of(&r->arena, group_id), event) < 0 ||
-        audit_log(r, "post.create", "post", id, NULL) < 0 || epoch_write(EPOCH_FEED) < 0 ||
-        db_commit() < 0) {
-        json_decref(event);
-        db_rollback();
-        return http_db_error(r);
-    }
-    json_decref(event);
-    struct db_res *p = load_post(r, id);
+    if (rc)
+        return rc;
+    struct db_res *p = load_post(r, c.id);
     if (!p)
         return r->status;
     json_t *post = full_post(r, p);
@@ -507,103 +520,126 @@ int feed_post_get(struct req *r)
     return post ? http_json(r, 200, post) : http_db_error(r);
 }
 
-int feed_post_update(struct req *r)
+/* Locks post id if the reader may see it: its row, or NULL with *rc set (-1 after a
+ * database error, else the status of the 404 sent). */
+static struct db_res *lock_post(struct req *r, long long id, int *rc)
 {
-    long long id = http_param_id(r, "id");
-    json_t *body = http_json_body(r);
-    if (!body)
-        return r->status;
-    const char *md = NULL;
-    int pinned = 0, important = 0;
-    long long version = 0;
-    bool has_body, has_pinned, has_important;
-    if (HTTP_FIELDS(r, body, {"body", FIELD_STRING, false, SIZE_MAX, &md, &has_body},
-                    {"pinned", FIELD_BOOL, false, 0, &pinned, &has_pinned},
-                    {"important", FIELD_BOOL, false, 0, &important, &has_important},
-                    {"version", FIELD_INT, true, 0, &version}) < 0)
-        return r->status;
-    if (has_body && !*md)
-        return http_error(r, 400, "validation_failed", "body must not be empty", "body");
-    char *html = NULL;
-    if (has_body && !(html = richtext_render(r, md, "body")))
-        return r->status;
-    if (!id || db_begin() < 0)
-        goto fail;
     struct db_res *cur =
         db_query(&r->arena, sql_lock_post, "iii", id, is_admin(r), r->session->user_id);
+    *rc = !cur ? -1 : cur->nrows == 0 ? http_error(r, 404, "not_found", "No such post", NULL) : 0;
+    return *rc ? NULL : cur;
+}
+
+static int post_delete_tx(struct req *r, void *arg, struct http_change *change)
+{
+    long long id = *(long long *)arg;
+    int rc;
+    struct db_res *cur = lock_post(r, id, &rc);
     if (!cur)
-        goto fail;
-    if (cur->nrows == 0) {
-        db_rollback();
-        free(html);
-        return http_error(r, 404, "not_found", "No such post", NULL);
-    }
+        return rc;
+    bool admin = is_admin(r), mine = db_ll(cur, 0, 1) == r->session->user_id;
+    if (!admin && !mine)
+        return http_error(r, 403, "forbidden", "Only the author or an admin deletes a post", NULL);
+    /* Authors delete softly (the post can be restored from the database); admins
+     * remove it for good. */
+    json_t *event = json_pack("{s:I}", "post_id", (json_int_t)id);
+    long long ev =
+        outbox_append("feed.post.deleted", audience_of(&r->arena, db_ll(cur, 0, 4)), event);
+    json_decref(event);
+    if (ev < 0 || db_exec(admin ? sql_hard_delete : sql_soft_delete, "i", id) < 0)
+        return -1;
+    return changed(change, admin ? "post.purge" : "post.delete", "post", id,
+                   json_pack("{s:s}", "body", db_str(cur, 0, 3)));
+}
+
+struct post_edit {
+    long long id, version;
+    const char *md, *html;
+    int pinned, important;
+    bool has_body, has_pinned, has_important;
+};
+
+static int post_update_tx(struct req *r, void *arg, struct http_change *change)
+{
+    struct post_edit *c = arg;
+    long long id = c->id;
+    int rc;
+    struct db_res *cur = lock_post(r, id, &rc);
+    if (!cur)
+        return rc;
     bool mine = db_ll(cur, 0, 1) == r->session->user_id;
-    if (((has_body || has_important) && !mine) ||
-        (has_pinned && !auth_is_employee(r, ROLE_MANAGER))) {
-        db_rollback();
-        free(html);
+    if (((c->has_body || c->has_important) && !mine) ||
+        (c->has_pinned && !auth_is_employee(r, ROLE_MANAGER)))
         return http_error(r, 403, "forbidden",
-                          has_pinned && !auth_is_employee(r, ROLE_MANAGER)
+                          c->has_pinned && !auth_is_employee(r, ROLE_MANAGER)
                               ? "Only managers pin posts"
                               : "Only the author edits a post",
                           NULL);
-    }
-    if (db_ll(cur, 0, 2) != version) {
-        db_rollback();
-        free(html);
+    if (db_ll(cur, 0, 2) != c->version) {
         struct db_res *p = load_post(r, id);
-        json_t *now = p ? full_post(r, p) : NULL;
-        r->error_code = "conflict";
-        return http_json(r, 409,
-                         json_pack("{s:{s:s, s:s}, s:o*}", "error", "code", "conflict", "message",
-                                   "The post changed meanwhile; reload", "current", now));
+        return http_conflict(r, "conflict", "The post changed meanwhile; reload",
+                             p ? full_post(r, p) : NULL);
     }
-    bool changed_body = has_body && strcmp(md, db_str(cur, 0, 3)) != 0;
-    struct db_res *pin_now = NULL;
-    (void)pin_now;
+    bool changed_body = c->has_body && strcmp(c->md, db_str(cur, 0, 3)) != 0;
     long long group_id = db_ll(cur, 0, 4);
     /* Current pin state comes from the row when not given. */
     struct db_res *full = db_query(&r->arena, sql_post, "iii", id, 1LL, r->session->user_id);
     if (!full || full->nrows == 0)
-        goto fail;
-    long long pin_value = has_pinned ? pinned : db_str(full, 0, 9) != NULL;
+        return -1;
+    long long pin_value = c->has_pinned ? c->pinned : db_str(full, 0, 9) != NULL;
     if ((changed_body &&
          db_exec(sql_save_version, "isi", id, db_str(cur, 0, 3), r->session->user_id) < 0) ||
-        db_exec(sql_update_post, "ssiiiii", has_body ? md : db_str(cur, 0, 3),
-                has_body ? html : db_str(full, 0, 7),
-                has_important ? (long long)important : db_ll(cur, 0, 5), pin_value,
-                (long long)changed_body, id, version) < 0)
-        goto fail;
+        db_exec(sql_update_post, "ssiiiii", c->has_body ? c->md : db_str(cur, 0, 3),
+                c->has_body ? c->html : db_str(full, 0, 7),
+                c->has_important ? (long long)c->important : db_ll(cur, 0, 5), pin_value,
+                (long long)changed_body, id, c->version) < 0)
+        return -1;
     if (changed_body &&
-        mention(r, id, group_id, md, true,
-                richtext_summary(&r->arena, r->session->name, "mentioned you", md)) < 0)
-        goto fail;
+        mention(r, id, group_id, c->md, true,
+                richtext_summary(&r->arena, r->session->name, "mentioned you", c->md)) < 0)
+        return -1;
     json_t *event = json_pack("{s:I}", "post_id", (json_int_t)id);
     long long ev = outbox_append("feed.post.updated", audience_of(&r->arena, group_id), event);
     json_decref(event);
+    if (ev < 0)
+        return -1;
     json_t *details = json_object();
     if (changed_body)
         json_object_set_new(details, "body", json_true());
-    if (has_pinned)
-        json_object_set_new(details, "pinned", json_boolean(pinned));
-    if (has_important)
-        json_object_set_new(details, "important", json_boolean(important));
-    if (ev < 0 || audit_log(r, "post.update", "post", id, details) < 0 ||
-        epoch_write(EPOCH_FEED) < 0 || db_commit() < 0)
-        goto fail;
+    if (c->has_pinned)
+        json_object_set_new(details, "pinned", json_boolean(c->pinned));
+    if (c->has_important)
+        json_object_set_new(details, "important", json_boolean(c->important));
+    return changed(change, "post.update", "post", id, details);
+}
+
+int feed_post_update(struct req *r)
+{
+    struct post_edit c = {.id = http_param_id(r, "id")};
+    json_t *body = http_json_body(r);
+    if (!body)
+        return r->status;
+    if (HTTP_FIELDS(r, body, {"body", FIELD_STRING, false, SIZE_MAX, &c.md, &c.has_body},
+                    {"pinned", FIELD_BOOL, false, 0, &c.pinned, &c.has_pinned},
+                    {"important", FIELD_BOOL, false, 0, &c.important, &c.has_important},
+                    {"version", FIELD_INT, true, 0, &c.version}) < 0)
+        return r->status;
+    if (c.has_body && !*c.md)
+        return http_error(r, 400, "validation_failed", "body must not be empty", "body");
+    char *html = NULL;
+    if (c.has_body && !(html = richtext_render(r, c.md, "body")))
+        return r->status;
+    c.html = html;
+    int rc = c.id ? http_write(r, post_update_tx, &c)
+                  : http_error(r, 404, "not_found", "No such post", NULL);
     free(html);
-    struct db_res *p = load_post(r, id);
+    if (rc)
+        return rc;
+    struct db_res *p = load_post(r, c.id);
     if (!p)
         return r->status;
     json_t *post = full_post(r, p);
     return post ? http_json(r, 200, post) : http_db_error(r);
-fail:
-    db_rollback();
-    free(html);
-    if (!id)
-        return http_error(r, 404, "not_found", "No such post", NULL);
-    return http_db_error(r);
 }
 
 int feed_post_delete(struct req *r)
@@ -613,36 +649,10 @@ int feed_post_delete(struct req *r)
     long long id = http_param_id(r, "id");
     if (!id)
         return http_error(r, 404, "not_found", "No such post", NULL);
-    if (db_begin() < 0)
-        return http_db_error(r);
-    struct db_res *cur =
-        db_query(&r->arena, sql_lock_post, "iii", id, is_admin(r), r->session->user_id);
-    if (!cur)
-        goto fail;
-    if (cur->nrows == 0) {
-        db_rollback();
-        return http_error(r, 404, "not_found", "No such post", NULL);
-    }
-    bool admin = is_admin(r), mine = db_ll(cur, 0, 1) == r->session->user_id;
-    if (!admin && !mine) {
-        db_rollback();
-        return http_error(r, 403, "forbidden", "Only the author or an admin deletes a post", NULL);
-    }
-    /* Authors delete softly (the post can be restored from the database); admins
-     * remove it for good. */
-    json_t *event = json_pack("{s:I}", "post_id", (json_int_t)id);
-    long long ev =
-        outbox_append("feed.post.deleted", audience_of(&r->arena, db_ll(cur, 0, 4)), event);
-    json_decref(event);
-    if (ev < 0 || db_exec(admin ? sql_hard_delete : sql_soft_delete, "i", id) < 0 ||
-        audit_log(r, admin ? "post.purge" : "post.delete", "post", id,
-                  json_pack("{s:s}", "body", db_str(cur, 0, 3))) < 0 ||
-        epoch_write(EPOCH_FEED) < 0 || db_commit() < 0)
-        goto fail;
+    int rc = http_write(r, post_delete_tx, &id);
+    if (rc)
+        return rc;
     return http_send(r, 204, "application/json", "Cache-Control: no-store\r\n", "", 0);
-fail:
-    db_rollback();
-    return http_db_error(r);
 }
 
 int feed_post_versions(struct req *r)
@@ -667,54 +677,100 @@ int feed_post_versions(struct req *r)
  * Comments, likes, acknowledgements
  * ------------------------------------------------------------------------------------- */
 
+struct comment_ctx {
+    long long post_id, parent_id, group_id, author, id;
+    const char *md, *html;
+};
+
+static int comment_create_tx(struct req *r, void *arg, struct http_change *change)
+{
+    struct comment_ctx *c = arg;
+    if (db_exec(sql_insert_comment, "iIissi", c->post_id, c->parent_id, r->session->user_id, c->md,
+                c->html, 0LL) < 0)
+        return -1;
+    c->id = db_insert_id();
+    json_t *event =
+        json_pack("{s:I, s:I}", "post_id", (json_int_t)c->post_id, "comment_id", (json_int_t)c->id);
+    int rc = notify_user(c->author, r->session->user_id, "comment", "post", c->post_id,
+                         richtext_summary(&r->arena, r->session->name, "commented", c->md)) < 0 ||
+             mention(r, c->post_id, c->group_id, c->md, false,
+                     richtext_summary(&r->arena, r->session->name, "mentioned you", c->md)) < 0 ||
+             outbox_append("feed.comment", audience_of(&r->arena, c->group_id), event) < 0;
+    json_decref(event);
+    if (rc)
+        return -1;
+    return changed(change, "comment.create", "comment", c->id,
+                   json_pack("{s:I}", "post_id", (json_int_t)c->post_id));
+}
+
 int feed_comment_create(struct req *r)
 {
-    long long post_id = http_param_id(r, "id");
+    struct comment_ctx c = {.post_id = http_param_id(r, "id")};
     json_t *body = http_json_body(r);
     if (!body)
         return r->status;
-    const char *md = NULL;
-    long long parent_id = 0;
-    if (HTTP_FIELDS(r, body, {"body", FIELD_STRING, true, SIZE_MAX, &md},
-                    {"parent_id", FIELD_ID, false, 0, &parent_id}) < 0)
+    if (HTTP_FIELDS(r, body, {"body", FIELD_STRING, true, SIZE_MAX, &c.md},
+                    {"parent_id", FIELD_ID, false, 0, &c.parent_id}) < 0)
         return r->status;
-    struct db_res *p = load_post(r, post_id);
+    struct db_res *p = load_post(r, c.post_id);
     if (!p)
         return r->status;
-    if (parent_id) {
-        struct db_res *par = db_query(&r->arena, sql_comment_parent, "ii", parent_id, post_id);
+    if (c.parent_id) {
+        struct db_res *par = db_query(&r->arena, sql_comment_parent, "ii", c.parent_id, c.post_id);
         if (!par)
             return http_db_error(r);
         if (par->nrows == 0)
             return http_error(r, 400, "validation_failed",
                               "parent_id must be a top-level comment of this post", "parent_id");
     }
-    char *html = richtext_render(r, md, "body");
+    char *html = richtext_render(r, c.md, "body");
     if (!html)
         return r->status;
-    long long group_id = db_ll(p, 0, 4), author = db_ll(p, 0, 1);
-    int rc = db_begin() < 0 || db_exec(sql_insert_comment, "iIissi", post_id, parent_id,
-                                       r->session->user_id, md, html, 0LL) < 0;
+    c.html = html;
+    c.group_id = db_ll(p, 0, 4);
+    c.author = db_ll(p, 0, 1);
+    int rc = http_write(r, comment_create_tx, &c);
     free(html);
-    long long cid = rc ? 0 : db_insert_id();
-    json_t *event =
-        json_pack("{s:I, s:I}", "post_id", (json_int_t)post_id, "comment_id", (json_int_t)cid);
-    if (rc ||
-        notify_user(author, r->session->user_id, "comment", "post", post_id,
-                    richtext_summary(&r->arena, r->session->name, "commented", md)) < 0 ||
-        mention(r, post_id, group_id, md, false,
-                richtext_summary(&r->arena, r->session->name, "mentioned you", md)) < 0 ||
-        outbox_append("feed.comment", audience_of(&r->arena, group_id), event) < 0 ||
-        audit_log(r, "comment.create", "comment", cid,
-                  json_pack("{s:I}", "post_id", (json_int_t)post_id)) < 0 ||
-        epoch_write(EPOCH_FEED) < 0 || db_commit() < 0) {
-        json_decref(event);
-        db_rollback();
-        return http_db_error(r);
-    }
-    json_decref(event);
+    if (rc)
+        return rc;
     json_t *post = full_post(r, p);
     return post ? http_json(r, 201, post) : http_db_error(r);
+}
+
+/* A like or unlike of a post or a comment, and the count after it. */
+struct like_ctx {
+    long long id;
+    bool on, post;
+    struct db_res *count; /* like count, whether mine */
+};
+
+static int like_tx(struct req *r, void *arg, struct http_change *change)
+{
+    struct like_ctx *c = arg;
+    const char *sql = c->post ? (c->on ? sql_like : sql_unlike) : (c->on ? sql_clike : sql_cunlike);
+    if (db_exec(sql, "ii", c->id, r->session->user_id) < 0)
+        return -1;
+    /* Liking twice is a no-op, and so is its audit. */
+    if (db_affected()) {
+        const char *action = c->post ? (c->on ? "post.like" : "post.unlike")
+                                     : (c->on ? "comment.like" : "comment.unlike");
+        *change = (struct http_change){action, c->post ? "post" : "comment", c->id, NULL};
+        if (c->post && epoch_write(EPOCH_FEED) < 0)
+            return -1;
+    }
+    c->count = db_query(&r->arena, c->post ? sql_like_count : sql_clike_count, "ii",
+                        r->session->user_id, c->id);
+    return c->count ? 0 : -1;
+}
+
+static int send_like(struct req *r, struct like_ctx *c)
+{
+    int rc = http_write(r, like_tx, c);
+    if (rc)
+        return rc;
+    return http_json(r, 200,
+                     json_pack("{s:b, s:I}", "liked", db_ll(c->count, 0, 1) != 0, "like_count",
+                               (json_int_t)db_ll(c->count, 0, 0)));
 }
 
 int feed_post_like(struct req *r)
@@ -724,22 +780,8 @@ int feed_post_like(struct req *r)
     long long id = http_param_id(r, "id");
     if (!load_post(r, id))
         return r->status;
-    bool on = strcmp(r->ri->request_method, "PUT") == 0;
-    if (db_begin() < 0 || db_exec(on ? sql_like : sql_unlike, "ii", id, r->session->user_id) < 0)
-        goto fail;
-    /* Liking twice is a no-op, and so is its audit. */
-    if (db_affected() && (audit_log(r, on ? "post.like" : "post.unlike", "post", id, NULL) < 0 ||
-                          epoch_write(EPOCH_FEED) < 0))
-        goto fail;
-    struct db_res *c = db_query(&r->arena, sql_like_count, "ii", r->session->user_id, id);
-    if (!c || db_commit() < 0)
-        goto fail;
-    return http_json(r, 200,
-                     json_pack("{s:b, s:I}", "liked", db_ll(c, 0, 1) != 0, "like_count",
-                               (json_int_t)db_ll(c, 0, 0)));
-fail:
-    db_rollback();
-    return http_db_error(r);
+    struct like_ctx c = {.id = id, .on = strcmp(r->ri->request_method, "PUT") == 0, .post = true};
+    return send_like(r, &c);
 }
 
 int feed_comment_like(struct req *r)
@@ -754,21 +796,8 @@ int feed_comment_like(struct req *r)
         return http_db_error(r);
     if (!c || c->nrows == 0)
         return http_error(r, 404, "not_found", "No such comment", NULL);
-    bool on = strcmp(r->ri->request_method, "PUT") == 0;
-    if (db_begin() < 0 || db_exec(on ? sql_clike : sql_cunlike, "ii", id, r->session->user_id) < 0)
-        goto fail;
-    if (db_affected() &&
-        audit_log(r, on ? "comment.like" : "comment.unlike", "comment", id, NULL) < 0)
-        goto fail;
-    struct db_res *n = db_query(&r->arena, sql_clike_count, "ii", r->session->user_id, id);
-    if (!n || db_commit() < 0)
-        goto fail;
-    return http_json(r, 200,
-                     json_pack("{s:b, s:I}", "liked", db_ll(n, 0, 1) != 0, "like_count",
-                               (json_int_t)db_ll(n, 0, 0)));
-fail:
-    db_rollback();
-    return http_db_error(r);
+    struct like_ctx l = {.id = id, .on = strcmp(r->ri->request_method, "PUT") == 0};
+    return send_like(r, &l);
 }
 
 int feed_post_likers(struct req *r)
@@ -782,6 +811,15 @@ int feed_post_likers(struct req *r)
     return http_json(r, 200, json_pack("{s:o}", "items", db_rows_json(l, "iss", &r->arena)));
 }
 
+static int ack_tx(struct req *r, void *arg, struct http_change *change)
+{
+    long long id = *(long long *)arg;
+    if (db_exec(sql_ack, "ii", id, r->session->user_id) < 0)
+        return -1;
+    /* Acknowledging twice is a no-op, and so is its audit. */
+    return db_affected() ? changed(change, "post.ack", "post", id, NULL) : 0;
+}
+
 int feed_post_ack(struct req *r)
 {
     if (http_no_fields(r) < 0) /* takes no body */
@@ -793,14 +831,8 @@ int feed_post_ack(struct req *r)
     if (!db_ll(p, 0, 8))
         return http_error(r, 400, "validation_failed", "Only important posts are acknowledged",
                           NULL);
-    if (db_begin() < 0 || db_exec(sql_ack, "ii", id, r->session->user_id) < 0 ||
-        (db_affected() &&
-         (audit_log(r, "post.ack", "post", id, NULL) < 0 || epoch_write(EPOCH_FEED) < 0)) ||
-        db_commit() < 0) {
-        db_rollback();
-        return http_db_error(r);
-    }
-    return feed_post_acks(r);
+    int rc = http_write(r, ack_tx, &id);
+    return rc ? rc : feed_post_acks(r);
 }
 
 int feed_post_acks(struct req *r)
@@ -860,55 +892,76 @@ static void slug(const char *name, char *out, size_t size)
     out[n] = '\0';
 }
 
+struct group_ctx {
+    const char *name, *description, *handle, *tmp;
+    json_t *members;
+};
+
+static int group_create_tx(struct req *r, void *arg, struct http_change *change)
+{
+    struct group_ctx *c = arg;
+    if (db_exec(sql_insert_group, "sssi", c->name, c->tmp, c->description, r->session->user_id) < 0)
+        return db_errno() == ER_DUP_ENTRY
+                   ? http_error(r, 409, "conflict", "A group with this name exists", "name")
+                   : -1;
+    long long id = db_insert_id();
+    const char *final = c->handle[0] ? c->handle : arena_printf(&r->arena, "group%lld", id);
+    if (db_exec(sql_group_handle, "si", final, id) < 0) {
+        if (db_errno() != ER_DUP_ENTRY ||
+            db_exec(sql_group_handle, "si", arena_printf(&r->arena, "%s%lld", c->handle, id), id) <
+                0)
+            return -1;
+    }
+    size_t i;
+    json_t *v;
+    json_array_foreach(c->members, i, v)
+    {
+        if (!json_is_integer(v))
+            return http_error(r, 400, "validation_failed", "members must be user ids", "members");
+        if (db_exec(sql_add_member, "ii", id, json_integer_value(v)) < 0)
+            return -1;
+    }
+    return changed(change, "group.create", "group", id, NULL);
+}
+
 int feed_group_create(struct req *r)
 {
     json_t *body = http_json_body(r);
     if (!body)
         return r->status;
-    const char *name = NULL, *description = "";
-    json_t *members = NULL;
-    if (HTTP_FIELDS(r, body, {"name", FIELD_STRING, true, 100, &name},
-                    {"description", FIELD_TEXT, false, 500, &description},
-                    {"members", FIELD_ARRAY, false, 0, &members}) < 0)
+    struct group_ctx c = {.description = ""};
+    if (HTTP_FIELDS(r, body, {"name", FIELD_STRING, true, 100, &c.name},
+                    {"description", FIELD_TEXT, false, 500, &c.description},
+                    {"members", FIELD_ARRAY, false, 0, &c.members}) < 0)
         return r->status;
     char handle[64];
-    slug(name, handle, sizeof handle);
-    const char *tmp = arena_printf(&r->arena, "tmp-%s-%lld", handle, r->session->user_id);
-    if (db_begin() < 0 ||
-        db_exec(sql_insert_group, "sssi", name, tmp, description, r->session->user_id) < 0) {
-        int err = db_errno();
-        db_rollback();
-        if (err == ER_DUP_ENTRY)
-            return http_error(r, 409, "conflict", "A group with this name exists", "name");
-        return http_db_error(r);
+    slug(c.name, handle, sizeof handle);
+    c.handle = handle;
+    c.tmp = arena_printf(&r->arena, "tmp-%s-%lld", handle, r->session->user_id);
+    int rc = http_write(r, group_create_tx, &c);
+    return rc ? rc : feed_groups_list(r);
+}
+
+struct member_ctx {
+    long long group_id, user_id;
+    bool add;
+};
+
+static int member_tx(struct req *r, void *arg, struct http_change *change)
+{
+    struct member_ctx *c = arg;
+    if (db_exec(c->add ? sql_add_member : sql_remove_member, "ii", c->group_id, c->user_id) < 0)
+        return -1;
+    if (c->add && db_affected() == 0) {
+        /* Either a member already (fine) or no such employee. */
+        struct db_res *m = db_query(&r->arena, sql_member_of, "ii", c->group_id, c->user_id);
+        if (!m)
+            return -1;
+        if (m->nrows == 0)
+            return http_error(r, 400, "validation_failed", "No such employee", "user_id");
     }
-    long long id = db_insert_id();
-    const char *final = handle[0] ? handle : arena_printf(&r->arena, "group%lld", id);
-    if (db_exec(sql_group_handle, "si", final, id) < 0) {
-        if (db_errno() != ER_DUP_ENTRY ||
-            db_exec(sql_group_handle, "si", arena_printf(&r->arena, "%s%lld", handle, id), id) < 0)
-            goto fail;
-    }
-    size_t i;
-    json_t *v;
-    json_array_foreach(members, i, v)
-    {
-        if (!json_is_integer(v) || db_exec(sql_add_member, "ii", id, json_integer_value(v)) < 0) {
-            if (!json_is_integer(v)) {
-                db_rollback();
-                return http_error(r, 400, "validation_failed", "members must be user ids",
-                                  "members");
-            }
-            goto fail;
-        }
-    }
-    if (audit_log(r, "group.create", "group", id, NULL) < 0 || epoch_write(EPOCH_FEED) < 0 ||
-        db_commit() < 0)
-        goto fail;
-    return feed_groups_list(r);
-fail:
-    db_rollback();
-    return http_db_error(r);
+    return changed(change, c->add ? "group.member_add" : "group.member_remove", "group",
+                   c->group_id, json_pack("{s:I}", "user_id", (json_int_t)c->user_id));
 }
 
 static int member_change(struct req *r, long long group_id, long long user_id, bool add)
@@ -918,27 +971,9 @@ static int member_change(struct req *r, long long group_id, long long user_id, b
         return http_db_error(r);
     if (g->nrows == 0)
         return http_error(r, 404, "not_found", "No such group", NULL);
-    if (db_begin() < 0 ||
-        db_exec(add ? sql_add_member : sql_remove_member, "ii", group_id, user_id) < 0)
-        goto fail;
-    if (add && db_affected() == 0) {
-        /* Either a member already (fine) or no such employee. */
-        struct db_res *m = db_query(&r->arena, sql_member_of, "ii", group_id, user_id);
-        if (!m)
-            goto fail;
-        if (m->nrows == 0) {
-            db_rollback();
-            return http_error(r, 400, "validation_failed", "No such employee", "user_id");
-        }
-    }
-    if (audit_log(r, add ? "group.member_add" : "group.member_remove", "group", group_id,
-                  json_pack("{s:I}", "user_id", (json_int_t)user_id)) < 0 ||
-        epoch_write(EPOCH_FEED) < 0 || db_commit() < 0)
-        goto fail;
-    return feed_groups_list(r);
-fail:
-    db_rollback();
-    return http_db_error(r);
+    struct member_ctx c = {group_id, user_id, add};
+    int rc = http_write(r, member_tx, &c);
+    return rc ? rc : feed_groups_list(r);
 }
 
 int feed_group_add_member(struct req *r)

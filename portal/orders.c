@@ -15,7 +15,6 @@
 #include <strings.h>
 #include <time.h>
 
-#include "audit.h"
 #include "auth.h"
 #include "config.h"
 #include "crm.h"
@@ -564,7 +563,6 @@ static int insert_items(long long order_id, const struct order_input *in)
 }
 
 struct order_ctx {
-    struct req *r;
     struct order_input *in;
     long long id;
     const char *status, *comment; /* a status change */
@@ -574,10 +572,9 @@ struct order_ctx {
     bool mail;
 };
 
-static int create_tx(void *arg)
+static int create_tx(struct req *r, void *arg, struct http_change *change)
 {
     struct order_ctx *c = arg;
-    struct req *r = c->r;
     struct order_input *in = c->in;
     int exists = crm_account_exists(&r->arena, in->account_id);
     if (exists < 0)
@@ -592,11 +589,11 @@ static int create_tx(void *arg)
     if (insert_items(c->id, in) < 0 ||
         db_exec(sql_history_insert, "inssI", c->id, "new", "", auth_user_id(r)) < 0 ||
         status_changed(r, c->id, in->account_id, NULL, "new", in->comment, &c->aud) < 0 ||
-        audit_log(r, "order.create", "order", c->id,
-                  json_pack("{s:I, s:I}", "account_id", (json_int_t)in->account_id, "total",
-                            (json_int_t)in->total)) < 0 ||
         epoch_write(EPOCH_ORDERS) < 0)
         return -1;
+    *change = (struct http_change){"order.create", "order", c->id,
+                                   json_pack("{s:I, s:I}", "account_id", (json_int_t)in->account_id,
+                                             "total", (json_int_t)in->total)};
     return 0;
 }
 
@@ -608,10 +605,10 @@ int orders_create(struct req *r)
     struct order_input in;
     if (read_order(r, body, &in, true) < 0)
         return r->status;
-    struct order_ctx c = {.r = r, .in = &in};
-    int rc = db_tx(create_tx, &c);
-    if (rc != 0)
-        return rc > 0 ? rc : http_db_error(r);
+    struct order_ctx c = {.in = &in};
+    int rc = http_write(r, create_tx, &c);
+    if (rc)
+        return rc;
     mail_status(r, c.id, "new", in.comment, &c.aud);
     json_t *out = order_json(&r->arena, c.id, 0, false);
     return out ? http_json(r, 201, out) : http_db_error(r);
@@ -623,10 +620,9 @@ int orders_get(struct req *r)
     return http_json_found(r, id ? order_json(&r->arena, id, 0, false) : NULL, "No such order");
 }
 
-static int update_tx(void *arg)
+static int update_tx(struct req *r, void *arg, struct http_change *change)
 {
     struct order_ctx *c = arg;
-    struct req *r = c->r;
     struct order_input *in = c->in;
     struct db_res *cur = db_query(&r->arena, sql_lock, "i", c->id);
     if (!cur)
@@ -673,8 +669,9 @@ static int update_tx(void *arg)
     if (ev < 0 ||
         crm_timeline_add(account, auth_user_id(r), "order.updated", c->id,
                          arena_printf(&r->arena, "%s changed", number)) < 0 ||
-        audit_log(r, "order.update", "order", c->id, NULL) < 0 || epoch_write(EPOCH_ORDERS) < 0)
+        epoch_write(EPOCH_ORDERS) < 0)
         return -1;
+    *change = (struct http_change){"order.update", "order", c->id, NULL};
     return 0;
 }
 
@@ -687,18 +684,17 @@ int orders_update(struct req *r)
     struct order_input in;
     if (read_order(r, body, &in, false) < 0)
         return r->status;
-    struct order_ctx c = {.r = r, .in = &in, .id = id};
-    int rc = db_tx(update_tx, &c);
-    if (rc != 0)
-        return rc > 0 ? rc : http_db_error(r);
+    struct order_ctx c = {.in = &in, .id = id};
+    int rc = http_write(r, update_tx, &c);
+    if (rc)
+        return rc;
     json_t *out = order_json(&r->arena, id, 0, false);
     return out ? http_json(r, 200, out) : http_db_error(r);
 }
 
-static int status_tx(void *arg)
+static int status_tx(struct req *r, void *arg, struct http_change *change)
 {
     struct order_ctx *c = arg;
-    struct req *r = c->r;
     c->aud.users = NULL;
     struct db_res *cur = db_query(&r->arena, sql_lock, "i", c->id);
     if (!cur)
@@ -718,10 +714,10 @@ static int status_tx(void *arg)
         db_exec(sql_history_insert, "isssI", c->id, from, c->status, c->comment, auth_user_id(r)) <
             0 ||
         status_changed(r, c->id, account, from, c->status, c->comment, &c->aud) < 0 ||
-        audit_log(r, "order.status", "order", c->id,
-                  json_pack("{s:s, s:s}", "from", from, "to", c->status)) < 0 ||
         epoch_write(EPOCH_ORDERS) < 0)
         return -1;
+    *change = (struct http_change){"order.status", "order", c->id,
+                                   json_pack("{s:s, s:s}", "from", from, "to", c->status)};
     return 0;
 }
 
@@ -731,7 +727,7 @@ int orders_set_status(struct req *r)
     json_t *body = http_id_body(r, "No such order", &id);
     if (!body)
         return r->status;
-    struct order_ctx c = {.r = r, .id = id, .comment = ""};
+    struct order_ctx c = {.id = id, .comment = ""};
     if (HTTP_FIELDS(r, body, {"status", FIELD_STRING, true, 16, &c.status},
                     {"comment", FIELD_TEXT, false, 2000, &c.comment},
                     {"version", FIELD_INT, false, 0, &c.version, &c.has_version}) < 0)
@@ -741,9 +737,9 @@ int orders_set_status(struct req *r)
                           "status must be one of new, confirmed, in_progress, shipped, delivered,"
                           " closed, cancelled",
                           "status");
-    int rc = db_tx(status_tx, &c);
-    if (rc != 0)
-        return rc > 0 ? rc : http_db_error(r);
+    int rc = http_write(r, status_tx, &c);
+    if (rc)
+        return rc;
     mail_status(r, id, c.status, c.comment, &c.aud);
     json_t *out = order_json(&r->arena, id, 0, false);
     return out ? http_json(r, 200, out) : http_db_error(r);

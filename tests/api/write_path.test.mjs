@@ -5,12 +5,17 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startPortal } from '../lib/portal.mjs';
-import { loginAs, show } from '../lib/identity.mjs';
+import { loginAs, mailsTo, show } from '../lib/identity.mjs';
 import { projectWithCards, move, unique, newProject, newCard } from '../lib/boards.mjs';
+import { item } from '../lib/crm.mjs';
 
 const FAULTS = [
   'POST /api/v1/cards/{id}/move',
   'POST /api/v1/cards/{id}/comments',
+  'POST /api/v1/feed/posts',
+  'PUT /api/v1/kb/articles/{id}',
+  'PATCH /api/v1/accounts/{id}',
+  'POST /api/v1/orders/{id}/status',
 ];
 let p, anna;
 const one = (q) => p.sql(q)[0][0];
@@ -53,4 +58,55 @@ test('a card comment that deadlocks once is retried and lands once, its notifica
   assert.equal(one(`SELECT COUNT(*) FROM event WHERE type = 'card.commented' AND JSON_VALUE(payload, '$.card_id') = ${id}`), '1');
   assert.equal(one(`SELECT COUNT(*) FROM notifications WHERE user_id = ${boris.user.id} AND kind = 'card_comment' AND object_id = ${id}`), '1', 'the assignee hears of it once');
   assert.ok(retried('/api/v1/cards/{id}/comments'), 'the first attempt failed and the second committed');
+
+test('a feed post that deadlocks once is retried and lands once', async () => {
+  const body = unique('retried post');
+  const res = await anna.post('/api/v1/feed/posts', { body });
+  assert.equal(res.status, 201, show(res));
+  assert.equal(one(`SELECT COUNT(*) FROM posts WHERE body_md = '${body}'`), '1');
+  assert.equal(one(`SELECT COUNT(*) FROM audit WHERE action = 'post.create' AND object_id = ${res.body.id}`), '1');
+  assert.equal(one(`SELECT COUNT(*) FROM event WHERE type = 'feed.post' AND JSON_VALUE(payload, '$.post_id') = ${res.body.id}`), '1');
+  assert.ok(retried('/api/v1/feed/posts'), 'the first attempt failed and the second committed');
+});
+
+test('a knowledge base save that deadlocks once is retried and makes one revision', async () => {
+  const space = one('SELECT MIN(id) FROM kb_spaces');
+  const created = await anna.post('/api/v1/kb/articles', { space_id: Number(space), title: unique('retried'), body: 'first' });
+  assert.equal(created.status, 201, show(created));
+  const id = created.body.id;
+  const res = await anna.req('PUT', `/api/v1/kb/articles/${id}`, { body: { body: 'second', base_revision: 1 } });
+  assert.equal(res.status, 200, show(res));
+  assert.equal(res.body.revision, 2);
+  assert.equal(one(`SELECT body_md FROM kb_articles WHERE id = ${id}`), 'second');
+  assert.equal(one(`SELECT COUNT(*) FROM kb_revisions WHERE article_id = ${id}`), '2');
+  assert.equal(one(`SELECT COUNT(*) FROM audit WHERE action = 'kb_article.update' AND object_id = ${id}`), '1');
+  assert.ok(retried('/api/v1/kb/articles/{id}'), 'the first attempt failed and the second committed');
+});
+
+test('an account edit that deadlocks once is retried and lands once', async () => {
+  const created = await anna.post('/api/v1/accounts', { name: unique('Retried LLC'), kind: 'customer' });
+  assert.equal(created.status, 201, show(created));
+  const id = created.body.id;
+  const res = await anna.patch(`/api/v1/accounts/${id}`, { version: created.body.version, phone: '+7 495 123-45-67' });
+  assert.equal(res.status, 200, show(res));
+  assert.equal(res.body.version, created.body.version + 1);
+  assert.equal(one(`SELECT COUNT(*) FROM account_timeline WHERE account_id = ${id} AND kind = 'account.updated'`), '1');
+  assert.equal(one(`SELECT COUNT(*) FROM audit WHERE action = 'account.update' AND object_id = ${id}`), '1');
+  assert.ok(retried('/api/v1/accounts/{id}'), 'the first attempt failed and the second committed');
+});
+
+test('an order status change that deadlocks once is retried, lands once and mails once', async () => {
+  const account = Number(one("SELECT id FROM accounts WHERE name = 'Romashka LLC'"));
+  const created = await anna.post('/api/v1/orders', { account_id: account, items: [item()] });
+  assert.equal(created.status, 201, show(created));
+  const { id, number } = created.body;
+  const res = await anna.post(`/api/v1/orders/${id}/status`, { status: 'confirmed' });
+  assert.equal(res.status, 200, show(res));
+  assert.equal(res.body.status, 'confirmed');
+  assert.equal(one(`SELECT COUNT(*) FROM order_status_history WHERE order_id = ${id} AND to_status = 'confirmed'`), '1');
+  assert.equal(one(`SELECT COUNT(*) FROM audit WHERE action = 'order.status' AND object_id = ${id}`), '1');
+  assert.equal(one(`SELECT COUNT(*) FROM event WHERE type = 'order.status' AND JSON_VALUE(payload, '$.id') = ${id} AND JSON_VALUE(payload, '$.to') = 'confirmed'`), '2');
+  const mails = mailsTo(p.dataDir, 'carol@client.example').filter((m) => m.body.includes(number) && /Confirmed/.test(m.subject));
+  assert.equal(mails.length, 1, 'the mail goes after the commit, once');
+  assert.ok(retried('/api/v1/orders/{id}/status'), 'the first attempt failed and the second committed');
 });
