@@ -1190,9 +1190,9 @@ static void card_write(struct jsonw *w, const struct db_res *cards, int i, bool 
     char *const *row = cards->rows[i];
     jsonw_obj_begin(w);
     jsonw_key(w, "id");
-    jsonw_int(w, db_ll(cards, i, 0));
+    jsonw_int_text(w, row[0]);
     jsonw_key(w, "column_id");
-    jsonw_int(w, db_ll(cards, i, 1));
+    jsonw_int_text(w, row[1]);
     jsonw_key(w, "title");
     jsonw_str(w, row[2]);
     jsonw_key(w, "priority");
@@ -1204,7 +1204,7 @@ static void card_write(struct jsonw *w, const struct db_res *cards, int i, bool 
     jsonw_key(w, "archived");
     jsonw_bool(w, db_ll(cards, i, 5) != 0);
     jsonw_key(w, "version");
-    jsonw_int(w, db_ll(cards, i, 6));
+    jsonw_int_text(w, row[6]);
     jsonw_key(w, "has_description");
     jsonw_bool(w, db_ll(cards, i, 7) != 0);
     jsonw_key(w, "assignees");
@@ -1214,14 +1214,14 @@ static void card_write(struct jsonw *w, const struct db_res *cards, int i, bool 
     jsonw_key(w, "checklist");
     jsonw_obj_begin(w);
     jsonw_key(w, "total");
-    jsonw_int(w, db_ll(cards, i, 10));
+    jsonw_int_text(w, row[10]);
     jsonw_key(w, "done");
-    jsonw_int(w, db_ll(cards, i, 11));
+    jsonw_int_text(w, row[11]);
     jsonw_obj_end(w);
     jsonw_key(w, "comment_count");
-    jsonw_int(w, db_ll(cards, i, 12));
+    jsonw_int_text(w, row[12]);
     jsonw_key(w, "file_count");
-    jsonw_int(w, db_ll(cards, i, 13));
+    jsonw_int_text(w, row[13]);
     jsonw_obj_end(w);
 }
 

@@ -30,13 +30,12 @@ void jsonw_cleanup(struct jsonw *w)
     w->len = w->cap = 0;
 }
 
-/* Room for n more bytes and the NUL; geometric, so a text of N bytes copies < 2N. */
-static int reserve(struct jsonw *w, size_t n)
+/* Grows the buffer for n more bytes and the NUL; geometric, so a text of N bytes
+ * copies < 2N. */
+static int grow(struct jsonw *w, size_t n)
 {
     if (w->failed)
         return -1;
-    if (w->len + n + 1 <= w->cap)
-        return 0;
     size_t cap = w->cap ? w->cap : 256;
     while (cap < w->len + n + 1) {
         if (cap > ((size_t)1 << 40))
@@ -59,6 +58,12 @@ static int reserve(struct jsonw *w, size_t n)
 fail:
     w->failed = true;
     return -1;
+}
+
+/* Room for n more bytes and the NUL. */
+static inline int reserve(struct jsonw *w, size_t n)
+{
+    return w->len + n < w->cap && !w->failed ? 0 : grow(w, n);
 }
 
 static void put(struct jsonw *w, const char *s, size_t n)
@@ -118,6 +123,18 @@ static void put_string(struct jsonw *w, const char *s, size_t n)
 {
     static const char hex[] = "0123456789ABCDEF";
     const unsigned char *p = (const unsigned char *)s, *end = p + n, *run = p;
+    while (p < end && !kind[*p])
+        p++;
+    if (p == end) { /* nothing to escape or check: the usual text, in one go */
+        if (reserve(w, n + 2) == 0) {
+            char *o = w->buf + w->len;
+            *o = '"';
+            memcpy(o + 1, s, n);
+            o[n + 1] = '"';
+            w->len += n + 2;
+        }
+        return;
+    }
     put_char(w, '"');
     while (p < end) {
         unsigned char k = kind[*p];
@@ -201,9 +218,24 @@ void jsonw_arr_end(struct jsonw *w)
 
 void jsonw_key(struct jsonw *w, const char *key)
 {
-    before_value(w);
-    put_string(w, key, strlen(key));
-    put_char(w, ':');
+    size_t n = strlen(key), i = 0;
+    while (i < n && !kind[(unsigned char)key[i]])
+        i++;
+    if (i < n) { /* something to escape or check: the general way */
+        before_value(w);
+        put_string(w, key, n);
+        put_char(w, ':');
+    } else if (reserve(w, n + 4) == 0) { /* the usual key: ,"name": in one go */
+        char *o = w->buf + w->len;
+        if (w->comma)
+            *o++ = ',';
+        *o++ = '"';
+        memcpy(o, key, n);
+        o += n;
+        *o++ = '"';
+        *o++ = ':';
+        w->len = (size_t)(o - w->buf);
+    }
     w->comma = false;
 }
 
@@ -221,12 +253,38 @@ void jsonw_str(struct jsonw *w, const char *s)
         jsonw_strn(w, s, strlen(s));
 }
 
+/* "%lld" by hand: snprintf was most of the time of a board's thousands of numbers. */
 void jsonw_int(struct jsonw *w, long long v)
 {
-    char digits[24];
-    int n = snprintf(digits, sizeof digits, "%lld", v);
+    char digits[24], *o = digits + sizeof digits;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do
+        *--o = (char)('0' + u % 10);
+    while (u /= 10);
+    if (v < 0)
+        *--o = '-';
     before_value(w);
-    put(w, digits, (size_t)n);
+    put(w, o, (size_t)(digits + sizeof digits - o));
+}
+
+void jsonw_int_text(struct jsonw *w, const char *digits)
+{
+    size_t n = 0;
+    if (digits) {
+        const char *d = digits + (*digits == '-');
+        while (d[n] >= '0' && d[n] <= '9')
+            n++;
+        if (d[n] || n == 0 || n > 18 || (d[0] == '0' && (n > 1 || d != digits)))
+            n = 0; /* not as "%lld" would write it: the slow way */
+        else
+            n += (size_t)(d - digits);
+    }
+    if (!n) {
+        jsonw_int(w, digits ? strtoll(digits, NULL, 10) : 0);
+        return;
+    }
+    before_value(w);
+    put(w, digits, n);
 }
 
 /* jansson's jsonp_dtostr: "%.17g", ".0" when it reads as an integer, and the exponent

@@ -31,6 +31,9 @@ void jsonw_key(struct jsonw *w, const char *key);
 void jsonw_str(struct jsonw *w, const char *s); /* NULL writes null */
 void jsonw_strn(struct jsonw *w, const char *s, size_t n);
 void jsonw_int(struct jsonw *w, long long v);
+/* jsonw_int(w, strtoll(digits)) (NULL: 0), but a number already written as "%lld" would
+ * write it (MariaDB's text of an integer column) is copied as it is. */
+void jsonw_int_text(struct jsonw *w, const char *digits);
 void jsonw_real(struct jsonw *w, double v); /* as jansson: %.17g, ".0" added; no NaN/inf */
 void jsonw_bool(struct jsonw *w, bool v);
 void jsonw_null(struct jsonw *w);

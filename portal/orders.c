@@ -771,7 +771,7 @@ static const char *cabinet_list_text(struct arena *a, const struct db_res *res, 
         char total[40];
         jsonw_obj_begin(&w);
         jsonw_key(&w, "id"); /* the cells as db_row_json(res, i, "isss--t") has them */
-        jsonw_int(&w, db_ll(res, i, 0));
+        jsonw_int_text(&w, row[0]);
         jsonw_key(&w, "order_date");
         jsonw_str(&w, row[1]);
         jsonw_key(&w, "status");
@@ -785,9 +785,9 @@ static const char *cabinet_list_text(struct arena *a, const struct db_res *res, 
         jsonw_key(&w, "total");
         jsonw_str(&w, money_format(db_ll(res, i, 4), 2, false, total, sizeof total));
         jsonw_key(&w, "total_minor");
-        jsonw_int(&w, db_ll(res, i, 4));
+        jsonw_int_text(&w, row[4]);
         jsonw_key(&w, "item_count");
-        jsonw_int(&w, db_ll(res, i, 5));
+        jsonw_int_text(&w, row[5]);
         jsonw_obj_end(&w);
     }
     jsonw_arr_end(&w);

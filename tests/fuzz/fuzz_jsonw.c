@@ -3,7 +3,8 @@
  * the json_t, and the bytes must equal json_dumps(JSON_COMPACT); an object's members are
  * also written after jsonw_obj_open of a copy holding the first half of them. The raw
  * input, as a string value, must be refused exactly when jansson refuses it (invalid
- * UTF-8) and match otherwise. */
+ * UTF-8) and match otherwise; as an integer's text, jsonw_int_text must write what
+ * jsonw_int writes of strtoll's reading. */
 #include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -98,6 +99,18 @@ static void run(void *arg)
         if (jsonw_finish(&w, NULL))
             fail("jsonw wrote a string jansson refuses", NULL, in->data);
         jsonw_cleanup(&w);
+    }
+
+    /* the input as an integer's text: as jsonw_int of strtoll's reading */
+    char digits[32];
+    if (in->size < sizeof digits) {
+        memcpy(digits, in->data, in->size);
+        digits[in->size] = '\0';
+        json_t *n = json_integer(strtoll(digits, NULL, 10));
+        jsonw_init(&w, NULL);
+        jsonw_int_text(&w, digits);
+        check(&w, n, "integer text differs");
+        json_decref(n);
     }
 
     json_error_t err;

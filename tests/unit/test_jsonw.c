@@ -183,6 +183,43 @@ static void numbers(void **state)
     jsonw_cleanup(&w);
 }
 
+/* A number given as text equals jsonw_int of what strtoll makes of it, canonical or not. */
+static void integer_text(void **state)
+{
+    static const char *const texts[] = {"0",
+                                        "7",
+                                        "-7",
+                                        "42",
+                                        "-0",
+                                        "007",
+                                        "-012",
+                                        "",
+                                        "-",
+                                        "+5",
+                                        "12x",
+                                        " 3",
+                                        "1.5",
+                                        "1e3",
+                                        "999999999999999999",
+                                        "-999999999999999999",
+                                        "9223372036854775807",
+                                        "-9223372036854775808",
+                                        "9223372036854775808",
+                                        "99999999999999999999",
+                                        "-99999999999999999999",
+                                        NULL};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        struct jsonw w;
+        jsonw_init(&w, NULL);
+        jsonw_arr_begin(&w);
+        jsonw_int_text(&w, texts[i]);
+        jsonw_int_text(&w, texts[i]);
+        jsonw_arr_end(&w);
+        long long v = texts[i] ? strtoll(texts[i], NULL, 10) : 0;
+        same_as(&w, json_pack("[I,I]", (json_int_t)v, (json_int_t)v));
+    }
+}
+
 static void structure(void **state)
 {
     struct jsonw w;
@@ -309,16 +346,20 @@ static void arena_buffer(void **state)
 
 int main(int argc, char **argv)
 {
+    /* one case a line: tests/CMakeLists.txt reads them so */
+    // clang-format off
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_byte),
         cmocka_unit_test(hostile_strings),
         cmocka_unit_test(invalid_utf8_refused),
         cmocka_unit_test(numbers),
+        cmocka_unit_test(integer_text),
         cmocka_unit_test(structure),
         cmocka_unit_test(deep_nesting),
         cmocka_unit_test(open_jansson_object),
         cmocka_unit_test(arena_buffer),
     };
+    // clang-format on
     if (argc > 1)
         cmocka_set_test_filter(argv[1]);
     return cmocka_run_group_tests(tests, NULL, NULL);
