@@ -16,6 +16,7 @@
 #include "diff.h"
 #include "epoch.h"
 #include "files.h"
+#include "jsonw.h"
 #include "markdown.h"
 #include "richtext.h"
 #include "search_index.h"
@@ -276,134 +277,87 @@ static json_t *article_json(struct req *r, const struct db_res *res, bool cabine
     return o;
 }
 
-/* The employee view of an article written straight to text, as article_json() dumped
- * compactly would read (same keys, order and escapes) without building the jansson
- * tree: for a view of ~4 KB that tree and its dump were most of the portal's time. */
-
-/* Bytes put_json_string() writes for s. */
-static size_t json_string_size(const char *s)
-{
-    size_t n = 2;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        n += *p == '"' || *p == '\\' || *p == '\b' || *p == '\f' || *p == '\n' || *p == '\r' ||
-                     *p == '\t'
-                 ? 2
-             : *p < 0x20 ? 6
-                         : 1;
-    return n;
-}
-
-/* s as a JSON string at o (jansson's escapes: the short ones, \u00XX for other control
- * characters, UTF-8 as it is). Returns the end. */
-static char *put_json_string(char *o, const char *s)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    *o++ = '"';
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        const char *esc = NULL;
-        switch (*p) {
-        case '"': esc = "\\\""; break;
-        case '\\': esc = "\\\\"; break;
-        case '\b': esc = "\\b"; break;
-        case '\f': esc = "\\f"; break;
-        case '\n': esc = "\\n"; break;
-        case '\r': esc = "\\r"; break;
-        case '\t': esc = "\\t"; break;
-        default:
-            if (*p < 0x20) {
-                memcpy(o, "\\u00", 4);
-                o[4] = hex[*p >> 4];
-                o[5] = hex[*p & 15];
-                o += 6;
-            } else {
-                *o++ = (char)*p;
-            }
-            continue;
-        }
-        *o++ = esc[0];
-        *o++ = esc[1];
-    }
-    *o++ = '"';
-    return o;
-}
-
-/* The text of the employee view of the article row res (sql_get), in the arena, with
- * its length in *len; NULL when out of memory. */
-static char *article_text(struct req *r, const struct db_res *res, size_t *len)
+/* The employee view of an article written straight to text with jsonw, as
+ * article_json() dumped compactly would read (same keys, order and escapes) without
+ * building the jansson tree: for a view of ~4 KB that tree and its dump were most of
+ * the portal's time. In the arena, its length in *len; NULL when out of memory. */
+static const char *article_text(struct req *r, const struct db_res *res, size_t *len)
 {
     const char *html = rewrite_links(&r->arena, db_str(res, 0, 7), false);
     const char *created = db_time_iso(&r->arena, db_str(res, 0, 12));
     const char *updated = db_time_iso(&r->arena, db_str(res, 0, 13));
-    char *files = NULL;
+    const char *tags = db_str(res, 0, 8) ? db_str(res, 0, 8) : "";
+    const char *strs[] = {db_str(res, 0, 2), db_str(res, 0, 5),  db_str(res, 0, 6), html,
+                          db_str(res, 0, 9), db_str(res, 0, 10), created,           updated,
+                          db_str(res, 0, 15)};
+    for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
+        if (!strs[i])
+            return NULL;
+    struct jsonw w;
+    jsonw_init(&w, &r->arena);
+    jsonw_obj_begin(&w);
+    jsonw_key(&w, "id");
+    jsonw_int(&w, db_ll(res, 0, 0));
+    jsonw_key(&w, "space");
+    jsonw_obj_begin(&w);
+    jsonw_key(&w, "id");
+    jsonw_int(&w, db_ll(res, 0, 1));
+    jsonw_key(&w, "name");
+    jsonw_str(&w, db_str(res, 0, 2));
+    jsonw_obj_end(&w);
+    if (db_str(res, 0, 3)) {
+        jsonw_key(&w, "parent_id");
+        jsonw_int(&w, db_ll(res, 0, 3));
+    }
+    jsonw_key(&w, "position");
+    jsonw_int(&w, db_ll(res, 0, 4));
+    jsonw_key(&w, "title");
+    jsonw_str(&w, db_str(res, 0, 5));
+    jsonw_key(&w, "body");
+    jsonw_str(&w, db_str(res, 0, 6));
+    jsonw_key(&w, "html");
+    jsonw_str(&w, html);
+    jsonw_key(&w, "tags");
+    jsonw_arr_begin(&w);
+    for (const char *p = tags; *p;) { /* as tags_json(): commas split, empty parts skipped */
+        size_t l = strcspn(p, ",");
+        if (l)
+            jsonw_strn(&w, p, l);
+        p += l;
+        if (*p == ',')
+            p++;
+    }
+    jsonw_arr_end(&w);
+    jsonw_key(&w, "visibility");
+    jsonw_str(&w, db_str(res, 0, 9));
+    jsonw_key(&w, "status");
+    jsonw_str(&w, db_str(res, 0, 10));
+    jsonw_key(&w, "revision");
+    jsonw_int(&w, db_ll(res, 0, 11));
+    jsonw_key(&w, "created_at");
+    jsonw_str(&w, created);
+    jsonw_key(&w, "updated_at");
+    jsonw_str(&w, updated);
+    jsonw_key(&w, "author");
+    jsonw_obj_begin(&w);
+    jsonw_key(&w, "id");
+    jsonw_int(&w, db_ll(res, 0, 14));
+    jsonw_key(&w, "name");
+    jsonw_str(&w, db_str(res, 0, 15));
+    jsonw_obj_end(&w);
+    jsonw_key(&w, "files");
     if (db_ll(res, 0, 16)) {
         char ids[32];
         snprintf(ids, sizeof ids, "[%lld]", db_ll(res, 0, 0));
         struct db_res *rows = files_for_owners(&r->arena, "kb_article", ids);
         json_t *arr = rows ? files_json_for(rows, db_ll(res, 0, 0)) : json_array();
-        files = json_dumps(arr, JSON_COMPACT);
+        jsonw_json(&w, arr);
         json_decref(arr);
+    } else {
+        jsonw_raw(&w, "[]", 2);
     }
-    const char *tags = db_str(res, 0, 8) ? db_str(res, 0, 8) : "";
-    const char *strs[] = {db_str(res, 0, 2), db_str(res, 0, 5), db_str(res, 0, 6), html,
-                          tags,              db_str(res, 0, 9), db_str(res, 0, 10), created,
-                          updated,           db_str(res, 0, 15)};
-    size_t cap = 512 + (files ? strlen(files) : 2) + 2 * strlen(tags);
-    for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
-        if (!strs[i]) {
-            free(files);
-            return NULL;
-        }
-        cap += json_string_size(strs[i]);
-    }
-    char *out = arena_alloc(&r->arena, cap), *o = out;
-    if (!out) {
-        free(files);
-        return NULL;
-    }
-    o += sprintf(o, "{\"id\":%lld,\"space\":{\"id\":%lld,\"name\":", db_ll(res, 0, 0),
-                 db_ll(res, 0, 1));
-    o = put_json_string(o, db_str(res, 0, 2));
-    if (db_str(res, 0, 3))
-        o += sprintf(o, "},\"parent_id\":%lld,\"position\":%lld,\"title\":", db_ll(res, 0, 3),
-                     db_ll(res, 0, 4));
-    else
-        o += sprintf(o, "},\"position\":%lld,\"title\":", db_ll(res, 0, 4));
-    o = put_json_string(o, db_str(res, 0, 5));
-    o = stpcpy(o, ",\"body\":");
-    o = put_json_string(o, db_str(res, 0, 6));
-    o = stpcpy(o, ",\"html\":");
-    o = put_json_string(o, html);
-    o = stpcpy(o, ",\"tags\":[");
-    bool first = true;
-    for (const char *p = tags; *p;) { /* as tags_json(): commas split, empty parts skipped */
-        size_t l = strcspn(p, ",");
-        if (l) {
-            char *one = arena_strndup(&r->arena, p, l);
-            if (!first)
-                *o++ = ',';
-            o = put_json_string(o, one);
-            first = false;
-        }
-        p += l;
-        if (*p == ',')
-            p++;
-    }
-    o = stpcpy(o, "],\"visibility\":");
-    o = put_json_string(o, db_str(res, 0, 9));
-    o = stpcpy(o, ",\"status\":");
-    o = put_json_string(o, db_str(res, 0, 10));
-    o += sprintf(o, ",\"revision\":%lld,\"created_at\":", db_ll(res, 0, 11));
-    o = put_json_string(o, created);
-    o = stpcpy(o, ",\"updated_at\":");
-    o = put_json_string(o, updated);
-    o += sprintf(o, ",\"author\":{\"id\":%lld,\"name\":", db_ll(res, 0, 14));
-    o = put_json_string(o, db_str(res, 0, 15));
-    o = stpcpy(o, "},\"files\":");
-    o = stpcpy(o, files ? files : "[]");
-    o = stpcpy(o, "}");
-    free(files);
-    *len = (size_t)(o - out);
-    return out;
+    jsonw_obj_end(&w);
+    return jsonw_finish(&w, len);
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -577,7 +531,7 @@ static int send_article(struct req *r, int status, long long id)
     if (res->nrows == 0)
         return http_error(r, 404, "not_found", "No such article", NULL);
     size_t len;
-    char *text = article_text(r, res, &len);
+    const char *text = article_text(r, res, &len);
     if (!text)
         return http_error(r, 503, "service_unavailable", "Out of memory, try again", NULL);
     return http_send(r, status, "application/json", "Cache-Control: no-store\r\n", text, len);
@@ -708,7 +662,7 @@ int kb_article_get(struct req *r)
     if (got == 0)
         return http_error(r, 404, "not_found", "No such article", NULL);
     size_t len;
-    char *text = article_text(r, res, &len);
+    const char *text = article_text(r, res, &len);
     if (!text)
         return http_error(r, 503, "service_unavailable", "Out of memory, try again", NULL);
     return http_send(r, 200, "application/json", "Cache-Control: no-store\r\n", text, len);

@@ -23,6 +23,7 @@
 #include "crm.h"
 #include "db.h"
 #include "files.h"
+#include "jsonw.h"
 #include "markdown.h"
 #include "notify.h"
 #include "outbox.h"
@@ -1158,132 +1159,57 @@ static int read_filter(struct req *r, struct board_filter *f)
 
 /* A board of thousands of cards is the largest answer the portal gives, and building it
  * as jansson values and dumping them took longer than its queries. So the card list is
- * written straight from the rows into a text buffer; the small parts around it still go
+ * written straight from the rows with jsonw; the small parts around it still go
  * through jansson. */
-struct text {
-    char *s; /* malloc'd */
-    size_t n, cap;
-    bool failed;
-};
 
-static void text_put(struct text *t, const char *s, size_t n)
+/* A GROUP_CONCAT list of ids ("3,5") as a JSON array; only digits and commas get in. */
+static void card_ids(struct jsonw *w, const char *csv)
 {
-    if (t->failed)
-        return;
-    if (t->n + n + 1 > t->cap) {
-        size_t cap = t->cap ? t->cap : 64 * 1024;
-        while (cap < t->n + n + 1)
-            cap *= 2;
-        char *grown = realloc(t->s, cap);
-        if (!grown) {
-            t->failed = true;
-            return;
-        }
-        t->s = grown;
-        t->cap = cap;
-    }
-    memcpy(t->s + t->n, s, n);
-    t->n += n;
-    t->s[t->n] = '\0';
-}
-
-static void text_add(struct text *t, const char *s)
-{
-    text_put(t, s, strlen(s));
-}
-
-/* s as a JSON string, or null. The database holds valid UTF-8 (every input was
- * checked), so only quotes, backslashes and control characters need escaping. */
-static void text_string(struct text *t, const char *s)
-{
-    if (!s) {
-        text_add(t, "null");
-        return;
-    }
-    text_put(t, "\"", 1);
-    const char *run = s;
-    for (const char *p = s; *p; p++) {
-        unsigned char ch = (unsigned char)*p;
-        if (ch >= 0x20 && ch != '"' && ch != '\\')
-            continue;
-        text_put(t, run, (size_t)(p - run));
-        char esc[8];
-        if (ch == '"' || ch == '\\')
-            snprintf(esc, sizeof esc, "\\%c", ch);
-        else if (ch == '\n')
-            snprintf(esc, sizeof esc, "\\n");
-        else if (ch == '\t')
-            snprintf(esc, sizeof esc, "\\t");
-        else
-            snprintf(esc, sizeof esc, "\\u%04x", ch);
-        text_add(t, esc);
-        run = p + 1;
-    }
-    text_add(t, run);
-    text_put(t, "\"", 1);
-}
-
-/* A whole number as MariaDB sent it. */
-static void text_int(struct text *t, const char *digits)
-{
-    text_add(t, digits && *digits ? digits : "0");
-}
-
-/* A GROUP_CONCAT list of ids ("3,5") as a JSON array. */
-static void text_ids(struct text *t, const char *csv)
-{
-    text_put(t, "[", 1);
+    jsonw_arr_begin(w);
     if (csv && strspn(csv, "0123456789,") == strlen(csv))
-        text_add(t, csv);
-    text_put(t, "]", 1);
-}
-
-/* A jansson object without its closing brace, so more members can follow. Steals o. */
-static void text_open_object(struct text *t, json_t *o)
-{
-    char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
-    json_decref(o);
-    if (!s || !*s) {
-        t->failed = true;
-        free(s);
-        return;
-    }
-    text_put(t, s, strlen(s) - 1);
-    free(s);
+        jsonw_raw(w, csv, strlen(csv));
+    jsonw_arr_end(w);
 }
 
 /* One card of a board view, from a row of sql_board_cards. */
-static void text_card(struct text *t, const struct db_res *cards, int i, bool overdue)
+static void card_write(struct jsonw *w, const struct db_res *cards, int i, bool overdue)
 {
     char *const *row = cards->rows[i];
-    text_add(t, "{\"id\":");
-    text_int(t, row[0]);
-    text_add(t, ",\"column_id\":");
-    text_int(t, row[1]);
-    text_add(t, ",\"title\":");
-    text_string(t, row[2]);
-    text_add(t, ",\"priority\":");
-    text_string(t, row[3]);
-    text_add(t, ",\"due_date\":");
-    text_string(t, row[4]);
-    text_add(t, overdue ? ",\"overdue\":true" : ",\"overdue\":false");
-    text_add(t, db_ll(cards, i, 5) ? ",\"archived\":true" : ",\"archived\":false");
-    text_add(t, ",\"version\":");
-    text_int(t, row[6]);
-    text_add(t, db_ll(cards, i, 7) ? ",\"has_description\":true" : ",\"has_description\":false");
-    text_add(t, ",\"assignees\":");
-    text_ids(t, row[8]);
-    text_add(t, ",\"labels\":");
-    text_ids(t, row[9]);
-    text_add(t, ",\"checklist\":{\"total\":");
-    text_int(t, row[10]);
-    text_add(t, ",\"done\":");
-    text_int(t, row[11]);
-    text_add(t, "},\"comment_count\":");
-    text_int(t, row[12]);
-    text_add(t, ",\"file_count\":");
-    text_int(t, row[13]);
-    text_put(t, "}", 1);
+    jsonw_obj_begin(w);
+    jsonw_key(w, "id");
+    jsonw_int_text(w, row[0]);
+    jsonw_key(w, "column_id");
+    jsonw_int_text(w, row[1]);
+    jsonw_key(w, "title");
+    jsonw_str(w, row[2]);
+    jsonw_key(w, "priority");
+    jsonw_str(w, row[3]);
+    jsonw_key(w, "due_date");
+    jsonw_str(w, row[4]);
+    jsonw_key(w, "overdue");
+    jsonw_bool(w, overdue);
+    jsonw_key(w, "archived");
+    jsonw_bool(w, db_ll(cards, i, 5) != 0);
+    jsonw_key(w, "version");
+    jsonw_int_text(w, row[6]);
+    jsonw_key(w, "has_description");
+    jsonw_bool(w, db_ll(cards, i, 7) != 0);
+    jsonw_key(w, "assignees");
+    card_ids(w, row[8]);
+    jsonw_key(w, "labels");
+    card_ids(w, row[9]);
+    jsonw_key(w, "checklist");
+    jsonw_obj_begin(w);
+    jsonw_key(w, "total");
+    jsonw_int_text(w, row[10]);
+    jsonw_key(w, "done");
+    jsonw_int_text(w, row[11]);
+    jsonw_obj_end(w);
+    jsonw_key(w, "comment_count");
+    jsonw_int_text(w, row[12]);
+    jsonw_key(w, "file_count");
+    jsonw_int_text(w, row[13]);
+    jsonw_obj_end(w);
 }
 
 /* Sends a board as its viewers see it: project, members, labels, the columns in order
@@ -1352,26 +1278,30 @@ static int send_board_view(struct req *r, int status, const struct db_res *head,
     for (int i = 0; i < cols->nrows; i++)
         if (db_ll(cols, i, 5))
             json_array_append_new(archived_columns, column_json(cols, i, open[i]));
-    struct text t = {NULL, 0, 0, false};
-    text_open_object(&t, json_pack("{s:I, s:s, s:b, s:{s:I, s:s, s:b, s:o}, s:o, s:o, s:o}", "id",
-                                   (json_int_t)id, "name", db_str(head, 0, 1), "archived",
-                                   db_ll(head, 0, 2) != 0, "project", "id", (json_int_t)project,
-                                   "name", db_str(head, 0, 4), "archived", db_ll(head, 0, 5) != 0,
-                                   "account", account_json(head, 0, 6), "members", m, "labels",
-                                   db_rows_json(labels, "iss", &r->arena), "archived_columns",
-                                   archived_columns));
-    text_add(&t, ",\"columns\":[");
+    struct jsonw w;
+    jsonw_init(&w, NULL); /* heap: a big board grows by realloc, not by copies in the arena */
+    json_t *top = json_pack(
+        "{s:I, s:s, s:b, s:{s:I, s:s, s:b, s:o}, s:o, s:o, s:o}", "id", (json_int_t)id, "name",
+        db_str(head, 0, 1), "archived", db_ll(head, 0, 2) != 0, "project", "id",
+        (json_int_t)project, "name", db_str(head, 0, 4), "archived", db_ll(head, 0, 5) != 0,
+        "account", account_json(head, 0, 6), "members", m, "labels",
+        db_rows_json(labels, "iss", &r->arena), "archived_columns", archived_columns);
+    jsonw_obj_open(&w, top);
+    json_decref(top);
+    jsonw_key(&w, "columns");
+    jsonw_arr_begin(&w);
     char today[11];
     utc_date(today, 0);
-    for (int ci = 0, shown = 0; ci < cols->nrows; ci++) {
+    for (int ci = 0; ci < cols->nrows; ci++) {
         if (db_ll(cols, ci, 5))
             continue; /* an archived column's cards are out of sight with it */
         long long col = db_ll(cols, ci, 0);
         bool done = db_ll(cols, ci, 4) != 0;
-        if (shown++)
-            text_put(&t, ",", 1);
-        text_open_object(&t, column_json(cols, ci, open[ci]));
-        text_add(&t, ",\"cards\":[");
+        json_t *column = column_json(cols, ci, open[ci]);
+        jsonw_obj_open(&w, column);
+        json_decref(column);
+        jsonw_key(&w, "cards");
+        jsonw_arr_begin(&w);
         int lo = 0, hi = cards->nrows; /* the column's run of rows */
         while (lo < hi) {
             int mid = lo + (hi - lo) / 2;
@@ -1380,21 +1310,23 @@ static int send_board_view(struct req *r, int status, const struct db_res *head,
             else
                 hi = mid;
         }
-        for (int k = lo, n = 0; k < cards->nrows && order[k].column == col; k++) {
+        for (int k = lo; k < cards->nrows && order[k].column == col; k++) {
             const char *due = db_str(cards, order[k].row, 4);
             if (f->overdue && done)
                 continue;
-            if (n++)
-                text_put(&t, ",", 1);
-            text_card(&t, cards, order[k].row, due && !done && strcmp(due, today) < 0);
+            card_write(&w, cards, order[k].row, due && !done && strcmp(due, today) < 0);
         }
-        text_add(&t, "]}");
+        jsonw_arr_end(&w);
+        jsonw_obj_end(&w);
     }
-    text_add(&t, "]}");
-    int rc = t.failed ? http_error(r, 503, "service_unavailable", "Out of memory, try again", NULL)
-                      : http_send(r, status, "application/json", "Cache-Control: no-store\r\n", t.s,
-                                  t.n);
-    free(t.s);
+    jsonw_arr_end(&w);
+    jsonw_obj_end(&w);
+    size_t len;
+    const char *text = jsonw_finish(&w, &len);
+    int rc =
+        !text ? http_error(r, 503, "service_unavailable", "Out of memory, try again", NULL)
+              : http_send(r, status, "application/json", "Cache-Control: no-store\r\n", text, len);
+    jsonw_cleanup(&w);
     return rc;
 }
 

@@ -20,6 +20,7 @@
 #include "crm.h"
 #include "db.h"
 #include "epoch.h"
+#include "jsonw.h"
 #include "log.h"
 #include "mail.h"
 #include "money.h"
@@ -750,48 +751,48 @@ int orders_set_status(struct req *r)
  * request's; another account's order answers 404 like a missing one.
  * ------------------------------------------------------------------------------------- */
 
-/* Cells that go into JSON as they are: digits, letters, '-', ':', '.', ' ' and '_'. */
-static bool plain(const char *s)
-{
-    return s && strspn(s, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-:._ ") ==
-                    strlen(s);
-}
-
 /* The customer's order list is the cabinet's busiest answer, and building it as jansson
- * values cost more than its query; every cell in it is a number, a date, a status or a
- * currency code, so it is written straight from the rows (in a). NULL when a cell is
- * not plain (then the caller builds it with jansson). Same members as list_item(). */
-static const char *cabinet_list_text(struct arena *a, const struct db_res *res, int limit)
+ * values cost more than its query, so it is written straight from the rows with jsonw
+ * (in a), its length in *len. Same members as list_item(); NULL when out of memory. */
+static const char *cabinet_list_text(struct arena *a, const struct db_res *res, int limit,
+                                     size_t *len)
 {
-    size_t cap = 64 + (size_t)res->nrows * 320, n = 0;
-    char *out = arena_alloc(a, cap);
-    if (!out)
-        return NULL;
-    n += (size_t)snprintf(out, cap, "{\"items\":[");
+    struct jsonw w;
+    jsonw_init(&w, a);
+    jsonw_obj_begin(&w);
+    jsonw_key(&w, "items");
+    jsonw_arr_begin(&w);
     for (int i = 0; i < res->nrows; i++) {
         char *const *row = res->rows[i];
-        const char *updated = db_time_iso(a, row[6]);
-        for (int c = 0; c < 7; c++)
-            if (!plain(row[c]))
-                return NULL;
-        if (!plain(updated))
-            return NULL;
         char total[40];
-        money_format(db_ll(res, i, 4), 2, false, total, sizeof total);
-        int w = snprintf(out + n, cap - n,
-                         "%s{\"id\":%s,\"order_date\":\"%s\",\"status\":\"%s\",\"currency\":\"%s\","
-                         "\"updated_at\":\"%s\",\"number\":\"ORD-%06lld\",\"total\":\"%s\","
-                         "\"total_minor\":%s,\"item_count\":%s}",
-                         i ? "," : "", row[0], row[1], row[2], row[3], updated, db_ll(res, i, 0),
-                         total, row[4], row[5]);
-        if (w < 0 || (size_t)w >= cap - n)
-            return NULL;
-        n += (size_t)w;
+        jsonw_obj_begin(&w);
+        jsonw_key(&w, "id"); /* the cells as db_row_json(res, i, "isss--t") has them */
+        jsonw_int_text(&w, row[0]);
+        jsonw_key(&w, "order_date");
+        jsonw_str(&w, row[1]);
+        jsonw_key(&w, "status");
+        jsonw_str(&w, row[2]);
+        jsonw_key(&w, "currency");
+        jsonw_str(&w, row[3]);
+        jsonw_key(&w, "updated_at");
+        jsonw_str(&w, row[6] ? db_time_iso(a, row[6]) : NULL);
+        jsonw_key(&w, "number");
+        jsonw_str(&w, order_number(a, db_ll(res, i, 0)));
+        jsonw_key(&w, "total");
+        jsonw_str(&w, money_format(db_ll(res, i, 4), 2, false, total, sizeof total));
+        jsonw_key(&w, "total_minor");
+        jsonw_int_text(&w, row[4]);
+        jsonw_key(&w, "item_count");
+        jsonw_int_text(&w, row[5]);
+        jsonw_obj_end(&w);
     }
-    int w = res->nrows == limit && limit > 0
-                ? snprintf(out + n, cap - n, "],\"next_before\":%s}", res->rows[res->nrows - 1][0])
-                : snprintf(out + n, cap - n, "]}");
-    return w < 0 || (size_t)w >= cap - n ? NULL : out;
+    jsonw_arr_end(&w);
+    if (res->nrows == limit && limit > 0) { /* as db_page_next() */
+        jsonw_key(&w, "next_before");
+        jsonw_int(&w, db_ll(res, res->nrows - 1, 0));
+    }
+    jsonw_obj_end(&w);
+    return jsonw_finish(&w, len);
 }
 
 /* The list cache: the bytes of GET /cabinet/orders answers, per account and query
@@ -838,24 +839,11 @@ int orders_cabinet_list(struct req *r)
                           (long long)limit);
     if (!res)
         return http_db_error(r);
-    const char *text = cabinet_list_text(&r->arena, res, limit);
-    if (text) {
-        pagecache_put(&list_cache, key, sizeof key / sizeof key[0], gen, filled, text, strlen(text));
-        return send_list(r, text, strlen(text));
-    }
-    json_t *items = json_array();
-    for (int i = 0; i < res->nrows; i++)
-        json_array_append_new(items, list_item(&r->arena, res, i, true));
-    json_t *out = json_pack("{s:o}", "items", items);
-    db_page_next(out, res, limit);
-    char *dumped = out ? json_dumps(out, JSON_COMPACT) : NULL; /* as http_json() writes it */
-    json_decref(out);
-    if (!dumped)
+    const char *text = cabinet_list_text(&r->arena, res, limit, &len);
+    if (!text)
         return http_json(r, 200, NULL); /* out of memory: the 500 answer */
-    pagecache_put(&list_cache, key, sizeof key / sizeof key[0], gen, filled, dumped, strlen(dumped));
-    int rc = send_list(r, dumped, strlen(dumped));
-    free(dumped);
-    return rc;
+    pagecache_put(&list_cache, key, sizeof key / sizeof key[0], gen, filled, text, len);
+    return send_list(r, text, len);
 }
 
 int orders_cabinet_get(struct req *r)

@@ -1,6 +1,6 @@
 /* test_boards_helpers.c - the pure parts of boards.c: due dates are real calendar dates,
  * a card's new sort key falls strictly between its neighbours' (and "no room" is seen),
- * the board's hand-written JSON escapes what jansson reads back as the same text, and
+ * the board's JSON (written with jsonw) escapes what jansson reads back as the same text, and
  * id sets are sorted, deduplicated and subtracted correctly. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -80,37 +80,46 @@ static void board_text_is_json(void **state)
                                           "\\u0000 literally",
                                           "slash / and \x7f"};
     for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++) {
-        struct text t = {NULL, 0, 0, false};
-        text_add(&t, "[");
-        text_string(&t, samples[i]);
-        text_add(&t, ",");
-        text_string(&t, NULL);
-        text_add(&t, "]");
-        assert_false(t.failed);
+        struct jsonw w;
+        jsonw_init(&w, NULL);
+        jsonw_arr_begin(&w);
+        jsonw_str(&w, samples[i]);
+        jsonw_str(&w, NULL);
+        jsonw_arr_end(&w);
+        const char *text = jsonw_finish(&w, NULL);
+        assert_non_null(text);
         json_error_t err;
-        json_t *v = json_loads(t.s, 0, &err);
+        json_t *v = json_loads(text, 0, &err);
         if (!v)
-            fail_msg("not JSON (%s): %s", err.text, t.s);
+            fail_msg("not JSON (%s): %s", err.text, text);
         assert_string_equal(json_string_value(json_array_get(v, 0)), samples[i]);
         assert_true(json_is_null(json_array_get(v, 1)));
         json_decref(v);
-        free(t.s);
+        jsonw_cleanup(&w);
     }
     /* Id lists: only digits and commas get through. */
-    struct text t = {NULL, 0, 0, false};
-    text_ids(&t, "3,5,8");
-    text_ids(&t, "");
-    text_ids(&t, NULL);
-    text_ids(&t, "1]},{\"x\":1");
-    assert_string_equal(t.s, "[3,5,8][][][]");
-    free(t.s);
+    struct jsonw w;
+    jsonw_init(&w, NULL);
+    jsonw_arr_begin(&w);
+    card_ids(&w, "3,5,8");
+    card_ids(&w, "");
+    card_ids(&w, NULL);
+    card_ids(&w, "1]},{\"x\":1");
+    jsonw_arr_end(&w);
+    assert_string_equal(jsonw_finish(&w, NULL), "[[3,5,8],[],[],[]]");
+    jsonw_cleanup(&w);
     /* A large text grows the buffer without losing anything. */
-    struct text big = {NULL, 0, 0, false};
+    struct jsonw big;
+    jsonw_init(&big, NULL);
+    jsonw_arr_begin(&big);
     for (int i = 0; i < 100000; i++)
-        text_add(&big, "0123456789");
-    assert_int_equal(big.n, 1000000);
-    assert_int_equal(strlen(big.s), 1000000);
-    free(big.s);
+        jsonw_raw(&big, "123456789", 9);
+    jsonw_arr_end(&big);
+    size_t len;
+    const char *text = jsonw_finish(&big, &len);
+    assert_int_equal(len, 1000001);
+    assert_int_equal(strlen(text), 1000001);
+    jsonw_cleanup(&big);
 }
 
 static void id_sets(void **state)
