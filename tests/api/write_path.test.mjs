@@ -58,6 +58,7 @@ test('a card comment that deadlocks once is retried and lands once, its notifica
   assert.equal(one(`SELECT COUNT(*) FROM event WHERE type = 'card.commented' AND JSON_VALUE(payload, '$.card_id') = ${id}`), '1');
   assert.equal(one(`SELECT COUNT(*) FROM notifications WHERE user_id = ${boris.user.id} AND kind = 'card_comment' AND object_id = ${id}`), '1', 'the assignee hears of it once');
   assert.ok(retried('/api/v1/cards/{id}/comments'), 'the first attempt failed and the second committed');
+});
 
 test('a feed post that deadlocks once is retried and lands once', async () => {
   const body = unique('retried post');
