@@ -6,10 +6,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startPortal } from '../lib/portal.mjs';
 import { loginAs, show } from '../lib/identity.mjs';
-import { projectWithCards, move } from '../lib/boards.mjs';
+import { projectWithCards, move, unique } from '../lib/boards.mjs';
 
 const FAULTS = [
   'POST /api/v1/cards/{id}/move',
+  'POST /api/v1/tickets/{id}/messages',
 ];
 let p, anna;
 const one = (q) => p.sql(q)[0][0];
@@ -36,4 +37,15 @@ test('a card move that deadlocks once is retried and lands once', async () => {
   assert.equal(one(`SELECT COUNT(*) FROM card_activity WHERE card_id = ${card.id} AND kind = 'moved'`), '1');
   assert.equal(one(`SELECT COUNT(*) FROM event WHERE type = 'card.moved' AND JSON_VALUE(payload, '$.card_id') = ${card.id}`), '1');
   assert.ok(retried('/api/v1/cards/{id}/move'), 'the first attempt failed and the second committed');
+});
+
+test('a ticket reply that deadlocks once is retried and lands once', async () => {
+  const ticket = one('SELECT MIN(id) FROM tickets');
+  const body = unique('retried reply');
+  const res = await anna.post(`/api/v1/tickets/${ticket}/messages`, { body });
+  assert.equal(res.status, 201, show(res));
+  assert.equal(one(`SELECT COUNT(*) FROM ticket_messages WHERE body_md = '${body}'`), '1');
+  const replies = one(`SELECT COUNT(*) FROM audit WHERE action = 'ticket.reply' AND object_id = ${ticket}`);
+  assert.equal(replies, '1', 'one audit entry for the one reply');
+  assert.ok(retried('/api/v1/tickets/{id}/messages'), 'the first attempt failed and the second committed');
 });
