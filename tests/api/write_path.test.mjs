@@ -6,11 +6,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startPortal } from '../lib/portal.mjs';
 import { loginAs, show } from '../lib/identity.mjs';
+import { randomUUID } from 'node:crypto';
 import { projectWithCards, move, unique } from '../lib/boards.mjs';
 
 const FAULTS = [
   'POST /api/v1/cards/{id}/move',
   'POST /api/v1/tickets/{id}/messages',
+  'POST /api/v1/chat/channels/{id}/messages',
 ];
 let p, anna;
 const one = (q) => p.sql(q)[0][0];
@@ -48,4 +50,15 @@ test('a ticket reply that deadlocks once is retried and lands once', async () =>
   const replies = one(`SELECT COUNT(*) FROM audit WHERE action = 'ticket.reply' AND object_id = ${ticket}`);
   assert.equal(replies, '1', 'one audit entry for the one reply');
   assert.ok(retried('/api/v1/tickets/{id}/messages'), 'the first attempt failed and the second committed');
+});
+
+test('a chat message that deadlocks once is retried and lands once', async () => {
+  const channel = one("SELECT id FROM chat_channels WHERE name = 'general'");
+  const body = unique('retried message');
+  const res = await anna.post(`/api/v1/chat/channels/${channel}/messages`, { body, client_id: randomUUID() });
+  assert.equal(res.status, 201, show(res));
+  assert.equal(one(`SELECT COUNT(*) FROM chat_messages WHERE body_md = '${body}'`), '1');
+  assert.equal(one(`SELECT COUNT(*) FROM audit WHERE action = 'chat.message.send' AND object_id = ${res.body.id}`), '1');
+  assert.equal(one(`SELECT COUNT(*) FROM event WHERE type = 'chat.message' AND JSON_VALUE(payload, '$.id') = ${res.body.id}`), '1');
+  assert.ok(retried('/api/v1/chat/channels/{id}/messages'), 'the first attempt failed and the second committed');
 });
