@@ -13,6 +13,7 @@ const FAULTS = [
   'POST /api/v1/cards/{id}/move',
   'POST /api/v1/tickets/{id}/messages',
   'POST /api/v1/chat/channels/{id}/messages',
+  'POST /api/v1/folders',
 ];
 let p, anna;
 const one = (q) => p.sql(q)[0][0];
@@ -61,4 +62,15 @@ test('a chat message that deadlocks once is retried and lands once', async () =>
   assert.equal(one(`SELECT COUNT(*) FROM audit WHERE action = 'chat.message.send' AND object_id = ${res.body.id}`), '1');
   assert.equal(one(`SELECT COUNT(*) FROM event WHERE type = 'chat.message' AND JSON_VALUE(payload, '$.id') = ${res.body.id}`), '1');
   assert.ok(retried('/api/v1/chat/channels/{id}/messages'), 'the first attempt failed and the second committed');
+});
+
+test('a document folder that deadlocks once is retried and lands once', async () => {
+  const account = one('SELECT MIN(id) FROM accounts');
+  const name = unique('Retried folder');
+  const res = await anna.post('/api/v1/folders', { account_id: Number(account), name, kind: 'internal' });
+  assert.equal(res.status, 201, show(res));
+  assert.equal(one(`SELECT COUNT(*) FROM doc_folders WHERE name = '${name}'`), '1');
+  assert.equal(one(`SELECT COUNT(*) FROM audit WHERE action = 'document.folder_create' AND object_id = ${res.body.id}`), '1');
+  assert.equal(one(`SELECT COUNT(*) FROM event WHERE type = 'document.folder' AND JSON_VALUE(payload, '$.id') = ${res.body.id}`), '1');
+  assert.ok(retried('/api/v1/folders'), 'the first attempt failed and the second committed');
 });
