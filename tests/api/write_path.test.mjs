@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startPortal } from '../lib/portal.mjs';
-import { loginAs, show } from '../lib/identity.mjs';
+import { loginAs, show, Client, setCookies, sessionCookie, PERSONAS } from '../lib/identity.mjs';
 import { randomUUID } from 'node:crypto';
 import { projectWithCards, move, unique } from '../lib/boards.mjs';
 
@@ -14,6 +14,7 @@ const FAULTS = [
   'POST /api/v1/tickets/{id}/messages',
   'POST /api/v1/chat/channels/{id}/messages',
   'POST /api/v1/folders',
+  'POST /api/v1/auth/login',
 ];
 let p, anna;
 const one = (q) => p.sql(q)[0][0];
@@ -73,4 +74,18 @@ test('a document folder that deadlocks once is retried and lands once', async ()
   assert.equal(one(`SELECT COUNT(*) FROM audit WHERE action = 'document.folder_create' AND object_id = ${res.body.id}`), '1');
   assert.equal(one(`SELECT COUNT(*) FROM event WHERE type = 'document.folder' AND JSON_VALUE(payload, '$.id') = ${res.body.id}`), '1');
   assert.ok(retried('/api/v1/folders'), 'the first attempt failed and the second committed');
+});
+
+test('a login that deadlocks once is retried: one session, one cookie, and it works', async () => {
+  const vera = new Client(p.url);
+  const res = await vera.login(PERSONAS.member);
+  const cookies = setCookies(res).filter((l) => /portal_session=/.test(l));
+  assert.equal(cookies.length, 1, `one session cookie, not the rolled-back one too: ${cookies.join(' | ')}`);
+  assert.ok(sessionCookie(res).value);
+  const me = await vera.get('/api/v1/me');
+  assert.equal(me.status, 200, show(me));
+  const id = vera.user.id;
+  assert.equal(one(`SELECT COUNT(*) FROM sessions WHERE user_id = ${id}`), '1');
+  assert.equal(one(`SELECT COUNT(*) FROM audit WHERE action = 'auth.login' AND object_id = ${id}`), '1');
+  assert.ok(retried('/api/v1/auth/login'), 'the first attempt failed and the second committed');
 });
