@@ -15,6 +15,7 @@ const FAULTS = [
   'POST /api/v1/chat/channels/{id}/messages',
   'POST /api/v1/folders',
   'POST /api/v1/auth/login',
+  'POST /api/v1/users',
 ];
 let p, anna;
 const one = (q) => p.sql(q)[0][0];
@@ -88,4 +89,15 @@ test('a login that deadlocks once is retried: one session, one cookie, and it wo
   assert.equal(one(`SELECT COUNT(*) FROM sessions WHERE user_id = ${id}`), '1');
   assert.equal(one(`SELECT COUNT(*) FROM audit WHERE action = 'auth.login' AND object_id = ${id}`), '1');
   assert.ok(retried('/api/v1/auth/login'), 'the first attempt failed and the second committed');
+});
+
+test('a user created by an admin that deadlocks once is retried and lands once', async () => {
+  const email = `${unique('retried').replace(' ', '-')}@demo.example`;
+  const res = await anna.post('/api/v1/users', {
+    email, name: 'Retried User', realm: 'employee', role: 'member', password: 'a long and unusual passphrase 7',
+  });
+  assert.equal(res.status, 201, show(res));
+  assert.equal(one(`SELECT COUNT(*) FROM users WHERE email = '${email}'`), '1');
+  assert.equal(one(`SELECT COUNT(*) FROM audit WHERE action = 'user.create' AND object_id = ${res.body.id}`), '1');
+  assert.ok(retried('/api/v1/users'), 'the first attempt failed and the second committed');
 });
