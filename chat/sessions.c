@@ -32,30 +32,34 @@ static void tell_gateway(void *arg, bool committed)
     free(p);
 }
 
+struct announcement {
+    const char *type; /* a static string */
+    json_t *payload;
+};
+
+/* The event in the open transaction, the gateway told once it commits. 0/-1. */
+static int announce_tx(void *arg)
+{
+    struct announcement *a = arg;
+    struct pending *p = calloc(1, sizeof *p);
+    if (!p || !(p->payload = json_dumps(a->payload, JSON_COMPACT)) ||
+        outbox_append(a->type, "none", a->payload) < 0) {
+        if (p)
+            free(p->payload);
+        free(p);
+        return -1;
+    }
+    p->type = a->type;
+    return db_on_commit(tell_gateway, p) < 0 ? -1 : 0; /* it owns p, whatever it returns */
+}
+
 /* Writes the event in the caller's transaction, or in one of its own. Does not steal
  * payload. 0/-1. */
 static int announce(const char *type, json_t *payload)
 {
-    bool own = !db_in_tx();
-    struct pending *p = calloc(1, sizeof *p);
-    if (!p || !(p->payload = json_dumps(payload, JSON_COMPACT)))
-        goto fail;
-    p->type = type;
-    if ((own && db_begin() < 0) || outbox_append(type, "none", payload) < 0)
-        goto fail;
-    int rc = db_on_commit(tell_gateway, p); /* it owns p from here, whatever it returns */
-    p = NULL;
-    if (rc < 0)
-        goto fail;
-    if (own && db_commit() < 0)
-        goto fail;
-    return 0;
-fail:
-    if (own)
-        db_rollback();
-    if (p)
-        free(p->payload);
-    free(p);
+    struct announcement a = {type, payload};
+    if ((db_in_tx() ? announce_tx(&a) : db_tx(announce_tx, &a)) == 0)
+        return 0;
     log_warn("realtime: cannot record %s: %s (sockets close at the next session check)", type,
              db_error());
     return -1;

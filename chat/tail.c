@@ -35,11 +35,11 @@
 #include "outbox.h"
 #include "rt.h"
 
-#define POLL_BATCH        1000
-#define CACHE_BUCKETS     512
-#define CACHE_TTL_S       60.0
-#define HEARTBEAT_S       30.0
-#define TRX_CHECK_S       0.3 /* at most this often: innodb_trx is cached by InnoDB */
+#define POLL_BATCH    1000
+#define CACHE_BUCKETS 512
+#define CACHE_TTL_S   60.0
+#define HEARTBEAT_S   30.0
+#define TRX_CHECK_S   0.3 /* at most this often: innodb_trx is cached by InnoDB */
 
 static const char sql_now[] = "SELECT NOW(6)";
 static const char sql_older_trx[] =
@@ -341,8 +341,8 @@ static void presence_snapshot(const struct rt_request *rq)
             for (int r = 0; r < res->nrows; r++)
                 if (db_ll(res, r, 0) == uid)
                     state = db_ll(res, r, 1) == 1 ? "online" : "away";
-            json_array_append_new(users, json_pack("{s:I, s:s}", "user_id", (json_int_t)uid,
-                                                   "state", state));
+            json_array_append_new(
+                users, json_pack("{s:I, s:s}", "user_id", (json_int_t)uid, "state", state));
         }
         struct rt_item *it = item_new(RT_FRAME);
         if (it) {
@@ -412,16 +412,23 @@ cleanup:
     return rc;
 }
 
-/* Appends an event in a transaction of its own. 0/-1. */
+struct event_out {
+    const char *type, *audience;
+    json_t *payload;
+};
+
+static int append_tx(void *arg)
+{
+    struct event_out *e = arg;
+    return outbox_append(e->type, e->audience, e->payload) < 0 ? -1 : 0;
+}
+
+/* Appends an event in a transaction of its own (this thread serves no request: db_tx).
+ * 0/-1. */
 static int append_event(const char *type, const char *audience, json_t *payload)
 {
-    if (db_begin() < 0)
-        return -1;
-    if (outbox_append(type, audience, payload) < 0) {
-        db_rollback();
-        return -1;
-    }
-    return db_commit();
+    struct event_out e = {type, audience, payload};
+    return db_tx(append_tx, &e) == 0 ? 0 : -1;
 }
 
 static void typing(const struct rt_request *rq)
@@ -459,17 +466,16 @@ static const char *presence_name(long long user_id)
     return state;
 }
 
-/* Records the presence changes of this node gathered in one round of requests, in one
- * transaction with one "presence" event listing every user's state over all nodes (a
- * thousand people connecting at once cost one commit and one frame per watcher, not a
- * thousand). 0/-1. */
-static int presence_changes(struct rt_request **changes, size_t n)
+struct presence_round {
+    struct rt_request **changes;
+    size_t n;
+};
+
+static int presence_tx(void *arg)
 {
-    if (n == 0)
-        return 0;
-    if (db_begin() < 0)
-        return -1;
-    json_t *users = json_array();
+    struct presence_round *pr = arg;
+    struct rt_request **changes = pr->changes;
+    size_t n = pr->n;
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < n; i++) {
         long long uid = changes[i]->who.user_id;
@@ -478,7 +484,10 @@ static int presence_changes(struct rt_request **changes, size_t n)
                                  : db_exec(sql_presence_upsert, "iss", uid, node,
                                            state == RT_AWAY ? "away" : "online");
     }
-    for (size_t i = 0; rc == 0 && i < n; i++) {
+    if (rc < 0)
+        return -1;
+    json_t *users = json_array();
+    for (size_t i = 0; i < n; i++) {
         long long uid = changes[i]->who.user_id;
         bool seen = false; /* the same user twice in one round: its last state counts */
         for (size_t k = i + 1; k < n && !seen; k++)
@@ -488,14 +497,24 @@ static int presence_changes(struct rt_request **changes, size_t n)
                                                    "state", presence_name(uid)));
     }
     json_t *p = json_pack("{s:o}", "users", users);
-    if (rc == 0)
-        rc = outbox_append("presence", "employees", p) < 0 ? -1 : db_commit();
+    rc = outbox_append("presence", "employees", p) < 0 ? -1 : 0;
     json_decref(p);
-    if (rc < 0) {
-        db_rollback();
-        log_warn("realtime: cannot record presence: %s", db_error());
-    }
     return rc;
+}
+
+/* Records the presence changes of this node gathered in one round of requests, in one
+ * transaction with one "presence" event listing every user's state over all nodes (a
+ * thousand people connecting at once cost one commit and one frame per watcher, not a
+ * thousand). 0/-1. */
+static int presence_changes(struct rt_request **changes, size_t n)
+{
+    if (n == 0)
+        return 0;
+    struct presence_round pr = {changes, n};
+    if (db_tx(presence_tx, &pr) == 0)
+        return 0;
+    log_warn("realtime: cannot record presence: %s", db_error());
+    return -1;
 }
 
 /* Of the sessions the open connections belong to (a JSON array), tells the lws thread
@@ -791,6 +810,21 @@ static int poll_events(void)
     return blocked ? 0 : rows;
 }
 
+/* Reaps the stale presence rows of user *arg, telling everyone when there were some. */
+static int reap_tx(void *arg)
+{
+    long long uid = *(long long *)arg;
+    if (db_exec(sql_presence_reap, "i", uid) < 0)
+        return -1;
+    if (db_affected() == 0)
+        return 0;
+    json_t *p = json_pack("{s:[{s:I, s:s}]}", "users", "user_id", (json_int_t)uid, "state",
+                          presence_name(uid));
+    int rc = outbox_append("presence", "employees", p) < 0 ? -1 : 0;
+    json_decref(p);
+    return rc;
+}
+
 /* Every HEARTBEAT_S: keeps this node's presence rows fresh, reaps those of nodes that
  * stopped beating (telling everyone those users went offline), and purges typing and
  * presence events and used tickets: none of them is kept for long. */
@@ -802,18 +836,8 @@ static void housekeeping(void)
     struct db_res *stale = db_query(&a, sql_presence_stale, "");
     for (int i = 0; stale && i < stale->nrows; i++) {
         long long uid = db_ll(stale, i, 0);
-        if (db_begin() < 0)
+        if (db_tx(reap_tx, &uid) < 0 && db_errno_is_down(db_errno()))
             break;
-        json_t *p = NULL;
-        int rc = db_exec(sql_presence_reap, "i", uid);
-        if (rc == 0 && db_affected() > 0) {
-            p = json_pack("{s:[{s:I, s:s}]}", "users", "user_id", (json_int_t)uid, "state",
-                          presence_name(uid));
-            rc = outbox_append("presence", "employees", p) < 0 ? -1 : 0;
-        }
-        json_decref(p);
-        if (rc < 0 || db_commit() < 0)
-            db_rollback();
     }
     arena_cleanup(&a);
     outbox_purge_ephemeral();
@@ -837,8 +861,8 @@ static void *tail_main(void *arg)
         double t3 = now_s();
         if (t3 - t0 > 0.25) /* every live event waited this long: say where it went */
             log_warn("realtime: the outbox tailer was busy %.0f ms: requests %.0f, poll %.0f"
-                     " (%d rows), housekeeping %.0f", (t3 - t0) * 1e3, (t1 - t0) * 1e3,
-                     (t2 - t1) * 1e3, rows, (t3 - t2) * 1e3);
+                     " (%d rows), housekeeping %.0f",
+                     (t3 - t0) * 1e3, (t1 - t0) * 1e3, (t2 - t1) * 1e3, rows, (t3 - t2) * 1e3);
         if (now_s() >= next_sessions) { /* ask the lws thread which sessions are open */
             post_one(item_new(RT_SESSIONS));
             next_sessions = now_s() + config.ws_session_check_s;

@@ -117,8 +117,7 @@ static void queue_sql_build(void)
             char hint[200] = "";
             if (f || m != Q_ANYONE)
                 snprintf(hint, sizeof hint, " FORCE INDEX (%s%s%s%s%s)",
-                         f & Q_OVERDUE ? ",tickets_sla" : "",
-                         f & Q_STATUS ? ",tickets_status" : "",
+                         f & Q_OVERDUE ? ",tickets_sla" : "", f & Q_STATUS ? ",tickets_status" : "",
                          f & Q_PRIORITY ? ",tickets_priority" : "",
                          f & Q_ACCOUNT ? ",tickets_account" : "",
                          m != Q_ANYONE ? ",tickets_assignee" : "");
@@ -348,10 +347,7 @@ static int conflict(struct req *r, const char *code, const char *message, long l
 {
     struct db_res *t = db_query(&r->arena, sql_get, "i", id);
     json_t *current = t && t->nrows ? ticket_json(t, 0, &r->arena, !cabinet_view(r)) : NULL;
-    r->error_code = code;
-    return http_json(r, 409,
-                     json_pack("{s:{s:s, s:s}, s:o?}", "error", "code", code, "message", message,
-                               "current", current));
+    return http_conflict(r, code, message, current);
 }
 
 /* Reads the file_ids value v (from HTTP_FIELDS; NULL when absent): at most MAX_FILES
@@ -455,8 +451,8 @@ static const char *mail_text(struct req *r, const char *what_en, const char *wha
 static int finish(struct req *r, int rc, struct mail_out *m, long long id, const char *subject,
                   const char *text_en, const char *text_ru, bool cabinet_link, int status)
 {
-    if (rc != 0)
-        return rc > 0 ? rc : http_db_error(r);
+    if (rc)
+        return rc;
     if (m->n) {
         m->subject = mail_subject(r, id, subject);
         m->text = mail_text(r, text_en, text_ru, id, cabinet_link);
@@ -651,10 +647,9 @@ static int attach_files(struct req *r, long long message_id, const long long *fi
     return 0;
 }
 
-static int create_tx(void *arg)
+static int create_tx(struct req *r, void *arg, struct http_change *change)
 {
     struct create_ctx *c = arg;
-    struct req *r = c->r;
     c->mail.n = 0;
     if (!cabinet_view(r)) {
         struct db_res *q = db_query(&r->arena, sql_requester, "ii", c->requester_id, c->account_id);
@@ -708,11 +703,10 @@ static int create_tx(void *arg)
                 0)
             return -1;
     }
-    return audit_log(r, "ticket.create", "ticket", c->ticket_id,
-                     json_pack("{s:I, s:s}", "account_id", (json_int_t)c->account_id, "priority",
-                               c->priority)) < 0
-               ? -1
-               : 0;
+    *change = (struct http_change){
+        "ticket.create", "ticket", c->ticket_id,
+        json_pack("{s:I, s:s}", "account_id", (json_int_t)c->account_id, "priority", c->priority)};
+    return 0;
 }
 
 static int create(struct req *r, struct create_ctx *c, json_t *file_ids)
@@ -726,7 +720,7 @@ static int create(struct req *r, struct create_ctx *c, json_t *file_ids)
                           "priority must be low, normal, high or urgent", "priority");
     if (!(c->html = richtext_render(r, c->body, "body")))
         return r->status;
-    int rc = db_tx(create_tx, c);
+    int rc = http_write(r, create_tx, c);
     free(c->html);
     return finish(r, rc, &c->mail, c->ticket_id, c->subject,
                   arena_printf(&r->arena, "A support ticket was opened for you: %s", c->subject),
@@ -810,10 +804,9 @@ static struct db_res *lock_ticket(struct req *r, long long id, int *status)
     return t;
 }
 
-static int message_tx(void *arg)
+static int message_tx(struct req *r, void *arg, struct http_change *change)
 {
     struct message_ctx *c = arg;
-    struct req *r = c->r;
     c->mail.n = 0;
     c->to_customers = false;
     int status = 0;
@@ -888,10 +881,9 @@ static int message_tx(void *arg)
             return -1;
         }
     }
-    return audit_log(r, c->internal ? "ticket.note" : "ticket.reply", "ticket", c->id,
-                     json_pack("{s:I}", "message_id", (json_int_t)c->message_id)) < 0
-               ? -1
-               : 0;
+    *change = (struct http_change){c->internal ? "ticket.note" : "ticket.reply", "ticket", c->id,
+                                   json_pack("{s:I}", "message_id", (json_int_t)c->message_id)};
+    return 0;
 }
 
 static int post_message(struct req *r, struct message_ctx *c, json_t *file_ids)
@@ -902,7 +894,7 @@ static int post_message(struct req *r, struct message_ctx *c, json_t *file_ids)
         return http_error(r, 404, "not_found", "No such ticket", NULL);
     if (!(c->html = richtext_render(r, c->body, "body")))
         return r->status;
-    int rc = db_tx(message_tx, c);
+    int rc = http_write(r, message_tx, c);
     free(c->html);
     return finish(r, rc, &c->mail, c->id, c->subject,
                   arena_printf(&r->arena, "%s replied:\r\n\r\n%s", r->session->name, c->body),
@@ -951,10 +943,9 @@ struct change_ctx {
     struct mail_out mail;
 };
 
-static int assign_tx(void *arg)
+static int assign_tx(struct req *r, void *arg, struct http_change *change)
 {
     struct change_ctx *c = arg;
-    struct req *r = c->r;
     c->mail.n = 0;
     const char *name = NULL;
     if (c->assignee_id) {
@@ -992,11 +983,11 @@ static int assign_tx(void *arg)
         crm_timeline_add(account, me(r), "ticket.assigned", c->id, summary) < 0 ||
         tell_assignee(r, c->assignee_id, c->id, "ticket_assigned", summary, &c->mail) < 0)
         return -1;
-    return audit_log(r, "ticket.assign", "ticket", c->id,
-                     json_pack("{s:o}", "assignee_id",
-                               c->assignee_id ? json_integer(c->assignee_id) : json_null())) < 0
-               ? -1
-               : 0;
+    *change = (struct http_change){
+        "ticket.assign", "ticket", c->id,
+        json_pack("{s:o}", "assignee_id",
+                  c->assignee_id ? json_integer(c->assignee_id) : json_null())};
+    return 0;
 }
 
 int tickets_assign(struct req *r)
@@ -1013,7 +1004,7 @@ int tickets_assign(struct req *r)
                           "assignee_id");
     if (!c.id)
         return http_error(r, 404, "not_found", "No such ticket", NULL);
-    int rc = db_tx(assign_tx, &c);
+    int rc = http_write(r, assign_tx, &c);
     return finish(r, rc, &c.mail, c.id, c.subject, "A ticket was assigned to you.",
                   "Вам назначено обращение.", false, 200);
 }
@@ -1036,10 +1027,9 @@ static struct db_res *change_start(struct change_ctx *c, bool versioned, int *st
     return t;
 }
 
-static int status_tx(void *arg)
+static int status_tx(struct req *r, void *arg, struct http_change *change)
 {
     struct change_ctx *c = arg;
-    struct req *r = c->r;
     int status = 0;
     struct db_res *t = change_start(c, true, &status);
     if (!t)
@@ -1068,10 +1058,9 @@ static int status_tx(void *arg)
         crm_timeline_add(account, me(r), "ticket.status", c->id, summary) < 0 ||
         tell_customers(r, account, c->id, "ticket_status", summary, &c->mail) < 0)
         return -1;
-    return audit_log(r, "ticket.status", "ticket", c->id,
-                     json_pack("{s:s, s:s}", "from", cur, "to", c->status)) < 0
-               ? -1
-               : 0;
+    *change = (struct http_change){"ticket.status", "ticket", c->id,
+                                   json_pack("{s:s, s:s}", "from", cur, "to", c->status)};
+    return 0;
 }
 
 int tickets_status(struct req *r)
@@ -1088,7 +1077,7 @@ int tickets_status(struct req *r)
                           "status must be new, open, waiting, resolved or closed", "status");
     if (!c.id)
         return http_error(r, 404, "not_found", "No such ticket", NULL);
-    int rc = db_tx(status_tx, &c);
+    int rc = http_write(r, status_tx, &c);
     return finish(r, rc, &c.mail, c.id, c.subject,
                   arena_printf(&r->arena, "The status of your ticket is now: %s", c.status),
                   "Статус вашего обращения изменился.", true, 200);
@@ -1096,10 +1085,9 @@ int tickets_status(struct req *r)
 
 /* PATCH: subject and priority. A new priority moves the SLA targets not yet met, counted
  * from when the ticket was opened. */
-static int update_tx(void *arg)
+static int update_tx(struct req *r, void *arg, struct http_change *change)
 {
     struct change_ctx *c = arg;
-    struct req *r = c->r;
     int status = 0;
     struct db_res *t = change_start(c, true, &status);
     if (!t)
@@ -1132,10 +1120,10 @@ static int update_tx(void *arg)
         account_event("ticket.updated", account, payload) < 0 ||
         crm_timeline_add(account, me(r), "ticket.updated", c->id, summary) < 0)
         return -1;
-    return audit_log(r, "ticket.update", "ticket", c->id,
-                     json_pack("{s:s, s:s}", "subject", subject, "priority", priority)) < 0
-               ? -1
-               : 0;
+    *change =
+        (struct http_change){"ticket.update", "ticket", c->id,
+                             json_pack("{s:s, s:s}", "subject", subject, "priority", priority)};
+    return 0;
 }
 
 int tickets_update(struct req *r)
@@ -1154,14 +1142,13 @@ int tickets_update(struct req *r)
                           "priority must be low, normal, high or urgent", "priority");
     if (!c.id)
         return http_error(r, 404, "not_found", "No such ticket", NULL);
-    int rc = db_tx(update_tx, &c);
+    int rc = http_write(r, update_tx, &c);
     return finish(r, rc, &c.mail, c.id, c.subject, "", "", false, 200);
 }
 
-static int rate_tx(void *arg)
+static int rate_tx(struct req *r, void *arg, struct http_change *change)
 {
     struct change_ctx *c = arg;
-    struct req *r = c->r;
     int status = 0;
     struct db_res *t = change_start(c, false, &status);
     if (!t)
@@ -1180,10 +1167,9 @@ static int rate_tx(void *arg)
         crm_timeline_add(account, me(r), "ticket.rated", c->id, summary) < 0 ||
         tell_assignee(r, db_ll(t, 0, L_ASSIGNEE), c->id, "ticket_rated", summary, &c->mail) < 0)
         return -1;
-    return audit_log(r, "ticket.rate", "ticket", c->id,
-                     json_pack("{s:I}", "rating", (json_int_t)c->rating)) < 0
-               ? -1
-               : 0;
+    *change = (struct http_change){"ticket.rate", "ticket", c->id,
+                                   json_pack("{s:I}", "rating", (json_int_t)c->rating)};
+    return 0;
 }
 
 int cab_tickets_rate(struct req *r)
@@ -1201,7 +1187,7 @@ int cab_tickets_rate(struct req *r)
         c.comment = NULL;
     if (!c.id)
         return http_error(r, 404, "not_found", "No such ticket", NULL);
-    int rc = db_tx(rate_tx, &c);
+    int rc = http_write(r, rate_tx, &c);
     return finish(r, rc, &c.mail, c.id, c.subject, "The customer rated the resolution of a ticket.",
                   "Клиент оценил решение обращения.", false, 200);
 }

@@ -188,11 +188,11 @@ static void queue_cookie(struct req *r, const char *value, long long max_age)
 
 struct cached_session {
     unsigned char hash[crypto_hash_sha256_BYTES];
-    uint64_t gen;          /* auth epoch at the fill; 0 = empty slot */
-    uint64_t filled_ms;    /* epoch_clock_ms() at the fill */
+    uint64_t gen;                  /* auth epoch at the fill; 0 = empty slot */
+    uint64_t filled_ms;            /* epoch_clock_ms() at the fill */
     _Atomic uint64_t last_seen_ms; /* last_seen on the monotonic clock */
-    uint64_t expires_ms;   /* expires_at on the monotonic clock */
-    struct session s;      /* email, name, locale point into the fields below */
+    uint64_t expires_ms;           /* expires_at on the monotonic clock */
+    struct session s;              /* email, name, locale point into the fields below */
     char email[256], name[804], locale[36];
 };
 
@@ -525,6 +525,27 @@ int auth_throttle_check(struct req *r, const char *key1, const char *key2, const
  * Handlers
  * ------------------------------------------------------------------------------------- */
 
+struct session_new {
+    long long user_id;
+    const char *realm;
+    const char *headers_before; /* r->headers_out before the session's cookie */
+    const char *csrf;           /* out */
+};
+
+/* The session row and its cookie (queued anew by each attempt: the one of a rolled-back
+ * attempt is dropped), and the audit entry, written as the user signing in (the request
+ * has no session yet: audit_log_as, so change stays empty). */
+static int login_tx(struct req *r, void *arg, struct http_change *change)
+{
+    (void)change;
+    struct session_new *n = arg;
+    r->headers_out = n->headers_before;
+    if (!(n->csrf = auth_session_start(r, n->user_id)) ||
+        audit_log_as(r, n->user_id, n->realm, "auth.login", "user", n->user_id, NULL) < 0)
+        return -1;
+    return 0;
+}
+
 int auth_login(struct req *r)
 {
     json_t *body = http_json_body(r);
@@ -593,30 +614,35 @@ int auth_login(struct req *r)
         realtime_session_ended(r->session->id);
     r->session = NULL;
 
-    const char *csrf = NULL;
-    if (db_begin() < 0 || !(csrf = auth_session_start(r, u.id)) ||
-        audit_log_as(r, u.id, realm_name(realm), "auth.login", "user", u.id, NULL) < 0 ||
-        db_commit() < 0) {
-        db_rollback();
+    struct session_new n = {u.id, realm_name(realm), r->headers_out, NULL};
+    if ((rc = http_write(r, login_tx, &n))) {
         r->headers_out = NULL;
-        return http_db_error(r);
+        return rc;
     }
+    const char *csrf = n.csrf;
     json_t *user = users_json(&r->arena, u.id);
     if (!user)
         return http_db_error(r);
     return http_json(r, 200, json_pack("{s:o, s:s}", "user", user, "csrf_token", csrf));
 }
 
+static int logout_tx(struct req *r, void *arg, struct http_change *change)
+{
+    (void)arg;
+    if (db_exec(sql_revoke_any, "i", r->session->id) < 0 ||
+        realtime_session_ended(r->session->id) < 0)
+        return -1;
+    *change = (struct http_change){"auth.logout", "user", r->session->user_id, NULL};
+    return 0;
+}
+
 int auth_logout(struct req *r)
 {
     if (http_no_fields(r) < 0) /* takes no body */
         return r->status;
-    if (db_begin() < 0 || db_exec(sql_revoke_any, "i", r->session->id) < 0 ||
-        realtime_session_ended(r->session->id) < 0 ||
-        audit_log(r, "auth.logout", "user", r->session->user_id, NULL) < 0 || db_commit() < 0) {
-        db_rollback();
-        return http_db_error(r);
-    }
+    int rc = http_write(r, logout_tx, NULL);
+    if (rc)
+        return rc;
     queue_cookie(r, "", 0);
     return http_send(r, 204, "application/json", "Cache-Control: no-store\r\n", "", 0);
 }
@@ -644,6 +670,25 @@ int auth_my_sessions(struct req *r)
     return http_json(r, 200, json_pack("{s:o}", "items", items));
 }
 
+struct session_end {
+    long long id;
+    bool own; /* only one of the caller's own sessions */
+};
+
+static int session_end_tx(struct req *r, void *arg, struct http_change *change)
+{
+    struct session_end *e = arg;
+    if ((e->own ? db_exec(sql_revoke_one, "ii", e->id, r->session->user_id)
+                : db_exec(sql_revoke_any, "i", e->id)) < 0)
+        return -1;
+    if (db_affected() != 1)
+        return http_error(r, 404, "not_found", "No such session", NULL);
+    if (realtime_session_ended(e->id) < 0)
+        return -1;
+    *change = (struct http_change){"session.end", "session", e->id, NULL};
+    return 0;
+}
+
 int auth_end_my_session(struct req *r)
 {
     if (http_no_fields(r) < 0) /* takes no body */
@@ -651,21 +696,29 @@ int auth_end_my_session(struct req *r)
     long long id = http_param_id(r, "id");
     if (!id)
         return http_error(r, 404, "not_found", "No such session", NULL);
-    if (db_begin() < 0 || db_exec(sql_revoke_one, "ii", id, r->session->user_id) < 0)
-        goto fail;
-    if (db_affected() != 1) {
-        db_rollback();
-        return http_error(r, 404, "not_found", "No such session", NULL);
-    }
-    if (realtime_session_ended(id) < 0 || audit_log(r, "session.end", "session", id, NULL) < 0 ||
-        db_commit() < 0)
-        goto fail;
+    struct session_end e = {id, true};
+    int rc = http_write(r, session_end_tx, &e);
+    if (rc)
+        return rc;
     if (id == r->session->id)
         queue_cookie(r, "", 0);
     return http_send(r, 204, "application/json", "Cache-Control: no-store\r\n", "", 0);
-fail:
-    db_rollback();
-    return http_db_error(r);
+}
+
+struct password_new {
+    long long user_id;
+    const char *hash;
+};
+
+/* The new hash; every other session of the user ends. */
+static int password_tx(struct req *r, void *arg, struct http_change *change)
+{
+    struct password_new *n = arg;
+    if (users_set_password(n->user_id, n->hash) < 0 ||
+        auth_sessions_revoke_user(n->user_id, r->session->id) < 0)
+        return -1;
+    *change = (struct http_change){"user.password_change", "user", n->user_id, NULL};
+    return 0;
 }
 
 int auth_change_password(struct req *r)
@@ -696,12 +749,10 @@ int auth_change_password(struct req *r)
     char hash[crypto_pwhash_STRBYTES];
     if (password_hash(fresh, hash) < 0)
         return http_error(r, 503, "service_unavailable", "Out of memory, try again", NULL);
-    if (db_begin() < 0 || users_set_password(u.id, hash) < 0 ||
-        auth_sessions_revoke_user(u.id, r->session->id) < 0 ||
-        audit_log(r, "user.password_change", "user", u.id, NULL) < 0 || db_commit() < 0) {
-        db_rollback();
-        return http_db_error(r);
-    }
+    struct password_new n = {u.id, hash};
+    int rc = http_write(r, password_tx, &n);
+    if (rc)
+        return rc;
     return http_send(r, 204, "application/json", "Cache-Control: no-store\r\n", "", 0);
 }
 
@@ -737,19 +788,9 @@ int auth_sessions_end(struct req *r)
     long long id = http_param_id(r, "id");
     if (!id)
         return http_error(r, 404, "not_found", "No such session", NULL);
-    if (db_begin() < 0 || db_exec(sql_revoke_any, "i", id) < 0)
-        goto fail;
-    if (db_affected() != 1) {
-        db_rollback();
-        return http_error(r, 404, "not_found", "No such session", NULL);
-    }
-    if (realtime_session_ended(id) < 0 || audit_log(r, "session.end", "session", id, NULL) < 0 ||
-        db_commit() < 0)
-        goto fail;
-    return http_send(r, 204, "application/json", "Cache-Control: no-store\r\n", "", 0);
-fail:
-    db_rollback();
-    return http_db_error(r);
+    struct session_end e = {id, false};
+    int rc = http_write(r, session_end_tx, &e);
+    return rc ? rc : http_send(r, 204, "application/json", "Cache-Control: no-store\r\n", "", 0);
 }
 
 /* ---------------------------------------------------------------------------------------

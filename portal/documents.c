@@ -370,6 +370,31 @@ int doc_folders_list(struct req *r)
     return http_json(r, 200, json_pack("{s:o}", "items", items));
 }
 
+struct folder_new {
+    long long account;
+    const char *name, *kind;
+    long long id; /* out */
+};
+
+static int folder_create_tx(struct req *r, void *arg, struct http_change *change)
+{
+    struct folder_new *f = arg;
+    if (db_exec(sql_folder_insert, "issI", f->account, f->name, f->kind, auth_user_id(r)) < 0)
+        return db_errno() == ER_DUP_ENTRY
+                   ? http_error(r, 409, "conflict", "The account has a folder of this name", "name")
+                   : -1;
+    f->id = db_insert_id();
+    if (crm_timeline_add(f->account, auth_user_id(r), "document.folder", f->id,
+                         arena_printf(&r->arena, "Folder \"%s\" created", f->name)) < 0 ||
+        publish("document.folder", f->account, f->kind,
+                json_pack("{s:I, s:I, s:s}", "id", (json_int_t)f->id, "account_id",
+                          (json_int_t)f->account, "name", f->name)) < 0)
+        return -1;
+    *change = (struct http_change){"document.folder_create", "doc_folder", f->id,
+                                   json_pack("{s:s}", "name", f->name)};
+    return 0;
+}
+
 int doc_folder_create(struct req *r)
 {
     json_t *body = http_json_body(r);
@@ -387,29 +412,13 @@ int doc_folder_create(struct req *r)
         return db_errno()
                    ? http_db_error(r)
                    : http_error(r, 400, "validation_failed", "No such account", "account_id");
-    long long id = -1;
-    if (db_begin() < 0 ||
-        db_exec(sql_folder_insert, "issI", account, name, kind, auth_user_id(r)) < 0)
-        goto fail;
-    id = db_insert_id();
-    if (audit_log(r, "document.folder_create", "doc_folder", id, json_pack("{s:s}", "name", name)) <
-            0 ||
-        crm_timeline_add(account, auth_user_id(r), "document.folder", id,
-                         arena_printf(&r->arena, "Folder \"%s\" created", name)) < 0 ||
-        publish("document.folder", account, kind,
-                json_pack("{s:I, s:I, s:s}", "id", (json_int_t)id, "account_id",
-                          (json_int_t)account, "name", name)) < 0 ||
-        db_commit() < 0)
-        goto fail;
+    struct folder_new f = {account, name, kind, 0};
+    int rc = http_write(r, folder_create_tx, &f);
+    if (rc)
+        return rc;
     return http_json(r, 201,
-                     json_pack("{s:I, s:s, s:s, s:I}", "id", (json_int_t)id, "name", name, "kind",
+                     json_pack("{s:I, s:s, s:s, s:I}", "id", (json_int_t)f.id, "name", name, "kind",
                                kind, "account_id", (json_int_t)account));
-fail:;
-    int err = db_errno();
-    db_rollback();
-    if (err == ER_DUP_ENTRY)
-        return http_error(r, 409, "conflict", "The account has a folder of this name", "name");
-    return http_db_error(r);
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -443,10 +452,21 @@ static int notify_all(struct arena *a, const char *sql, long long arg, long long
     return 0;
 }
 
-static int upload_tx(void *arg)
+/* 413: the account's storage would overflow (used bytes of it in use). */
+static int over_quota(struct req *r, long long used)
+{
+    return http_error(r, 413, "quota_exceeded",
+                      arena_printf(&r->arena,
+                                   "The account's document storage is full: %lld of %zu bytes "
+                                   "used",
+                                   used, config.doc_quota),
+                      NULL);
+}
+
+static int upload_tx(struct req *r, void *arg, struct http_change *change)
 {
     struct upload *u = arg;
-    struct arena *a = &u->r->arena;
+    struct arena *a = &r->arena;
     u->new_document_id = 0;
     if (db_exec(sql_quota_row, "i", u->account_id) < 0)
         return -1;
@@ -455,7 +475,7 @@ static int upload_tx(void *arg)
         return -1;
     u->quota_used = db_ll(q, 0, 0);
     if (u->quota_used + u->blob.size > (long long)config.doc_quota)
-        return 1;
+        return over_quota(r, u->quota_used);
 
     long long doc = u->document_id;
     bool needs_ack = false;
@@ -488,11 +508,11 @@ static int upload_tx(void *arg)
                               ? arena_printf(a, "Document \"%s\" uploaded (%s)", u->title, u->name)
                               : arena_printf(a, "Document \"%s\": version %d uploaded (%s)",
                                              u->title, u->number, u->name);
-    if (audit_log(u->r, u->number == 1 ? "document.create" : "document.version", "document", doc,
-                  json_pack("{s:I, s:s, s:I, s:s, s:s}", "version", (json_int_t)u->number, "name",
-                            u->name, "size", (json_int_t)u->blob.size, "sha256", u->blob.sha256,
-                            "via", u->source)) < 0 ||
-        crm_timeline_add(u->account_id, u->actor, "document.version", doc, summary) < 0 ||
+    *change = (struct http_change){
+        u->number == 1 ? "document.create" : "document.version", "document", doc,
+        json_pack("{s:I, s:s, s:I, s:s, s:s}", "version", (json_int_t)u->number, "name", u->name,
+                  "size", (json_int_t)u->blob.size, "sha256", u->blob.sha256, "via", u->source)};
+    if (crm_timeline_add(u->account_id, u->actor, "document.version", doc, summary) < 0 ||
         publish("document.version", u->account_id, u->folder_kind,
                 json_pack("{s:I, s:I, s:I, s:I}", "document_id", (json_int_t)doc, "account_id",
                           (json_int_t)u->account_id, "version_id", (json_int_t)u->version_id,
@@ -521,32 +541,31 @@ static int upload_run(struct upload *u)
         return http_db_error(r);
     long long used = q->nrows ? db_ll(q, 0, 0) : 0;
     if (cl >= 0 && used + cl > (long long)config.doc_quota)
-        goto over_quota;
+        return over_quota(r, used);
     if (files_store_body(r, (long long)config.doc_max_file, true, &u->blob) < 0)
         return r->status;
     u->content_type = files_upload_type(u->name, http_header(r, "Content-Type"), &u->blob);
     if (!u->title)
         u->title = u->name;
-    int rc = db_tx(upload_tx, u);
-    if (rc < 0)
-        return http_db_error(r); /* the blob stays: content-addressed, reused by a retry */
-    if (rc > 0) {
-        used = u->quota_used;
-        goto over_quota;
-    }
+    int rc = http_write(r, upload_tx, u);
+    if (rc)
+        return rc; /* the blob stays: content-addressed, reused by a retry */
     long long doc = u->document_id ? u->document_id : u->new_document_id;
     return http_json(r, 201,
                      json_pack("{s:I, s:I, s:I, s:s, s:I, s:s}", "document_id", (json_int_t)doc,
                                "version_id", (json_int_t)u->version_id, "number",
                                (json_int_t)u->number, "name", u->name, "size",
                                (json_int_t)u->blob.size, "sha256", u->blob.sha256));
-over_quota:
-    return http_error(r, 413, "quota_exceeded",
-                      arena_printf(&r->arena,
-                                   "The account's document storage is full: %lld of %zu bytes "
-                                   "used",
-                                   used, config.doc_quota),
-                      NULL);
+}
+
+/* The folder of u->folder_kind on u->account_id, made when missing (not audited: the
+ * upload it is for is). */
+static int folder_tx(struct req *r, void *arg, struct http_change *change)
+{
+    (void)change;
+    struct upload *u = arg;
+    u->folder_id = folder_of_kind(&r->arena, u->account_id, u->folder_kind, u->actor);
+    return u->folder_id < 0 ? -1 : 0;
 }
 
 /* The query of an upload: name, title, comment. false after sending 400. */
@@ -588,13 +607,10 @@ int doc_create(struct req *r)
             return r->status;
         u.folder_id = folder;
     } else {
-        if (db_begin() < 0 ||
-            (u.folder_id = folder_of_kind(&r->arena, account, "shared", u.actor)) < 0 ||
-            db_commit() < 0) {
-            db_rollback();
-            return http_db_error(r);
-        }
         u.folder_kind = "shared";
+        int rc = http_write(r, folder_tx, &u);
+        if (rc)
+            return rc;
     }
     return upload_run(&u);
 }
@@ -641,13 +657,8 @@ int doc_cabinet_upload(struct req *r, long long account_id)
                        .source = "cabinet"};
     if (!upload_args(r, &u))
         return r->status;
-    if (db_begin() < 0 ||
-        (u.folder_id = folder_of_kind(&r->arena, account_id, "inbox", u.actor)) < 0 ||
-        db_commit() < 0) {
-        db_rollback();
-        return http_db_error(r);
-    }
-    return upload_run(&u);
+    int rc = http_write(r, folder_tx, &u);
+    return rc ? rc : upload_run(&u);
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -827,80 +838,112 @@ int doc_cabinet_download(struct req *r, long long account_id, long long id, long
  * Changes: title, folder, acknowledgement request, review; acknowledgements
  * ------------------------------------------------------------------------------------- */
 
+struct doc_change {
+    struct db_res *head; /* doc_head's row */
+    long long id, account, version, folder;
+    const char *title, *folder_kind, *event_kind;
+    int needs_ack, reviewed;
+    bool has_folder;
+};
+
+static int doc_update_tx(struct req *r, void *arg, struct http_change *change)
+{
+    struct doc_change *d = arg;
+    long long id = d->id, account = d->account, me = auth_user_id(r);
+    struct db_res *cur = db_query(&r->arena, sql_lock_doc, "i", id);
+    if (!cur || cur->nrows != 1)
+        return -1;
+    if (db_ll(cur, 0, 2) != d->version)
+        return http_error(r, 409, "conflict", "The document changed meanwhile; reload it",
+                          "version");
+    bool had_ack = db_ll(cur, 0, 1) != 0;
+    bool ask = d->needs_ack == 1 && !had_ack;
+    long long keep = d->needs_ack == -1 ? had_ack : d->needs_ack;
+    const char *title = d->title ? d->title : db_str(d->head, 0, 6);
+    long long folder = d->has_folder ? d->folder : db_ll(d->head, 0, 2);
+    long long reviewed = d->reviewed;
+    if (db_exec(sql_doc_update, "siiiiiiiiiii", title, folder, keep, (long long)ask, keep,
+                (long long)ask, me, keep, reviewed, reviewed, me, id) < 0)
+        return -1;
+    if (ask && db_exec(sql_acks_clear, "i", id) < 0)
+        return -1;
+    const char *what = ask                            ? "acknowledgement requested"
+                       : d->needs_ack == 0 && had_ack ? "acknowledgement no longer needed"
+                       : reviewed                     ? "reviewed"
+                       : d->has_folder                ? "moved"
+                                                      : "renamed";
+    const char *summary = arena_printf(&r->arena, "Document \"%s\": %s", title, what);
+    *change = (struct http_change){"document.update", "document", id,
+                                   json_pack("{s:s, s:I, s:I, s:b}", "title", title, "folder_id",
+                                             (json_int_t)folder, "needs_ack", (json_int_t)keep,
+                                             "reviewed", d->reviewed)};
+    if (crm_timeline_add(account, me, ask ? "document.ack_requested" : "document.updated", id,
+                         summary) < 0 ||
+        publish("document.updated", account, d->event_kind,
+                json_pack("{s:I, s:I}", "document_id", (json_int_t)id, "account_id",
+                          (json_int_t)account)) < 0)
+        return -1;
+    if (ask && strcmp(d->folder_kind, "internal") != 0 &&
+        notify_all(&r->arena, sql_account_users, account, me, "document_ack", id,
+                   arena_printf(&r->arena, "Please acknowledge \"%s\"", title)) < 0)
+        return -1;
+    return 0;
+}
+
 int doc_update(struct req *r)
 {
     json_t *body = http_json_body(r);
     if (!body)
         return r->status;
-    long long version = 0, folder = 0;
-    const char *title = NULL;
-    int needs_ack = -1, reviewed = 0;
-    bool has_folder = false;
-    if (HTTP_FIELDS(r, body, {"version", FIELD_INT, true, 0, &version},
-                    {"title", FIELD_STRING, false, MAX_TITLE, &title},
-                    {"folder_id", FIELD_ID, false, 0, &folder, &has_folder},
-                    {"needs_ack", FIELD_BOOL, false, 0, &needs_ack},
-                    {"reviewed", FIELD_BOOL, false, 0, &reviewed}) < 0)
+    struct doc_change d = {.needs_ack = -1};
+    if (HTTP_FIELDS(r, body, {"version", FIELD_INT, true, 0, &d.version},
+                    {"title", FIELD_STRING, false, MAX_TITLE, &d.title},
+                    {"folder_id", FIELD_ID, false, 0, &d.folder, &d.has_folder},
+                    {"needs_ack", FIELD_BOOL, false, 0, &d.needs_ack},
+                    {"reviewed", FIELD_BOOL, false, 0, &d.reviewed}) < 0)
         return r->status;
-    if (title && !*title)
+    if (d.title && !*d.title)
         return http_error(r, 400, "validation_failed", "title must not be empty", "title");
-    struct db_res *h = doc_head(r, http_param_id(r, "id"), 0);
-    if (!h)
+    if (!(d.head = doc_head(r, http_param_id(r, "id"), 0)))
         return r->status;
-    long long id = db_ll(h, 0, 0), account = db_ll(h, 0, 1), me = auth_user_id(r);
-    const char *folder_kind = db_str(h, 0, 3), *old_kind = folder_kind;
-    if (has_folder && !(folder_kind = folder_kind_in(r, folder, account)))
+    d.id = db_ll(d.head, 0, 0);
+    d.account = db_ll(d.head, 0, 1);
+    const char *old_kind = d.folder_kind = db_str(d.head, 0, 3);
+    if (d.has_folder && !(d.folder_kind = folder_kind_in(r, d.folder, d.account)))
         return r->status;
     /* A move into or out of an internal folder changes what the cabinet shows: it is told
      * (the event carries only ids). */
-    const char *event_kind = strcmp(old_kind, "internal") != 0 ? old_kind : folder_kind;
-    if (db_begin() < 0)
-        return http_db_error(r);
-    struct db_res *cur = db_query(&r->arena, sql_lock_doc, "i", id);
-    if (!cur || cur->nrows != 1)
-        goto fail;
-    if (db_ll(cur, 0, 2) != version) {
-        db_rollback();
-        return http_error(r, 409, "conflict", "The document changed meanwhile; reload it",
-                          "version");
-    }
-    bool had_ack = db_ll(cur, 0, 1) != 0;
-    bool ask = needs_ack == 1 && !had_ack;
-    long long keep = needs_ack == -1 ? had_ack : needs_ack;
-    if (!title)
-        title = db_str(h, 0, 6);
-    if (!has_folder)
-        folder = db_ll(h, 0, 2);
-    if (db_exec(sql_doc_update, "siiiiiiiiiii", title, folder, keep, (long long)ask, keep,
-                (long long)ask, me, keep, (long long)reviewed, (long long)reviewed, me, id) < 0)
-        goto fail;
-    if (ask && db_exec(sql_acks_clear, "i", id) < 0)
-        goto fail;
-    const char *what = ask                         ? "acknowledgement requested"
-                       : needs_ack == 0 && had_ack ? "acknowledgement no longer needed"
-                       : reviewed                  ? "reviewed"
-                       : has_folder                ? "moved"
-                                                   : "renamed";
-    const char *summary = arena_printf(&r->arena, "Document \"%s\": %s", title, what);
-    if (audit_log(r, "document.update", "document", id,
-                  json_pack("{s:s, s:I, s:I, s:b}", "title", title, "folder_id", (json_int_t)folder,
-                            "needs_ack", (json_int_t)keep, "reviewed", reviewed)) < 0 ||
-        crm_timeline_add(account, me, ask ? "document.ack_requested" : "document.updated", id,
-                         summary) < 0 ||
-        publish("document.updated", account, event_kind,
-                json_pack("{s:I, s:I}", "document_id", (json_int_t)id, "account_id",
-                          (json_int_t)account)) < 0)
-        goto fail;
-    if (ask && strcmp(folder_kind, "internal") != 0 &&
-        notify_all(&r->arena, sql_account_users, account, me, "document_ack", id,
-                   arena_printf(&r->arena, "Please acknowledge \"%s\"", title)) < 0)
-        goto fail;
-    if (db_commit() < 0)
-        goto fail;
-    return get(r, 0, id);
-fail:
-    db_rollback();
-    return http_db_error(r);
+    d.event_kind = strcmp(old_kind, "internal") != 0 ? old_kind : d.folder_kind;
+    int rc = http_write(r, doc_update_tx, &d);
+    return rc ? rc : get(r, 0, d.id);
+}
+
+struct doc_ack {
+    struct db_res *head;
+    long long account_id, id;
+};
+
+static int ack_tx(struct req *r, void *arg, struct http_change *change)
+{
+    struct doc_ack *k = arg;
+    long long me = auth_user_id(r), id = k->id, account_id = k->account_id;
+    if (db_exec(sql_ack_insert, "isi", me, http_client_addr(r), id) < 0)
+        return -1;
+    if (db_affected() != 1) /* acknowledged already */
+        return 0;
+    struct db_res *req_by = db_query(&r->arena, sql_ack_requester, "i", id);
+    const char *summary = arena_printf(&r->arena, "Document \"%s\" acknowledged by %s",
+                                       db_str(k->head, 0, 6), r->session->name);
+    if (!req_by || crm_timeline_add(account_id, me, "document.ack", id, summary) < 0 ||
+        publish("document.ack", account_id, db_str(k->head, 0, 3),
+                json_pack("{s:I, s:I, s:I}", "document_id", (json_int_t)id, "account_id",
+                          (json_int_t)account_id, "user_id", (json_int_t)me)) < 0)
+        return -1;
+    if (req_by->nrows && db_str(req_by, 0, 0) &&
+        notify_user(db_ll(req_by, 0, 0), me, "document_acked", "document", id, summary) < 0)
+        return -1;
+    *change = (struct http_change){"document.ack", "document", id, NULL};
+    return 0;
 }
 
 int doc_cabinet_ack(struct req *r, long long account_id, long long id)
@@ -911,30 +954,9 @@ int doc_cabinet_ack(struct req *r, long long account_id, long long id)
     if (!db_ll(h, 0, 4))
         return http_error(r, 409, "not_requested", "This document does not need acknowledgement",
                           NULL);
-    long long me = auth_user_id(r);
-    const char *title = db_str(h, 0, 6);
-    if (db_begin() < 0 || db_exec(sql_ack_insert, "isi", me, http_client_addr(r), id) < 0)
-        goto fail;
-    if (db_affected() == 1) {
-        struct db_res *req_by = db_query(&r->arena, sql_ack_requester, "i", id);
-        const char *summary =
-            arena_printf(&r->arena, "Document \"%s\" acknowledged by %s", title, r->session->name);
-        if (!req_by || audit_log(r, "document.ack", "document", id, NULL) < 0 ||
-            crm_timeline_add(account_id, me, "document.ack", id, summary) < 0 ||
-            publish("document.ack", account_id, db_str(h, 0, 3),
-                    json_pack("{s:I, s:I, s:I}", "document_id", (json_int_t)id, "account_id",
-                              (json_int_t)account_id, "user_id", (json_int_t)me)) < 0)
-            goto fail;
-        if (req_by->nrows && db_str(req_by, 0, 0) &&
-            notify_user(db_ll(req_by, 0, 0), me, "document_acked", "document", id, summary) < 0)
-            goto fail;
-    }
-    if (db_commit() < 0)
-        goto fail;
-    return get(r, account_id, id);
-fail:
-    db_rollback();
-    return http_db_error(r);
+    struct doc_ack k = {h, account_id, id};
+    int rc = http_write(r, ack_tx, &k);
+    return rc ? rc : get(r, account_id, id);
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -1042,6 +1064,38 @@ static int link_args(struct req *r, struct link_spec *s, const char *max_field)
     return 0;
 }
 
+struct link_new {
+    const struct link_spec *s;
+    const unsigned char *hash; /* of the token */
+    const char *password_hash;
+    long long timeline_ref;
+    const char *what;
+    long long id; /* out */
+};
+
+static int link_insert_tx(struct req *r, void *arg, struct http_change *change)
+{
+    struct link_new *n = arg;
+    const struct link_spec *s = n->s;
+    long long me = auth_user_id(r);
+    if (db_exec(sql_link_insert, "sbiIIssIi", s->kind, n->hash, (size_t)crypto_hash_sha256_BYTES,
+                s->account_id, s->document_id, s->folder_id, n->password_hash, s->expires,
+                s->has_max ? s->max_uses : 0, me) < 0)
+        return -1;
+    n->id = db_insert_id();
+    const char *expires_iso = db_time_iso(&r->arena, s->expires);
+    *change = (struct http_change){"document.link_create", "doc_link", n->id,
+                                   json_pack("{s:s, s:s, s:b}", "kind", s->kind, "expires_at",
+                                             expires_iso, "password", s->password != NULL)};
+    if (crm_timeline_add(s->account_id, me, "document.link", n->timeline_ref,
+                         arena_printf(&r->arena, "%s (until %s)", n->what, expires_iso)) < 0 ||
+        publish("document.link", s->account_id, "internal",
+                json_pack("{s:I, s:s, s:I}", "link_id", (json_int_t)n->id, "kind", s->kind,
+                          "account_id", (json_int_t)s->account_id)) < 0)
+        return -1;
+    return 0;
+}
+
 /* Creates the link row and answers 201 {id, token, url, ...}. */
 static int link_insert(struct req *r, struct link_spec *s, long long timeline_ref,
                        const char *folder_kind, const char *what)
@@ -1055,24 +1109,14 @@ static int link_insert(struct req *r, struct link_spec *s, long long timeline_re
     token_hash(token, hash);
     if (s->password && password_hash(s->password, hash_text) < 0)
         return http_error(r, 503, "service_unavailable", "Out of memory, try again", NULL);
-    long long me = auth_user_id(r), id = -1;
-    if (db_begin() < 0 ||
-        db_exec(sql_link_insert, "sbiIIssIi", s->kind, hash, sizeof hash, s->account_id,
-                s->document_id, s->folder_id, s->password ? hash_text : NULL, s->expires,
-                s->has_max ? s->max_uses : 0, me) < 0)
-        goto fail;
-    id = db_insert_id();
+    struct link_new n = {s, hash, s->password ? hash_text : NULL, timeline_ref, what, 0};
+    int rc = http_write(r, link_insert_tx, &n);
+    if (rc) {
+        sodium_memzero(token, sizeof token);
+        return rc;
+    }
+    long long id = n.id;
     const char *expires_iso = db_time_iso(&r->arena, s->expires);
-    if (audit_log(r, "document.link_create", "doc_link", id,
-                  json_pack("{s:s, s:s, s:b}", "kind", s->kind, "expires_at", expires_iso,
-                            "password", s->password != NULL)) < 0 ||
-        crm_timeline_add(s->account_id, me, "document.link", timeline_ref,
-                         arena_printf(&r->arena, "%s (until %s)", what, expires_iso)) < 0 ||
-        publish("document.link", s->account_id, "internal",
-                json_pack("{s:I, s:s, s:I}", "link_id", (json_int_t)id, "kind", s->kind,
-                          "account_id", (json_int_t)s->account_id)) < 0 ||
-        db_commit() < 0)
-        goto fail;
     const char *path = strcmp(s->kind, "download") == 0 ? "s" : "u";
     json_t *out =
         json_pack("{s:I, s:s, s:s, s:s, s:b}", "id", (json_int_t)id, "token", token, "url",
@@ -1082,9 +1126,6 @@ static int link_insert(struct req *r, struct link_spec *s, long long timeline_re
                         s->has_max ? json_integer(s->max_uses) : json_null());
     sodium_memzero(token, sizeof token);
     return http_json(r, 201, out);
-fail:
-    db_rollback();
-    return http_db_error(r);
 }
 
 int doc_link_create(struct req *r)
@@ -1120,33 +1161,37 @@ int doc_upload_link_create(struct req *r)
         arena_printf(&r->arena, "Upload link for folder \"%s\" created", db_str(f, 0, 3)));
 }
 
+/* arg: the link's row (sql_link_get). Revoking twice writes nothing the second time. */
+static int link_revoke_tx(struct req *r, void *arg, struct http_change *change)
+{
+    struct db_res *l = arg;
+    long long id = db_ll(l, 0, 0), account = db_ll(l, 0, 1), me = auth_user_id(r);
+    if (db_exec(sql_link_revoke, "ii", me, id) < 0)
+        return -1;
+    if (db_affected() != 1)
+        return 0;
+    if (crm_timeline_add(account, me, "document.link_revoked", db_ll(l, 0, 2),
+                         arena_printf(&r->arena, "A %s link was revoked", db_str(l, 0, 4))) < 0 ||
+        publish("document.link", account, "internal",
+                json_pack("{s:I, s:s, s:I}", "link_id", (json_int_t)id, "state", "revoked",
+                          "account_id", (json_int_t)account)) < 0)
+        return -1;
+    *change = (struct http_change){"document.link_revoke", "doc_link", id, NULL};
+    return 0;
+}
+
 int doc_link_revoke(struct req *r)
 {
     if (http_no_fields(r) < 0) /* takes no body */
         return r->status;
-    long long id = http_param_id(r, "id"), me = auth_user_id(r);
+    long long id = http_param_id(r, "id");
     struct db_res *l = id ? db_query(&r->arena, sql_link_get, "i", id) : NULL;
     if (id && !l)
         return http_db_error(r);
     if (!l || l->nrows == 0)
         return http_error(r, 404, "not_found", "No such link", NULL);
-    long long account = db_ll(l, 0, 1);
-    if (db_begin() < 0 || db_exec(sql_link_revoke, "ii", me, id) < 0)
-        goto fail;
-    if (db_affected() == 1 &&
-        (audit_log(r, "document.link_revoke", "doc_link", id, NULL) < 0 ||
-         crm_timeline_add(account, me, "document.link_revoked", db_ll(l, 0, 2),
-                          arena_printf(&r->arena, "A %s link was revoked", db_str(l, 0, 4))) < 0 ||
-         publish("document.link", account, "internal",
-                 json_pack("{s:I, s:s, s:I}", "link_id", (json_int_t)id, "state", "revoked",
-                           "account_id", (json_int_t)account)) < 0))
-        goto fail;
-    if (db_commit() < 0)
-        goto fail;
-    return http_send(r, 204, "application/json", "Cache-Control: no-store\r\n", "", 0);
-fail:
-    db_rollback();
-    return http_db_error(r);
+    int rc = http_write(r, link_revoke_tx, l);
+    return rc ? rc : http_send(r, 204, "application/json", "Cache-Control: no-store\r\n", "", 0);
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -1337,23 +1382,38 @@ static int share_password_page(struct req *r, struct link *l, int lang, int stat
     return page(r, status, lang, msg(lang, MSG_PASSWORD_TITLE), body, extra_headers);
 }
 
-/* Counts one use of the link and serves the file; 410 when the link ran out meanwhile. */
+struct link_use {
+    struct req *r;
+    struct link *l;
+};
+
+enum { LINK_GONE = 1 };
+
+/* One use of a link and its access-log row. 0, LINK_GONE (ran out meanwhile) or -1. */
+static int link_use_tx(void *arg)
+{
+    struct link_use *u = arg;
+    if (db_exec(sql_link_use, "i", u->l->id) < 0)
+        return -1;
+    if (db_affected() != 1)
+        return LINK_GONE;
+    return access_log(u->r, u->l->document_id, u->l->version_id, "download", u->l->id) < 0 ? -1 : 0;
+}
+
+/* Counts one use of the link and serves the file; 410 when the link ran out meanwhile.
+ * Not through http_write: a visitor's browser gets HTML pages, also for a database error
+ * (http_write answers those in JSON); db_tx still retries a deadlock. */
 static int share_serve(struct req *r, struct link *l, int lang)
 {
     if (strcmp(r->ri->request_method, "HEAD") == 0)
         return files_send(r, l->sha256, l->name, l->content_type, l->size);
-    if (db_begin() < 0 || db_exec(sql_link_use, "i", l->id) < 0)
-        goto fail;
-    if (db_affected() != 1) {
-        db_rollback();
+    struct link_use u = {r, l};
+    int rc = db_tx(link_use_tx, &u);
+    if (rc == LINK_GONE)
         return page_simple(r, 410, lang, MSG_GONE_TITLE, MSG_GONE);
-    }
-    if (access_log(r, l->document_id, l->version_id, "download", l->id) < 0 || db_commit() < 0)
-        goto fail;
+    if (rc)
+        return page_simple(r, 503, lang, MSG_UNAVAILABLE, MSG_UNAVAILABLE);
     return files_send(r, l->sha256, l->name, l->content_type, l->size);
-fail:
-    db_rollback();
-    return page_simple(r, 503, lang, MSG_UNAVAILABLE, MSG_UNAVAILABLE);
 }
 
 /* GET /s/{token} serves the file, or shows the password page when the link has a
@@ -1431,6 +1491,19 @@ int doc_upload_page(struct req *r)
     return page(r, 200, lang, msg(lang, MSG_UPLOAD_TITLE), body, NULL);
 }
 
+/* One use of upload link arg (not audited: the upload it lets in is). */
+static int upload_use_tx(struct req *r, void *arg, struct http_change *change)
+{
+    (void)change;
+    struct link *l = arg;
+    if (db_exec(sql_link_use, "i", l->id) < 0)
+        return -1;
+    if (db_affected() != 1)
+        return http_error(r, 410, "link_gone", "This link has expired, was revoked or is used up",
+                          NULL);
+    return 0;
+}
+
 int doc_upload_post(struct req *r)
 {
     struct link *l = link_for(r, "upload", 0, true);
@@ -1450,20 +1523,8 @@ int doc_upload_post(struct req *r)
     u.folder_kind = db_str(f, 0, 2);
     /* The use is counted first, in its own transaction: a body that never arrives
      * spends one use, which is what a limited link is for. */
-    if (db_begin() < 0 || db_exec(sql_link_use, "i", l->id) < 0) {
-        db_rollback();
-        return http_db_error(r);
-    }
-    if (db_affected() != 1) {
-        db_rollback();
-        return http_error(r, 410, "link_gone", "This link has expired, was revoked or is used up",
-                          NULL);
-    }
-    if (db_commit() < 0) {
-        db_rollback();
-        return http_db_error(r);
-    }
-    return upload_run(&u); /* the answer names what arrived, nothing about the folder */
+    int rc = http_write(r, upload_use_tx, l);
+    return rc ? rc : upload_run(&u); /* the answer names what arrived, nothing about the folder */
 }
 
 /* ---------------------------------------------------------------------------------------

@@ -427,6 +427,21 @@ long long files_insert(const struct files_blob *blob, const char *name, const ch
     return db_insert_id();
 }
 
+struct file_new {
+    const struct files_blob *blob;
+    const char *name, *type;
+    long long id; /* out */
+};
+
+static int upload_tx(struct req *r, void *arg, struct http_change *change)
+{
+    struct file_new *f = arg;
+    if ((f->id = files_insert(f->blob, f->name, f->type, auth_user_id(r), NULL, 0)) < 0)
+        return -1;
+    *change = (struct http_change){"file.upload", "file", f->id, NULL};
+    return 0;
+}
+
 int files_upload(struct req *r)
 {
     char name[256];
@@ -436,17 +451,15 @@ int files_upload(struct req *r)
     struct files_blob blob;
     if (files_store_body(r, (long long)config.max_upload, false, &blob) < 0)
         return r->status;
-    long long uploader = auth_user_id(r), id = 0;
-    const char *type = files_upload_type(name, http_header(r, "Content-Type"), &blob);
-    if (db_begin() < 0 || (id = files_insert(&blob, name, type, uploader, NULL, 0)) < 0 ||
-        audit_log(r, "file.upload", "file", id, NULL) < 0 || db_commit() < 0) {
-        db_rollback();
-        return http_db_error(r); /* the blob stays: content-addressed, reused by a retry */
-    }
+    struct file_new f = {&blob, name,
+                         files_upload_type(name, http_header(r, "Content-Type"), &blob), 0};
+    int rc = http_write(r, upload_tx, &f);
+    if (rc)
+        return rc; /* the blob stays: content-addressed, reused by a retry */
     return http_json(r, 201,
-                     json_pack("{s:I, s:s, s:I, s:s, s:s}", "id", (json_int_t)id, "name", name,
+                     json_pack("{s:I, s:s, s:I, s:s, s:s}", "id", (json_int_t)f.id, "name", name,
                                "size", (json_int_t)blob.size, "sha256", blob.sha256, "content_type",
-                               type));
+                               f.type));
 }
 
 int files_attach(long long file_id, long long uploader_id, const char *kind, long long owner_id)

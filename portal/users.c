@@ -283,6 +283,25 @@ int users_list(struct req *r)
     return http_json(r, 200, out);
 }
 
+struct user_new {
+    const char *email, *name, *realm, *role;
+    long long account_id;
+    const char *hash;
+    long long id; /* out */
+};
+
+static int user_create_tx(struct req *r, void *arg, struct http_change *change)
+{
+    struct user_new *n = arg;
+    if ((n->id = users_insert(n->email, n->name, n->realm, n->role, n->account_id, n->hash)) < 0)
+        return db_errno() == ER_DUP_ENTRY
+                   ? http_error(r, 409, "email_taken", "A user with this email exists", "email")
+                   : -1;
+    *change = (struct http_change){"user.create", "user", n->id,
+                                   json_pack("{s:s, s:s?}", "realm", n->realm, "role", n->role)};
+    return 0;
+}
+
 int users_create(struct req *r)
 {
     json_t *body = http_json_body(r);
@@ -311,19 +330,79 @@ int users_create(struct req *r)
     char hash[crypto_pwhash_STRBYTES];
     if (password_hash(password, hash) < 0)
         return http_error(r, 503, "service_unavailable", "Out of memory, try again", NULL);
-    long long id = -1;
-    if (db_begin() < 0 || (id = users_insert(norm, name, realm, role, account_id, hash)) < 0 ||
-        audit_log(r, "user.create", "user", id,
-                  json_pack("{s:s, s:s?}", "realm", realm, "role", role)) < 0 ||
-        db_commit() < 0) {
-        int err = db_errno();
-        db_rollback();
-        if (err == ER_DUP_ENTRY)
-            return http_error(r, 409, "email_taken", "A user with this email exists", "email");
-        return http_db_error(r);
-    }
-    json_t *user = users_json(&r->arena, id);
+    struct user_new n = {norm, name, realm, role, account_id, hash, 0};
+    int rc = http_write(r, user_create_tx, &n);
+    if (rc)
+        return rc;
+    json_t *user = users_json(&r->arena, n.id);
     return user ? http_json(r, 201, user) : http_db_error(r);
+}
+
+struct user_change {
+    long long id, version;
+    const char *name, *role, *email;
+    int disabled;
+    bool has_name, has_role, has_disabled, has_email;
+};
+
+static int user_update_tx(struct req *r, void *arg, struct http_change *change)
+{
+    struct user_change *u = arg;
+    long long id = u->id, version = u->version;
+    const char *role = u->role, *email = u->email;
+    if ((u->has_role || u->has_disabled) && !db_query(&r->arena, sql_lock_admins, ""))
+        return -1;
+    struct db_res *cur = db_query(&r->arena, sql_lock_user, "i", id);
+    if (!cur)
+        return -1;
+    if (cur->nrows == 0)
+        return http_error(r, 404, "not_found", "No such user", NULL);
+    bool employee = strcmp(db_str(cur, 0, 1), "employee") == 0;
+    if (u->has_role && !employee)
+        return http_error(r, 400, "validation_failed", "only employees have a role", "role");
+    if (db_ll(cur, 0, 4) != version)
+        return http_conflict(r, "conflict", "Someone changed this user meanwhile; reload",
+                             users_json(&r->arena, id));
+    const char *new_role = u->has_role ? role : db_str(cur, 0, 2);
+    int new_disabled = u->has_disabled ? u->disabled : (int)db_ll(cur, 0, 3);
+    bool was_admin = employee && strcmp(db_str(cur, 0, 2), "admin") == 0 && !db_ll(cur, 0, 3);
+    bool stays_admin = new_role && strcmp(new_role, "admin") == 0 && !new_disabled;
+    if (was_admin && !stays_admin) {
+        struct db_res *admins = db_query(&r->arena, sql_active_admins, "i", id);
+        if (!admins)
+            return -1;
+        if (db_ll(admins, 0, 0) == 0)
+            return http_error(r, 409, "last_admin", "The portal needs at least one active admin",
+                              NULL);
+    }
+    bool new_email = u->has_email && strcmp(email, db_str(cur, 0, 6)) != 0;
+    if (db_exec(sql_update, "ssisii", u->has_name ? u->name : db_str(cur, 0, 5), new_role,
+                (long long)new_disabled, new_email ? email : db_str(cur, 0, 6), id, version) < 0)
+        return db_errno() == ER_DUP_ENTRY
+                   ? http_error(r, 409, "email_taken", "A user with this email exists", "email")
+                   : -1;
+    int rc = 0;
+    if (new_disabled)
+        rc = auth_sessions_revoke_user(id, 0); /* disabling ends every session at once */
+    else if (u->has_role && strcmp(role, db_str(cur, 0, 2)) != 0)
+        rc = realtime_role_changed(id, role); /* open sockets take the new role */
+    /* A reset link mailed to the old address, or to a disabled user, must not work. */
+    if (rc == 0 && (new_disabled || new_email))
+        rc = db_exec(sql_resets_spend, "i", id);
+    if (rc < 0)
+        return -1;
+    json_t *changes = json_object();
+    if (u->has_name)
+        json_object_set_new(changes, "name", json_string(u->name));
+    if (u->has_role)
+        json_object_set_new(changes, "role", json_string(role));
+    if (u->has_disabled)
+        json_object_set_new(changes, "disabled", json_boolean(u->disabled));
+    if (new_email)
+        json_object_set_new(changes, "email", json_string(email));
+    *change = (struct http_change){
+        new_disabled && !db_ll(cur, 0, 3) ? "user.disable" : "user.update", "user", id, changes};
+    return 0;
 }
 
 int users_update(struct req *r)
@@ -355,80 +434,13 @@ int users_update(struct req *r)
         return http_error(r, 400, "validation_failed",
                           "You cannot demote or disable your own account",
                           has_role ? "role" : "disabled");
-    if (db_begin() < 0)
-        return http_db_error(r);
-    if ((has_role || has_disabled) && !db_query(&r->arena, sql_lock_admins, ""))
-        goto fail;
-    struct db_res *cur = db_query(&r->arena, sql_lock_user, "i", id);
-    if (!cur)
-        goto fail;
-    if (cur->nrows == 0) {
-        db_rollback();
-        return http_error(r, 404, "not_found", "No such user", NULL);
-    }
-    bool employee = strcmp(db_str(cur, 0, 1), "employee") == 0;
-    if (has_role && !employee) {
-        db_rollback();
-        return http_error(r, 400, "validation_failed", "only employees have a role", "role");
-    }
-    if (db_ll(cur, 0, 4) != version) {
-        db_rollback();
-        json_t *now = users_json(&r->arena, id);
-        json_t *err = json_pack("{s:{s:s, s:s}, s:o*}", "error", "code", "conflict", "message",
-                                "Someone changed this user meanwhile; reload", "current", now);
-        r->error_code = "conflict";
-        return http_json(r, 409, err);
-    }
-    const char *new_role = has_role ? role : db_str(cur, 0, 2);
-    int new_disabled = has_disabled ? disabled : (int)db_ll(cur, 0, 3);
-    bool was_admin = employee && strcmp(db_str(cur, 0, 2), "admin") == 0 && !db_ll(cur, 0, 3);
-    bool stays_admin = new_role && strcmp(new_role, "admin") == 0 && !new_disabled;
-    if (was_admin && !stays_admin) {
-        struct db_res *admins = db_query(&r->arena, sql_active_admins, "i", id);
-        if (!admins)
-            goto fail;
-        if (db_ll(admins, 0, 0) == 0) {
-            db_rollback();
-            return http_error(r, 409, "last_admin", "The portal needs at least one active admin",
-                              NULL);
-        }
-    }
-    json_t *changes = json_object();
-    if (has_name)
-        json_object_set_new(changes, "name", json_string(name));
-    if (has_role)
-        json_object_set_new(changes, "role", json_string(role));
-    if (has_disabled)
-        json_object_set_new(changes, "disabled", json_boolean(disabled));
-    bool new_email = has_email && strcmp(email, db_str(cur, 0, 6)) != 0;
-    if (new_email)
-        json_object_set_new(changes, "email", json_string(email));
-    int rc = db_exec(sql_update, "ssisii", has_name ? name : db_str(cur, 0, 5), new_role,
-                     (long long)new_disabled, new_email ? email : db_str(cur, 0, 6), id, version);
-    if (rc < 0 && db_errno() == ER_DUP_ENTRY) {
-        json_decref(changes);
-        db_rollback();
-        return http_error(r, 409, "email_taken", "A user with this email exists", "email");
-    }
-    if (rc == 0 && new_disabled)
-        rc = auth_sessions_revoke_user(id, 0); /* disabling ends every session at once */
-    else if (rc == 0 && has_role && strcmp(role, db_str(cur, 0, 2)) != 0)
-        rc = realtime_role_changed(id, role); /* open sockets take the new role */
-    /* A reset link mailed to the old address, or to a disabled user, must not work. */
-    if (rc == 0 && (new_disabled || new_email))
-        rc = db_exec(sql_resets_spend, "i", id);
-    if (rc == 0)
-        rc = audit_log(r, new_disabled && !db_ll(cur, 0, 3) ? "user.disable" : "user.update",
-                       "user", id, changes);
-    else
-        json_decref(changes);
-    if (rc < 0 || db_commit() < 0)
-        goto fail;
+    struct user_change u = {id,       version,  name,     role,         email,
+                            disabled, has_name, has_role, has_disabled, has_email};
+    int rc = http_write(r, user_update_tx, &u);
+    if (rc)
+        return rc;
     json_t *user = users_json(&r->arena, id);
     return user ? http_json(r, 200, user) : http_db_error(r);
-fail:
-    db_rollback();
-    return http_db_error(r);
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -523,6 +535,33 @@ static const char *app_path(const char *realm)
     return strcmp(realm, "employee") == 0 ? "/app" : "/cabinet";
 }
 
+struct invite_new {
+    const char *email, *name, *realm, *role;
+    long long account_id;
+    const char *token; /* out */
+    long long id;      /* out */
+};
+
+static int invite_tx(struct req *r, void *arg, struct http_change *change)
+{
+    struct invite_new *n = arg;
+    struct db_res *taken = db_query(&r->arena, sql_email_taken, "s", n->email);
+    if (!taken)
+        return -1;
+    if (taken->nrows)
+        return http_error(r, 409, "email_taken", "A user with this email exists", "email");
+    /* Inviting again replaces the earlier, unused invitation. */
+    if (db_exec(sql_token_revoke_pending, "s", n->email) < 0 ||
+        !(n->token = token_create(&r->arena, auth_user_id(r), "invite", n->email, 0, n->name,
+                                  n->realm, n->role, n->account_id, INVITE_HOURS * 60)))
+        return -1;
+    n->id = db_insert_id();
+    *change = (struct http_change){
+        "invitation.create", "invitation", n->id,
+        json_pack("{s:s, s:s, s:s?}", "email", n->email, "realm", n->realm, "role", n->role)};
+    return 0;
+}
+
 int invitations_create(struct req *r)
 {
     json_t *body = http_json_body(r);
@@ -552,27 +591,11 @@ int invitations_create(struct req *r)
     if (rc)
         return rc;
 
-    if (db_begin() < 0)
-        return http_db_error(r);
-    struct db_res *taken = db_query(&r->arena, sql_email_taken, "s", norm);
-    if (!taken)
-        goto fail;
-    if (taken->nrows) {
-        db_rollback();
-        return http_error(r, 409, "email_taken", "A user with this email exists", "email");
-    }
-    /* Inviting again replaces the earlier, unused invitation. */
-    if (db_exec(sql_token_revoke_pending, "s", norm) < 0)
-        goto fail;
-    const char *token = token_create(&r->arena, auth_user_id(r), "invite", norm, 0, name, realm,
-                                     role, account_id, INVITE_HOURS * 60);
-    if (!token)
-        goto fail;
-    long long id = db_insert_id();
-    if (audit_log(r, "invitation.create", "invitation", id,
-                  json_pack("{s:s, s:s, s:s?}", "email", norm, "realm", realm, "role", role)) < 0 ||
-        db_commit() < 0)
-        goto fail;
+    struct invite_new n = {norm, name, realm, role, account_id, NULL, 0};
+    if ((rc = http_write(r, invite_tx, &n)))
+        return rc;
+    const char *token = n.token;
+    long long id = n.id;
     auth_throttle_failure(email_key, INVITE_PER_EMAIL);
     auth_throttle_failure(addr_key, INVITE_PER_ADDRESS);
 
@@ -592,9 +615,17 @@ int invitations_create(struct req *r)
                      json_pack("{s:I, s:s, s:s?, s:s}", "id", (json_int_t)id, "email", norm,
                                "expires_at", exp ? db_time_iso(&r->arena, db_str(exp, 0, 0)) : NULL,
                                "link", link));
-fail:
-    db_rollback();
-    return http_db_error(r);
+}
+
+static int invite_revoke_tx(struct req *r, void *arg, struct http_change *change)
+{
+    long long id = *(long long *)arg;
+    if (db_exec(sql_invite_revoke, "i", id) < 0)
+        return -1;
+    if (db_affected() != 1)
+        return http_error(r, 404, "not_found", "No pending invitation with this id", NULL);
+    *change = (struct http_change){"invitation.revoke", "invitation", id, NULL};
+    return 0;
 }
 
 int invitations_revoke(struct req *r)
@@ -604,18 +635,8 @@ int invitations_revoke(struct req *r)
     long long id = http_param_id(r, "id");
     if (!id)
         return http_error(r, 404, "not_found", "No such invitation", NULL);
-    if (db_begin() < 0 || db_exec(sql_invite_revoke, "i", id) < 0)
-        goto fail;
-    if (db_affected() != 1) {
-        db_rollback();
-        return http_error(r, 404, "not_found", "No pending invitation with this id", NULL);
-    }
-    if (audit_log(r, "invitation.revoke", "invitation", id, NULL) < 0 || db_commit() < 0)
-        goto fail;
-    return http_send(r, 204, "application/json", "Cache-Control: no-store\r\n", "", 0);
-fail:
-    db_rollback();
-    return http_db_error(r);
+    int rc = http_write(r, invite_revoke_tx, &id);
+    return rc ? rc : http_send(r, 204, "application/json", "Cache-Control: no-store\r\n", "", 0);
 }
 
 /* Finds the live link presented to accept or confirm, under its throttles: per client
@@ -660,6 +681,38 @@ int invitations_inspect(struct req *r)
                                db_time_iso(&r->arena, db_str(t, 0, 7))));
 }
 
+struct accept {
+    const char *token, *email, *name, *hash;
+    const char *headers_before; /* r->headers_out before the session's cookie */
+    long long id;               /* out: the new user */
+    const char *csrf;           /* out */
+};
+
+/* The user, the token spent, the session and its cookie (queued anew by each attempt),
+ * and the audit entry, written as the new user (audit_log_as: change stays empty). */
+static int accept_tx(struct req *r, void *arg, struct http_change *change)
+{
+    (void)change;
+    struct accept *n = arg;
+    bool failed;
+    r->headers_out = n->headers_before;
+    struct db_res *t = token_find(r, "invite", n->token, true, &failed); /* locked: one use */
+    if (!t)
+        return failed ? -1 : invalid_token(r);
+    n->id =
+        users_insert(n->email, n->name, db_str(t, 0, 4), db_str(t, 0, 5), db_ll(t, 0, 6), n->hash);
+    if (n->id < 0)
+        return db_errno() == ER_DUP_ENTRY
+                   ? http_error(r, 409, "email_taken", "A user with this email exists already",
+                                NULL)
+                   : -1;
+    if (db_exec(sql_token_use, "i", db_ll(t, 0, 0)) < 0 ||
+        audit_log_as(r, n->id, db_str(t, 0, 4), "invitation.accept", "user", n->id, NULL) < 0 ||
+        !(n->csrf = auth_session_start(r, n->id)))
+        return -1;
+    return 0;
+}
+
 int invitations_accept(struct req *r)
 {
     json_t *body = http_json_body(r);
@@ -671,7 +724,6 @@ int invitations_accept(struct req *r)
                     {"name", FIELD_STRING, false, 200, &name}) < 0)
         return r->status;
     password = json_string_value(json_object_get(body, "password"));
-    bool failed;
     int status;
     const char *email_key;
     /* Check the token and the password before hashing (slow) and before locking. */
@@ -691,34 +743,29 @@ int invitations_accept(struct req *r)
     if (password_hash(password, hash) < 0)
         return http_error(r, 503, "service_unavailable", "Out of memory, try again", NULL);
 
-    if (db_begin() < 0)
-        return http_db_error(r);
-    t = token_find(r, "invite", token, true, &failed); /* again, locked: one use only */
-    if (!t) {
-        db_rollback();
-        return failed ? http_db_error(r) : invalid_token(r);
-    }
-    long long id =
-        users_insert(email, name, db_str(t, 0, 4), db_str(t, 0, 5), db_ll(t, 0, 6), hash);
-    if (id < 0) {
-        int err = db_errno();
-        db_rollback();
-        if (err == ER_DUP_ENTRY)
-            return http_error(r, 409, "email_taken", "A user with this email exists already", NULL);
-        return http_db_error(r);
-    }
-    const char *csrf = NULL;
-    if (db_exec(sql_token_use, "i", db_ll(t, 0, 0)) < 0 ||
-        audit_log_as(r, id, db_str(t, 0, 4), "invitation.accept", "user", id, NULL) < 0 ||
-        !(csrf = auth_session_start(r, id)) || db_commit() < 0) {
-        db_rollback();
+    struct accept n = {token, email, name, hash, r->headers_out, 0, NULL};
+    int rc = http_write(r, accept_tx, &n);
+    if (rc) {
         r->headers_out = NULL;
-        return http_db_error(r);
+        return rc;
     }
+    long long id = n.id;
+    const char *csrf = n.csrf;
     json_t *user = users_json(&r->arena, id);
     if (!user)
         return http_db_error(r);
     return http_json(r, 200, json_pack("{s:o, s:s}", "user", user, "csrf_token", csrf));
+}
+
+/* The audit row, as nobody (audit_log_as: change stays empty), and the queue row. */
+static int reset_request_tx(struct req *r, void *arg, struct http_change *change)
+{
+    (void)change;
+    long long user_id = *(long long *)arg;
+    if (audit_log_as(r, 0, "anonymous", "auth.reset_request", "user", user_id, NULL) < 0 ||
+        db_exec(sql_reset_queue, "I", user_id) < 0)
+        return -1;
+    return 0;
 }
 
 /* Answers at once, the same for every address: the lookup, the audit row and the queue
@@ -746,12 +793,10 @@ int reset_request(struct req *r)
         struct user_auth u;
         int found = users_find_for_login(&r->arena, norm, &u);
         long long user_id = found > 0 && !u.disabled ? u.id : 0;
-        if (found < 0 || db_begin() < 0 ||
-            audit_log_as(r, 0, "anonymous", "auth.reset_request", "user", user_id, NULL) < 0 ||
-            db_exec(sql_reset_queue, "I", user_id) < 0 || db_commit() < 0) {
-            db_rollback();
+        if (found < 0)
             return http_db_error(r);
-        }
+        if ((rc = http_write(r, reset_request_tx, &user_id)))
+            return rc;
     }
     /* The same answer whether or not the address is known. */
     rc = http_json(r, 202, json_pack("{s:s}", "status", "sent"));
@@ -759,26 +804,47 @@ int reset_request(struct req *r)
     return rc;
 }
 
+struct reset_mail {
+    struct arena *a;
+    long long queue_id, user_id;
+    const char *email, *name, *realm, *token; /* out: token NULL, nothing to mail */
+};
+
+/* Claims the queued request and, for a known enabled user, stores a fresh link. No
+ * request (the scheduler's thread): db_tx. */
+static int reset_mail_tx(void *arg)
+{
+    struct reset_mail *m = arg;
+    m->token = NULL;
+    if (db_exec(sql_queue_claim, "i", m->queue_id) < 0)
+        return -1;
+    if (db_affected() != 1 || !m->user_id) /* another node has it, or nobody to mail */
+        return 0;
+    struct db_res *u = db_query(m->a, sql_reset_user, "i", m->user_id);
+    if (!u)
+        return -1;
+    if (!u->nrows) /* disabled meanwhile */
+        return 0;
+    m->email = db_str(u, 0, 0);
+    m->name = db_str(u, 0, 1);
+    m->realm = db_str(u, 0, 2);
+    m->token =
+        token_create(m->a, 0, "reset", m->email, m->user_id, NULL, NULL, NULL, 0, RESET_MINUTES);
+    return m->token ? 0 : -1;
+}
+
 /* Claims one queued request and, for a known enabled user, stores a fresh link and
- * mails it. 0 or -1. */
+ * mails it (once that committed). 0 or -1. */
 static int reset_mail_one(struct arena *a, long long queue_id, long long user_id)
 {
-    if (db_begin() < 0 || db_exec(sql_queue_claim, "i", queue_id) < 0)
-        goto fail;
-    if (db_affected() != 1 || !user_id) /* another node has it, or nobody to mail */
-        return db_commit();
-    struct db_res *u = db_query(a, sql_reset_user, "i", user_id);
-    if (!u)
-        goto fail;
-    if (!u->nrows) /* disabled meanwhile */
-        return db_commit();
-    const char *email = db_str(u, 0, 0), *name = db_str(u, 0, 1);
-    const char *token =
-        token_create(a, 0, "reset", email, user_id, NULL, NULL, NULL, 0, RESET_MINUTES);
-    if (!token || db_commit() < 0)
-        goto fail;
+    struct reset_mail m = {a, queue_id, user_id, NULL, NULL, NULL, NULL};
+    if (db_tx(reset_mail_tx, &m) != 0)
+        return -1;
+    if (!m.token)
+        return 0;
+    const char *email = m.email, *name = m.name, *token = m.token;
     const char *link =
-        arena_printf(a, "%s%s/reset?token=%s", config.public_url, app_path(db_str(u, 0, 2)), token);
+        arena_printf(a, "%s%s/reset?token=%s", config.public_url, app_path(m.realm), token);
     const char *text = arena_printf(
         a,
         "Hello %s,\r\n\r\nSomeone asked to reset your portal password. If it was you, open "
@@ -790,9 +856,6 @@ static int reset_mail_one(struct arena *a, long long queue_id, long long user_id
         name, link, name, link);
     mail_send(email, "Password reset / Сброс пароля", text); /* a failure is logged */
     return 0;
-fail:
-    db_rollback();
-    return -1;
 }
 
 int users_reset_mail_job(void)
@@ -814,6 +877,31 @@ int users_reset_mail_job(void)
     return rc;
 }
 
+struct reset {
+    const char *token;
+    long long user_id;
+    const char *hash;
+};
+
+/* The token spent, the new hash, every session ended; the audit entry as nobody
+ * (audit_log_as: change stays empty). */
+static int reset_confirm_tx(struct req *r, void *arg, struct http_change *change)
+{
+    (void)change;
+    struct reset *n = arg;
+    bool failed;
+    struct db_res *t = token_find(r, "reset", n->token, true, &failed);
+    if (!t)
+        return failed ? -1 : invalid_token(r);
+    if (db_exec(sql_token_use, "i", db_ll(t, 0, 0)) < 0 ||
+        users_set_password(n->user_id, n->hash) < 0 ||
+        auth_sessions_revoke_user(n->user_id, 0) < 0 ||
+        audit_log_as(r, n->user_id, "anonymous", "auth.reset_confirm", "user", n->user_id, NULL) <
+            0)
+        return -1;
+    return 0;
+}
+
 int reset_confirm(struct req *r)
 {
     json_t *body = http_json_body(r);
@@ -824,7 +912,6 @@ int reset_confirm(struct req *r)
                     {"password", FIELD_TEXT, true, 1024, &password}) < 0)
         return r->status;
     password = json_string_value(json_object_get(body, "password"));
-    bool failed;
     int status;
     const char *email_key;
     struct db_res *t = link_for_use(r, "reset", token, &email_key, &status);
@@ -840,21 +927,21 @@ int reset_confirm(struct req *r)
     char hash[crypto_pwhash_STRBYTES];
     if (password_hash(password, hash) < 0)
         return http_error(r, 503, "service_unavailable", "Out of memory, try again", NULL);
-    if (db_begin() < 0)
-        return http_db_error(r);
-    t = token_find(r, "reset", token, true, &failed);
-    if (!t) {
-        db_rollback();
-        return failed ? http_db_error(r) : invalid_token(r);
-    }
-    if (db_exec(sql_token_use, "i", db_ll(t, 0, 0)) < 0 || users_set_password(user_id, hash) < 0 ||
-        auth_sessions_revoke_user(user_id, 0) < 0 ||
-        audit_log_as(r, user_id, "anonymous", "auth.reset_confirm", "user", user_id, NULL) < 0 ||
-        db_commit() < 0) {
-        db_rollback();
-        return http_db_error(r);
-    }
+    struct reset n = {token, user_id, hash};
+    int rc = http_write(r, reset_confirm_tx, &n);
+    if (rc)
+        return rc;
     return http_send(r, 204, "application/json", "Cache-Control: no-store\r\n", "", 0);
+}
+
+/* The command line's user add: no request, so db_tx (and audit_log as the system). */
+static int cli_create_tx(void *arg)
+{
+    struct user_new *n = arg;
+    if ((n->id = users_insert(n->email, n->name, n->realm, n->role, n->account_id, n->hash)) < 0 ||
+        audit_log(NULL, "user.create", "user", n->id, NULL) < 0)
+        return -1;
+    return 0;
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -940,16 +1027,13 @@ int users_cli_add(int argc, char **argv)
     }
     if (password_hash(password, hash) < 0)
         goto out;
-    long long id = -1;
-    if (db_begin() < 0 || (id = users_insert(norm, name, realm, role, account_id, hash)) < 0 ||
-        audit_log(NULL, "user.create", "user", id, NULL) < 0 || db_commit() < 0) {
-        int err = db_errno();
-        db_rollback();
+    struct user_new n = {norm, name, realm, role, account_id, hash, -1};
+    if (db_tx(cli_create_tx, &n) != 0) {
         fprintf(stderr, "portal: %s\n",
-                err == ER_DUP_ENTRY ? "a user with this email exists" : db_error());
+                db_errno() == ER_DUP_ENTRY ? "a user with this email exists" : db_error());
         goto out;
     }
-    printf("created user %lld <%s> (%s%s%s)\n", id, norm, realm, role ? ", " : "",
+    printf("created user %lld <%s> (%s%s%s)\n", n.id, norm, realm, role ? ", " : "",
            role ? role : "");
     rc = 0;
 out:

@@ -5,7 +5,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startPortal } from '../lib/portal.mjs';
-import { loginAs, mailsTo, show } from '../lib/identity.mjs';
+import { loginAs, mailsTo, show, Client, setCookies, sessionCookie, PERSONAS } from '../lib/identity.mjs';
+import { randomUUID } from 'node:crypto';
 import { projectWithCards, move, unique, newProject, newCard } from '../lib/boards.mjs';
 import { item } from '../lib/crm.mjs';
 
@@ -16,6 +17,11 @@ const FAULTS = [
   'PUT /api/v1/kb/articles/{id}',
   'PATCH /api/v1/accounts/{id}',
   'POST /api/v1/orders/{id}/status',
+  'POST /api/v1/tickets/{id}/messages',
+  'POST /api/v1/chat/channels/{id}/messages',
+  'POST /api/v1/folders',
+  'POST /api/v1/auth/login',
+  'POST /api/v1/users',
 ];
 let p, anna;
 const one = (q) => p.sql(q)[0][0];
@@ -110,4 +116,62 @@ test('an order status change that deadlocks once is retried, lands once and mail
   const mails = mailsTo(p.dataDir, 'carol@client.example').filter((m) => m.body.includes(number) && /Confirmed/.test(m.subject));
   assert.equal(mails.length, 1, 'the mail goes after the commit, once');
   assert.ok(retried('/api/v1/orders/{id}/status'), 'the first attempt failed and the second committed');
+});
+
+test('a ticket reply that deadlocks once is retried and lands once', async () => {
+  const ticket = one('SELECT MIN(id) FROM tickets');
+  const body = unique('retried reply');
+  const res = await anna.post(`/api/v1/tickets/${ticket}/messages`, { body });
+  assert.equal(res.status, 201, show(res));
+  assert.equal(one(`SELECT COUNT(*) FROM ticket_messages WHERE body_md = '${body}'`), '1');
+  const replies = one(`SELECT COUNT(*) FROM audit WHERE action = 'ticket.reply' AND object_id = ${ticket}`);
+  assert.equal(replies, '1', 'one audit entry for the one reply');
+  assert.ok(retried('/api/v1/tickets/{id}/messages'), 'the first attempt failed and the second committed');
+});
+
+test('a chat message that deadlocks once is retried and lands once', async () => {
+  const channel = one("SELECT id FROM chat_channels WHERE name = 'general'");
+  const body = unique('retried message');
+  const res = await anna.post(`/api/v1/chat/channels/${channel}/messages`, { body, client_id: randomUUID() });
+  assert.equal(res.status, 201, show(res));
+  assert.equal(one(`SELECT COUNT(*) FROM chat_messages WHERE body_md = '${body}'`), '1');
+  assert.equal(one(`SELECT COUNT(*) FROM audit WHERE action = 'chat.message.send' AND object_id = ${res.body.id}`), '1');
+  assert.equal(one(`SELECT COUNT(*) FROM event WHERE type = 'chat.message' AND JSON_VALUE(payload, '$.id') = ${res.body.id}`), '1');
+  assert.ok(retried('/api/v1/chat/channels/{id}/messages'), 'the first attempt failed and the second committed');
+});
+
+test('a document folder that deadlocks once is retried and lands once', async () => {
+  const account = one('SELECT MIN(id) FROM accounts');
+  const name = unique('Retried folder');
+  const res = await anna.post('/api/v1/folders', { account_id: Number(account), name, kind: 'internal' });
+  assert.equal(res.status, 201, show(res));
+  assert.equal(one(`SELECT COUNT(*) FROM doc_folders WHERE name = '${name}'`), '1');
+  assert.equal(one(`SELECT COUNT(*) FROM audit WHERE action = 'document.folder_create' AND object_id = ${res.body.id}`), '1');
+  assert.equal(one(`SELECT COUNT(*) FROM event WHERE type = 'document.folder' AND JSON_VALUE(payload, '$.id') = ${res.body.id}`), '1');
+  assert.ok(retried('/api/v1/folders'), 'the first attempt failed and the second committed');
+});
+
+test('a login that deadlocks once is retried: one session, one cookie, and it works', async () => {
+  const vera = new Client(p.url);
+  const res = await vera.login(PERSONAS.member);
+  const cookies = setCookies(res).filter((l) => /portal_session=/.test(l));
+  assert.equal(cookies.length, 1, `one session cookie, not the rolled-back one too: ${cookies.join(' | ')}`);
+  assert.ok(sessionCookie(res).value);
+  const me = await vera.get('/api/v1/me');
+  assert.equal(me.status, 200, show(me));
+  const id = vera.user.id;
+  assert.equal(one(`SELECT COUNT(*) FROM sessions WHERE user_id = ${id}`), '1');
+  assert.equal(one(`SELECT COUNT(*) FROM audit WHERE action = 'auth.login' AND object_id = ${id}`), '1');
+  assert.ok(retried('/api/v1/auth/login'), 'the first attempt failed and the second committed');
+});
+
+test('a user created by an admin that deadlocks once is retried and lands once', async () => {
+  const email = `${unique('retried').replace(' ', '-')}@demo.example`;
+  const res = await anna.post('/api/v1/users', {
+    email, name: 'Retried User', realm: 'employee', role: 'member', password: 'a long and unusual passphrase 7',
+  });
+  assert.equal(res.status, 201, show(res));
+  assert.equal(one(`SELECT COUNT(*) FROM users WHERE email = '${email}'`), '1');
+  assert.equal(one(`SELECT COUNT(*) FROM audit WHERE action = 'user.create' AND object_id = ${res.body.id}`), '1');
+  assert.ok(retried('/api/v1/users'), 'the first attempt failed and the second committed');
 });
