@@ -6,7 +6,6 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startPortal } from '../lib/portal.mjs';
 import { loginAs, mailsTo, show, Client, setCookies, sessionCookie, PERSONAS } from '../lib/identity.mjs';
-import { randomUUID } from 'node:crypto';
 import { projectWithCards, move, unique, newProject, newCard } from '../lib/boards.mjs';
 import { item } from '../lib/crm.mjs';
 
