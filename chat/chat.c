@@ -546,53 +546,77 @@ int chat_channels_browse(struct req *r)
     return http_json(r, 200, json_pack("{s:o}", "items", items));
 }
 
+struct channel_new {
+    const char *name, *topic;
+    int private;
+    json_t *members;
+    long long id;
+};
+
+static int channel_create_tx(struct req *r, void *arg, struct http_change *change)
+{
+    struct channel_new *c = arg;
+    long long me = r->session->user_id;
+    if (db_exec(sql_insert_channel, "ssssii", c->private ? "private" : "public", c->name, NULL,
+                c->topic, me, 0LL) < 0)
+        return db_errno() == ER_DUP_ENTRY
+                   ? http_error(r, 409, "name_taken", "A channel with this name exists", "name")
+                   : -1;
+    c->id = db_insert_id();
+    if (add_member(r, c->id, me, "owner") < 0)
+        return -1;
+    size_t i;
+    json_t *v;
+    if (json_is_array(c->members))
+        json_array_foreach(c->members, i, v) if (add_member(r, c->id, json_integer_value(v),
+                                                            "member") < 0) return -1;
+    *change = (struct http_change){"chat.channel.create", "chat_channel", c->id,
+                                   json_pack("{s:s, s:b}", "name", c->name, "private", c->private)};
+    return 0;
+}
+
 int chat_channel_create(struct req *r)
 {
     json_t *body = http_json_body(r);
     if (!body)
         return r->status;
-    const char *name = NULL, *topic = "";
-    int private = 0;
-    json_t *members = NULL;
-    if (HTTP_FIELDS(r, body, {"name", FIELD_STRING, true, 80, &name},
-                    {"topic", FIELD_TEXT, false, 250, &topic},
-                    {"private", FIELD_BOOL, false, 0, &private},
-                    {"members", FIELD_JSON, false, 0, &members}) < 0)
+    struct channel_new c = {.topic = ""};
+    if (HTTP_FIELDS(r, body, {"name", FIELD_STRING, true, 80, &c.name},
+                    {"topic", FIELD_TEXT, false, 250, &c.topic},
+                    {"private", FIELD_BOOL, false, 0, &c.private},
+                    {"members", FIELD_JSON, false, 0, &c.members}) < 0)
         return r->status;
-    if (members && !json_is_null(members) && check_people(r, members, "members", 500) < 0)
+    if (c.members && !json_is_null(c.members) && check_people(r, c.members, "members", 500) < 0)
         return r->status;
-    if (strchr(name, '\n') || strchr(name, '\r'))
+    if (strchr(c.name, '\n') || strchr(c.name, '\r'))
         return http_error(r, 400, "validation_failed", "A channel name is one line", "name");
-    long long me = r->session->user_id, id = 0;
-    if (db_begin() < 0 || db_exec(sql_insert_channel, "ssssii", private ? "private" : "public",
-                                  name, NULL, topic, me, 0LL) < 0) {
-        int err = db_errno();
-        db_rollback();
-        if (err == ER_DUP_ENTRY)
-            return http_error(r, 409, "name_taken", "A channel with this name exists", "name");
-        return http_db_error(r);
-    }
-    id = db_insert_id();
-    if (add_member(r, id, me, "owner") < 0)
-        goto fail;
-    size_t i;
-    json_t *v;
-    if (json_is_array(members))
-        json_array_foreach(members, i,
-                           v) if (add_member(r, id, json_integer_value(v), "member") < 0) goto fail;
-    if (audit_log(r, "chat.channel.create", "chat_channel", id,
-                  json_pack("{s:s, s:b}", "name", name, "private", private)) < 0 ||
-        db_commit() < 0)
-        goto fail;
-    return channel_answer(r, id, 201);
-fail:
-    db_rollback();
-    return http_db_error(r);
+    int rc = http_write(r, channel_create_tx, &c);
+    return rc ? rc : channel_answer(r, c.id, 201);
 }
 
 int chat_channel_get(struct req *r)
 {
     return channel_answer(r, http_param_id(r, "id"), 200);
+}
+
+/* A member joining or being added (join_tx). */
+struct member_new {
+    long long id, user_id;
+    const char *action; /* the audit entry when added */
+    bool with_user;     /* its details name the user */
+    int added;
+};
+
+static int join_tx(struct req *r, void *arg, struct http_change *change)
+{
+    struct member_new *m = arg;
+    if ((m->added = add_member(r, m->id, m->user_id, "member")) < 0)
+        return -1;
+    if (m->added)
+        *change = (struct http_change){
+            m->action, "chat_channel", m->id,
+            m->with_user ? json_pack("{s:I}", "user_id", (json_int_t)m->user_id) : NULL};
+    return 0;
 }
 
 int chat_channel_join(struct req *r)
@@ -607,14 +631,9 @@ int chat_channel_join(struct req *r)
         return http_error(r, 404, "not_found", "No such channel", NULL);
     if (db_str(k, 0, 1))
         return refuse_archived(r);
-    int added;
-    if (db_begin() < 0 || (added = add_member(r, id, r->session->user_id, "member")) < 0 ||
-        (added && audit_log(r, "chat.channel.join", "chat_channel", id, NULL) < 0) ||
-        db_commit() < 0) {
-        db_rollback();
-        return http_db_error(r);
-    }
-    return channel_answer(r, id, 200);
+    struct member_new m = {id, r->session->user_id, "chat.channel.join", false, 0};
+    int rc = http_write(r, join_tx, &m);
+    return rc ? rc : channel_answer(r, id, 200);
 }
 
 int chat_member_add(struct req *r)
@@ -633,26 +652,18 @@ int chat_member_add(struct req *r)
                           "People of a conversation are fixed: start a new one", "user_id");
     if (db_str(c, 0, 7))
         return refuse_archived(r);
-    int added;
-    if (db_begin() < 0 || (added = add_member(r, id, user_id, "member")) < 0)
-        goto fail;
-    if (added == 0) {
-        db_rollback();
+    struct member_new m = {id, user_id, "chat.member.add", true, 0};
+    int rc = http_write(r, join_tx, &m);
+    if (rc)
+        return rc;
+    if (m.added == 0) { /* nothing was written: not an employee, or a member already */
         json_t *one = json_pack("[I]", (json_int_t)user_id);
         int bad = check_people(r, one, "user_id", 1);
         json_decref(one);
         if (bad < 0)
             return r->status;
-        return channel_answer(r, id, 200); /* a member already: nothing to do */
     }
-    if (audit_log(r, "chat.member.add", "chat_channel", id,
-                  json_pack("{s:I}", "user_id", (json_int_t)user_id)) < 0 ||
-        db_commit() < 0)
-        goto fail;
     return channel_answer(r, id, 200);
-fail:
-    db_rollback();
-    return http_db_error(r);
 }
 
 /* Inside the open transaction, with the channel's owner rows locked: may user_id stop
@@ -688,6 +699,30 @@ static int owner_may_go(struct req *r, long long id, const char *kind, bool arch
     return 0;
 }
 
+struct member_gone {
+    long long id, user_id;
+    const char *kind;
+    bool archived, self;
+};
+
+static int member_remove_tx(struct req *r, void *arg, struct http_change *change)
+{
+    struct member_gone *g = arg;
+    int refused = owner_may_go(r, g->id, g->kind, g->archived, g->user_id, true);
+    if (refused)
+        return refused < 0 ? -1 : r->status;
+    if (db_exec(sql_remove_member, "ii", g->id, g->user_id) < 0)
+        return -1;
+    if (db_affected() == 0)
+        return http_error(r, 404, "not_found", "Not a member of this channel", NULL);
+    if (member_event(r, g->id, g->user_id, g->self ? "left" : "removed") < 0)
+        return -1;
+    *change =
+        (struct http_change){g->self ? "chat.channel.leave" : "chat.member.remove", "chat_channel",
+                             g->id, json_pack("{s:I}", "user_id", (json_int_t)g->user_id)};
+    return 0;
+}
+
 int chat_member_remove(struct req *r)
 {
     if (http_no_fields(r) < 0) /* takes no body */
@@ -704,65 +739,42 @@ int chat_member_remove(struct req *r)
     if (!self && (is_conversation(db_str(c, 0, 1)) ||
                   (strcmp(db_str(c, 0, 4), "owner") != 0 && !auth_is_employee(r, ROLE_ADMIN))))
         return http_error(r, 403, "forbidden", "Only the channel's owner removes others", NULL);
-    int refused;
-    if (db_begin() < 0 || (refused = owner_may_go(r, id, db_str(c, 0, 1), db_str(c, 0, 7) != NULL,
-                                                  user_id, true)) < 0)
-        goto fail;
-    if (refused) {
-        db_rollback();
-        return r->status;
-    }
-    if (db_exec(sql_remove_member, "ii", id, user_id) < 0)
-        goto fail;
-    if (db_affected() == 0) {
-        db_rollback();
-        return http_error(r, 404, "not_found", "Not a member of this channel", NULL);
-    }
-    if (member_event(r, id, user_id, self ? "left" : "removed") < 0 ||
-        audit_log(r, self ? "chat.channel.leave" : "chat.member.remove", "chat_channel", id,
-                  json_pack("{s:I}", "user_id", (json_int_t)user_id)) < 0 ||
-        db_commit() < 0)
-        goto fail;
-    return http_send(r, 204, "application/json", "Cache-Control: no-store\r\n", "", 0);
-fail:
-    db_rollback();
-    return http_db_error(r);
+    struct member_gone g = {id, user_id, db_str(c, 0, 1), db_str(c, 0, 7) != NULL, self};
+    int rc = http_write(r, member_remove_tx, &g);
+    return rc ? rc : http_send(r, 204, "application/json", "Cache-Control: no-store\r\n", "", 0);
 }
 
 /* ---------------------------------------------------------------------------------------
  * Channel settings (name, topic, archive) and owners
  * ------------------------------------------------------------------------------------- */
 
-/* The right to manage channel id, checked inside a transaction this opens with the
+/* The right to manage channel id (not 0), checked inside the write's transaction with the
  * channel's row locked (sql_settings_lock: kind, name, topic, archived_at, version). Its
  * owner or an employee admin may; a private channel is 404 to every outsider (admins
- * too), like a channel that does not exist. Returns the row, or NULL after rolling back
- * and answering 404, 409 not_a_channel (a conversation), 403 or the database error. */
-static struct db_res *manage_lock(struct req *r, long long id)
+ * too), like a channel that does not exist. Returns the row, or NULL with *status the
+ * answer sent (404, 409 not_a_channel for a conversation, 403) or -1. */
+static struct db_res *manage_check(struct req *r, long long id, int *status)
 {
-    struct db_res *c = NULL, *role = NULL;
-    if (id && (db_begin() < 0 || !(c = db_query(&r->arena, sql_settings_lock, "i", id)) ||
-               !(role = db_query(&r->arena, sql_my_role, "ii", id, r->session->user_id)))) {
-        db_rollback();
-        http_db_error(r);
+    struct db_res *c = db_query(&r->arena, sql_settings_lock, "i", id), *role = NULL;
+    if (!c || !(role = db_query(&r->arena, sql_my_role, "ii", id, r->session->user_id))) {
+        *status = -1;
         return NULL;
     }
-    const char *kind = c && c->nrows ? db_str(c, 0, 0) : NULL;
-    bool member = role && role->nrows > 0;
+    const char *kind = c->nrows ? db_str(c, 0, 0) : NULL;
+    bool member = role->nrows > 0;
     if (!kind || (!member && strcmp(kind, "public") != 0))
-        http_error(r, 404, "not_found", "No such channel", NULL);
+        *status = http_error(r, 404, "not_found", "No such channel", NULL);
     else if (is_conversation(kind))
-        http_error(
+        *status = http_error(
             r, 409, "not_a_channel",
             "Only channels have a name, a topic, owners and an archive; conversations do not",
             NULL);
     else if (!(member && strcmp(db_str(role, 0, 0), "owner") == 0) &&
              !auth_is_employee(r, ROLE_ADMIN))
-        http_error(r, 403, "forbidden", "Only the channel's owner or an admin changes it", NULL);
+        *status = http_error(r, 403, "forbidden", "Only the channel's owner or an admin changes it",
+                             NULL);
     else
         return c;
-    if (id)
-        db_rollback();
     return NULL;
 }
 
@@ -789,32 +801,28 @@ static json_t *change_of(const char *a, const char *b)
     return json_pack("{s:s, s:s}", "from", a, "to", b);
 }
 
-int chat_channel_update(struct req *r)
+struct channel_change {
+    long long id, version;
+    const char *name, *topic;
+    int archive;
+    bool has_name, has_topic, has_archived, has_version;
+    bool unchanged; /* out: nothing to change, nothing written */
+    json_t *out;    /* out: the settings as committed */
+};
+
+static int channel_update_tx(struct req *r, void *arg, struct http_change *change)
 {
-    long long id = http_param_id(r, "id"), version = 0;
-    json_t *body = http_json_body(r);
-    if (!body)
-        return r->status;
-    const char *name = NULL, *topic = NULL;
-    int archive = 0;
-    bool has_name = false, has_topic = false, has_archived = false, has_version = false;
-    if (HTTP_FIELDS(r, body, {"name", FIELD_STRING, false, 80, &name, &has_name},
-                    {"topic", FIELD_TEXT, false, 250, &topic, &has_topic},
-                    {"archived", FIELD_BOOL, false, 0, &archive, &has_archived},
-                    {"version", FIELD_INT, false, 0, &version, &has_version}) < 0)
-        return r->status;
-    if (has_name && (!*name || strchr(name, '\n') || strchr(name, '\r')))
-        return http_error(r, 400, "validation_failed", "A channel name is one line of text",
-                          "name");
-    if (!has_name && !has_topic && !has_archived)
-        return http_error(r, 400, "validation_failed", "Change name, topic or archived", NULL);
-    struct db_res *c = manage_lock(r, id);
+    struct channel_change *u = arg;
+    long long id = u->id;
+    json_decref(u->out); /* from an attempt that rolled back */
+    u->out = NULL;
+    u->unchanged = false;
+    int status = 0;
+    struct db_res *c = manage_check(r, id, &status);
     if (!c)
-        return r->status;
-    json_t *out = NULL, *event = NULL, *changes = json_object();
-    if (has_version && version != db_ll(c, 0, 4)) {
-        db_rollback();
-        json_decref(changes);
+        return status;
+    if (u->has_version && u->version != db_ll(c, 0, 4)) {
+        /* http_conflict's shape, plus the field (the tests and the client read it) */
         r->error_code = "conflict";
         return http_json(r, 409,
                          json_pack("{s:{s:s, s:s, s:s}, s:o?}", "error", "code", "conflict",
@@ -822,114 +830,157 @@ int chat_channel_update(struct req *r)
                                    "version", "current", settings_json(r, id)));
     }
     const char *old_name = db_str(c, 0, 1), *old_topic = db_str(c, 0, 2);
-    bool was = db_str(c, 0, 3) != NULL, now = has_archived ? archive != 0 : was;
-    if (!has_name)
-        name = old_name;
-    if (!has_topic)
-        topic = old_topic;
+    const char *name = u->has_name ? u->name : old_name;
+    const char *topic = u->has_topic ? u->topic : old_topic;
+    bool was = db_str(c, 0, 3) != NULL, now = u->has_archived ? u->archive != 0 : was;
+    json_t *changes = json_object();
     if (strcmp(name, old_name) != 0)
         json_object_set_new(changes, "name", change_of(old_name, name));
     if (strcmp(topic, old_topic) != 0)
         json_object_set_new(changes, "topic", change_of(old_topic, topic));
     if (was && now && json_object_size(changes)) {
-        db_rollback();
         json_decref(changes);
         return refuse_archived(r);
     }
     if (now != was)
         json_object_set_new(changes, "archived", json_boolean(now));
     if (json_object_size(changes) == 0) { /* nothing to change: the channel as it is */
-        db_rollback();
         json_decref(changes);
-        return http_json_found(r, settings_json(r, id), "No such channel");
+        u->unchanged = true;
+        return 0;
     }
     long long archiving = now == was ? 0 : now ? 1 : -1;
     if (db_exec(sql_update_channel, "ssiiii", name, topic, archiving, r->session->user_id,
                 archiving, id) < 0) {
-        int err = db_errno();
-        db_rollback();
         json_decref(changes);
-        if (err == ER_DUP_ENTRY)
-            return http_error(r, 409, "name_taken", "A channel with this name exists", "name");
-        return http_db_error(r);
+        return db_errno() == ER_DUP_ENTRY
+                   ? http_error(r, 409, "name_taken", "A channel with this name exists", "name")
+                   : -1;
     }
-    if (!(out = settings_json(r, id)))
-        goto fail;
-    event = json_deep_copy(out);
+    if (!(u->out = settings_json(r, id))) {
+        json_decref(changes);
+        return -1;
+    }
+    json_t *event = json_deep_copy(u->out);
     json_object_set_new(event, "by", json_integer(r->session->user_id));
     json_object_set(event, "changes", changes);
-    if (outbox_append("chat.channel.updated", channel_audience(&r->arena, id), event) < 0)
-        goto fail;
+    long long ev = outbox_append("chat.channel.updated", channel_audience(&r->arena, id), event);
     json_decref(event);
-    event = NULL;
-    int audited = audit_log(r, "chat.channel.update", "chat_channel", id, changes);
-    changes = NULL;
-    if (audited < 0 || db_commit() < 0)
-        goto fail;
-    return http_json(r, 200, out);
-fail:
-    db_rollback();
-    json_decref(out);
-    json_decref(event);
-    json_decref(changes);
-    return http_db_error(r);
+    *change = (struct http_change){"chat.channel.update", "chat_channel", id, changes};
+    return ev < 0 ? -1 : 0;
+}
+
+int chat_channel_update(struct req *r)
+{
+    struct channel_change u = {.id = http_param_id(r, "id")};
+    json_t *body = http_json_body(r);
+    if (!body)
+        return r->status;
+    if (HTTP_FIELDS(r, body, {"name", FIELD_STRING, false, 80, &u.name, &u.has_name},
+                    {"topic", FIELD_TEXT, false, 250, &u.topic, &u.has_topic},
+                    {"archived", FIELD_BOOL, false, 0, &u.archive, &u.has_archived},
+                    {"version", FIELD_INT, false, 0, &u.version, &u.has_version}) < 0)
+        return r->status;
+    if (u.has_name && (!*u.name || strchr(u.name, '\n') || strchr(u.name, '\r')))
+        return http_error(r, 400, "validation_failed", "A channel name is one line of text",
+                          "name");
+    if (!u.has_name && !u.has_topic && !u.has_archived)
+        return http_error(r, 400, "validation_failed", "Change name, topic or archived", NULL);
+    if (!u.id)
+        return http_error(r, 404, "not_found", "No such channel", NULL);
+    int rc = http_write(r, channel_update_tx, &u);
+    if (rc) {
+        json_decref(u.out);
+        return rc;
+    }
+    if (u.unchanged)
+        return http_json_found(r, settings_json(r, u.id), "No such channel");
+    return http_json(r, 200, u.out);
+}
+
+struct role_change {
+    long long id, user_id;
+    const char *role;
+};
+
+static int member_role_tx(struct req *r, void *arg, struct http_change *change)
+{
+    struct role_change *m = arg;
+    int status = 0;
+    struct db_res *c = manage_check(r, m->id, &status);
+    if (!c)
+        return status;
+    struct db_res *now =
+        m->user_id ? db_query(&r->arena, sql_my_role, "ii", m->id, m->user_id) : NULL;
+    if (m->user_id && !now)
+        return -1;
+    if (!now || now->nrows == 0)
+        return http_error(r, 404, "not_found", "Not a member of this channel", NULL);
+    if (strcmp(db_str(now, 0, 0), m->role) == 0) /* already so: nothing to write */
+        return 0;
+    bool promote = strcmp(m->role, "owner") == 0;
+    int refused = promote ? 0
+                          : owner_may_go(r, m->id, db_str(c, 0, 0), db_str(c, 0, 3) != NULL,
+                                         m->user_id, false);
+    if (refused)
+        return refused < 0 ? -1 : r->status;
+    if (db_exec(sql_set_role, "sii", m->role, m->id, m->user_id) < 0 ||
+        member_event(r, m->id, m->user_id, promote ? "promoted" : "demoted") < 0)
+        return -1;
+    *change = (struct http_change){
+        "chat.member.role", "chat_channel", m->id,
+        json_pack("{s:I, s:s}", "user_id", (json_int_t)m->user_id, "role", m->role)};
+    return 0;
 }
 
 int chat_member_role(struct req *r)
 {
-    long long id = http_param_id(r, "id"), user_id = http_param_id(r, "user_id");
+    struct role_change m = {http_param_id(r, "id"), http_param_id(r, "user_id"), NULL};
     json_t *body = http_json_body(r);
     if (!body)
         return r->status;
-    const char *role = NULL;
-    if (HTTP_FIELDS(r, body, {"role", FIELD_STRING, true, 20, &role}) < 0)
+    if (HTTP_FIELDS(r, body, {"role", FIELD_STRING, true, 20, &m.role}) < 0)
         return r->status;
-    if (strcmp(role, "owner") != 0 && strcmp(role, "member") != 0)
+    if (strcmp(m.role, "owner") != 0 && strcmp(m.role, "member") != 0)
         return http_error(r, 400, "validation_failed", "role is owner or member", "role");
-    struct db_res *c = manage_lock(r, id);
-    if (!c)
-        return r->status;
-    struct db_res *now = user_id ? db_query(&r->arena, sql_my_role, "ii", id, user_id) : NULL;
-    if (user_id && !now)
-        goto fail;
-    if (!now || now->nrows == 0) {
-        db_rollback();
-        return http_error(r, 404, "not_found", "Not a member of this channel", NULL);
-    }
-    json_t *out = json_pack("{s:I, s:I, s:s}", "channel_id", (json_int_t)id, "user_id",
-                            (json_int_t)user_id, "role", role);
-    if (strcmp(db_str(now, 0, 0), role) == 0) { /* already so */
-        db_rollback();
-        return http_json(r, 200, out);
-    }
-    bool promote = strcmp(role, "owner") == 0;
-    int refused =
-        promote ? 0 : owner_may_go(r, id, db_str(c, 0, 0), db_str(c, 0, 3) != NULL, user_id, false);
-    if (refused) {
-        json_decref(out);
-        if (refused < 0)
-            goto fail;
-        db_rollback();
-        return r->status;
-    }
-    if (db_exec(sql_set_role, "sii", role, id, user_id) < 0 ||
-        member_event(r, id, user_id, promote ? "promoted" : "demoted") < 0 ||
-        audit_log(r, "chat.member.role", "chat_channel", id,
-                  json_pack("{s:I, s:s}", "user_id", (json_int_t)user_id, "role", role)) < 0 ||
-        db_commit() < 0) {
-        json_decref(out);
-        goto fail;
-    }
-    return http_json(r, 200, out);
-fail:
-    db_rollback();
-    return http_db_error(r);
+    if (!m.id)
+        return http_error(r, 404, "not_found", "No such channel", NULL);
+    int rc = http_write(r, member_role_tx, &m);
+    if (rc)
+        return rc;
+    return http_json(r, 200,
+                     json_pack("{s:I, s:I, s:s}", "channel_id", (json_int_t)m.id, "user_id",
+                               (json_int_t)m.user_id, "role", m.role));
 }
 
 static int cmp_ll(const void *a, const void *b)
 {
     long long x = *(const long long *)a, y = *(const long long *)b;
     return (x > y) - (x < y);
+}
+
+struct conversation_new {
+    const char *key;
+    const long long *people;
+    int n;
+    long long id; /* out; 0 when the other side opened it meanwhile */
+};
+
+static int direct_open_tx(struct req *r, void *arg, struct http_change *change)
+{
+    struct conversation_new *c = arg;
+    long long me = r->session->user_id;
+    c->id = 0;
+    if (db_exec(sql_insert_channel, "ssssii", c->n == 2 ? "direct" : "group", NULL, c->key, "", me,
+                0LL) < 0)
+        return db_errno() == ER_DUP_ENTRY ? 0 : -1; /* theirs: commits nothing */
+    c->id = db_insert_id();
+    for (int k = 0; k < c->n; k++)
+        if (add_member(r, c->id, c->people[k], c->people[k] == me ? "owner" : "member") < 0)
+            return -1;
+    *change = (struct http_change){"chat.conversation.create", "chat_channel", c->id,
+                                   json_pack("{s:s}", "people", c->key)};
+    return 0;
 }
 
 int chat_direct_open(struct req *r)
@@ -965,32 +1016,20 @@ int chat_direct_open(struct req *r)
     char key[CONVERSATION_MAX * 21] = "";
     for (int k = 0; k < n; k++)
         snprintf(key + strlen(key), sizeof key - strlen(key), "%s%lld", k ? ":" : "", people[k]);
+    struct conversation_new c = {key, people, n, 0};
     for (int attempt = 0; attempt < 2; attempt++) {
         struct db_res *found = db_query(&r->arena, sql_direct_find, "s", key);
         if (!found)
             return http_db_error(r);
         if (found->nrows)
             return channel_answer(r, db_ll(found, 0, 0), 200);
-        if (db_begin() < 0 || db_exec(sql_insert_channel, "ssssii", n == 2 ? "direct" : "group",
-                                      NULL, key, "", me, 0LL) < 0) {
-            int err = db_errno();
-            db_rollback();
-            if (err == ER_DUP_ENTRY)
-                continue; /* opened by the other side meanwhile: take theirs */
-            return http_db_error(r);
-        }
-        long long id = db_insert_id();
-        for (int k = 0; k < n; k++)
-            if (add_member(r, id, people[k], people[k] == me ? "owner" : "member") < 0)
-                goto fail;
-        if (audit_log(r, "chat.conversation.create", "chat_channel", id,
-                      json_pack("{s:s}", "people", key)) < 0 ||
-            db_commit() < 0)
-            goto fail;
-        return channel_answer(r, id, 201);
+        int rc = http_write(r, direct_open_tx, &c);
+        if (rc)
+            return rc;
+        if (c.id)
+            return channel_answer(r, c.id, 201);
+        /* opened by the other side meanwhile: take theirs */
     }
-fail:
-    db_rollback();
     return http_db_error(r);
 }
 
@@ -1083,32 +1122,32 @@ static int repeat_answer(struct req *r, struct db_res *m, long long channel_id)
     return http_json(r, 200, one);
 }
 
-enum { SEND_DUPLICATE = 1, SEND_BAD_FILE = 2, SEND_ARCHIVED = 3 };
-
 struct send_tx {
-    struct req *r;
     long long channel_id, parent_id;
     const char *md, *html, *client_id;
     json_t *files;
-    json_t *msg; /* out: the message as sent (owned by the caller after a commit) */
+    json_t *msg;    /* out: the message as sent (owned by the caller after a commit) */
+    bool duplicate; /* out: the client_id is there already (nothing written) */
 };
 
-/* The write of a send, run by db_tx (again after a deadlock or a certification
- * failure): the message, its files, the thread counter, mentions, its event and audit.
- * 0, SEND_DUPLICATE when the client_id is there already, SEND_BAD_FILE, SEND_ARCHIVED,
- * or -1. */
-static int send_write(void *arg)
+/* The write of a send (run again after a deadlock or a certification failure): the
+ * message, its files, the thread counter, mentions, its event and audit entry. */
+static int send_write(struct req *r, void *arg, struct http_change *change)
 {
     struct send_tx *tx = arg;
-    struct req *r = tx->r;
     long long me = r->session->user_id, id = tx->channel_id;
     json_decref(tx->msg);
     tx->msg = NULL;
+    tx->duplicate = false;
     if (db_exec(sql_send_message, "iIsssi", me, tx->parent_id, tx->client_id, tx->md, tx->html,
-                id) < 0)
-        return db_errno() == ER_DUP_ENTRY ? SEND_DUPLICATE : -1;
+                id) < 0) {
+        if (db_errno() != ER_DUP_ENTRY)
+            return -1;
+        tx->duplicate = true; /* the statement failed whole: committing writes nothing */
+        return 0;
+    }
     if (db_affected() == 0)
-        return SEND_ARCHIVED; /* archived since the check before the transaction */
+        return refuse_archived(r); /* archived since the check before the transaction */
     long long mid = db_insert_id();
     size_t i;
     json_t *v;
@@ -1116,7 +1155,8 @@ static int send_write(void *arg)
         json_array_foreach(tx->files, i, v) if (files_attach(json_integer_value(v), me, "chat",
                                                              mid) < 0) return db_errno()
             ? -1
-            : SEND_BAD_FILE;
+            : http_error(r, 400, "validation_failed",
+                         "A file is not yours, is attached already or does not exist", "files");
     if ((tx->parent_id && db_exec(sql_bump_thread, "ii", 0LL, tx->parent_id) < 0) ||
         mention(r, id, mid, tx->md, false) < 0 || !(tx->msg = message_by_id(r, mid)))
         return -1;
@@ -1129,10 +1169,10 @@ static int send_write(void *arg)
                                       "reply_count", (json_int_t)db_ll(p, 0, 12), "last_reply_at",
                                       db_time_iso(&r->arena, db_str(p, 0, 13))));
     }
-    if (outbox_append("chat.message", channel_audience(&r->arena, id), tx->msg) < 0 ||
-        audit_log(r, "chat.message.send", "chat_message", mid,
-                  json_pack("{s:I}", "channel_id", (json_int_t)id)) < 0)
+    if (outbox_append("chat.message", channel_audience(&r->arena, id), tx->msg) < 0)
         return -1;
+    *change = (struct http_change){"chat.message.send", "chat_message", mid,
+                                   json_pack("{s:I}", "channel_id", (json_int_t)id)};
     return 0;
 }
 
@@ -1198,124 +1238,132 @@ int chat_message_send(struct req *r)
     char *html = richtext_render(r, md, "body");
     if (!html)
         return r->status;
-    struct send_tx tx = {r, id, parent_id, md, html, client_id, files, NULL};
-    int rc = db_tx(send_write, &tx);
+    struct send_tx tx = {id, parent_id, md, html, client_id, files, NULL, false};
+    int rc = http_write(r, send_write, &tx);
     free(html);
-    if (rc == 0)
+    if (rc == 0 && !tx.duplicate)
         return http_json(r, 201, tx.msg);
     json_decref(tx.msg); /* from an attempt that did not commit */
-    if (rc == SEND_DUPLICATE) {
-        /* the same client_id raced in on another connection: answer with that one */
-        prev = db_query(&r->arena, sql_by_client_id, "is", me, client_id);
-        if (!prev || prev->nrows == 0)
-            return http_db_error(r);
-        return repeat_answer(r, prev, id);
-    }
-    if (rc == SEND_ARCHIVED)
-        return refuse_archived(r);
-    if (rc == SEND_BAD_FILE)
-        return http_error(r, 400, "validation_failed",
-                          "A file is not yours, is attached already or does not exist", "files");
-    return http_db_error(r);
+    if (rc)
+        return rc;
+    /* the same client_id raced in on another connection: answer with that one */
+    prev = db_query(&r->arena, sql_by_client_id, "is", me, client_id);
+    if (!prev || prev->nrows == 0)
+        return http_db_error(r);
+    return repeat_answer(r, prev, id);
 }
 
-/* Locks a message the caller may see for a change. Returns its row (id, channel_id,
- * author_id, body_md, deleted_at, parent_id) inside the open transaction, or NULL
- * after rolling back and answering 404, 409 channel_archived or the database error. */
-static struct db_res *lock_message(struct req *r, long long id)
+/* An edit, a deletion or a reaction of message id (ctx of their tx functions). */
+struct message_change {
+    long long id;
+    const char *md, *html, *emoji;
+    bool on;
+    json_t *out; /* out: the answer's body (edit, reaction) */
+};
+
+/* Locks message c->id, which the caller may see, for a change inside the write's
+ * transaction (dropping what an attempt that rolled back left in c->out). Returns its
+ * row (id, channel_id, author_id, body_md, deleted_at, parent_id), or NULL with *status
+ * the answer sent (404, 409 channel_archived) or -1. */
+static struct db_res *lock_message(struct req *r, struct message_change *c, int *status)
 {
-    struct db_res *m = NULL;
-    if (id && (db_begin() < 0 ||
-               !(m = db_query(&r->arena, sql_lock_message, "ii", r->session->user_id, id)))) {
-        db_rollback();
-        http_db_error(r);
+    json_decref(c->out);
+    c->out = NULL;
+    struct db_res *m = db_query(&r->arena, sql_lock_message, "ii", r->session->user_id, c->id);
+    if (!m) {
+        *status = -1;
         return NULL;
     }
-    if (!m || m->nrows == 0 || db_str(m, 0, 4)) {
-        db_rollback();
-        http_error(r, 404, "not_found", "No such message", NULL);
+    if (m->nrows == 0 || db_str(m, 0, 4)) {
+        *status = http_error(r, 404, "not_found", "No such message", NULL);
         return NULL;
     }
     struct db_res *a = db_query(&r->arena, sql_archived_lock, "i", db_ll(m, 0, 1));
     if (!a || a->nrows == 0 || db_str(a, 0, 0)) {
-        db_rollback();
-        if (a && a->nrows)
-            refuse_archived(r);
-        else
-            http_db_error(r);
+        *status = a && a->nrows ? refuse_archived(r) : -1;
         return NULL;
     }
     return m;
 }
 
+static int message_edit_tx(struct req *r, void *arg, struct http_change *change)
+{
+    struct message_change *e = arg;
+    int status = 0;
+    struct db_res *m = lock_message(r, e, &status);
+    if (!m)
+        return status;
+    if (db_ll(m, 0, 2) != r->session->user_id)
+        return http_error(r, 403, "forbidden", "Only the author edits a message", NULL);
+    long long channel_id = db_ll(m, 0, 1);
+    if (db_exec(sql_edit_message, "ssi", e->md, e->html, e->id) < 0 ||
+        mention(r, channel_id, e->id, e->md, true) < 0 || !(e->out = message_by_id(r, e->id)) ||
+        outbox_append("chat.message.edited", channel_audience(&r->arena, channel_id), e->out) < 0)
+        return -1;
+    *change = (struct http_change){"chat.message.edit", "chat_message", e->id,
+                                   json_pack("{s:s}", "before", db_str(m, 0, 3))};
+    return 0;
+}
+
 int chat_message_edit(struct req *r)
 {
-    long long id = http_param_id(r, "id");
+    struct message_change e = {.id = http_param_id(r, "id")};
     json_t *body = http_json_body(r);
     if (!body)
         return r->status;
-    const char *md = NULL;
-    if (HTTP_FIELDS(r, body, {"body", FIELD_STRING, true, SIZE_MAX, &md}) < 0 ||
-        check_size(r, md) < 0)
+    if (HTTP_FIELDS(r, body, {"body", FIELD_STRING, true, SIZE_MAX, &e.md}) < 0 ||
+        check_size(r, e.md) < 0)
         return r->status;
-    char *html = richtext_render(r, md, "body");
+    char *html = richtext_render(r, e.md, "body");
     if (!html)
         return r->status;
-    struct db_res *m = lock_message(r, id);
-    if (!m) {
+    if (!e.id) {
         free(html);
-        return r->status;
+        return http_error(r, 404, "not_found", "No such message", NULL);
     }
-    if (db_ll(m, 0, 2) != r->session->user_id) {
-        db_rollback();
-        free(html);
-        return http_error(r, 403, "forbidden", "Only the author edits a message", NULL);
-    }
-    long long channel_id = db_ll(m, 0, 1);
-    const char *old = db_str(m, 0, 3);
-    int rc = db_exec(sql_edit_message, "ssi", md, html, id);
+    e.html = html;
+    int rc = http_write(r, message_edit_tx, &e);
     free(html);
-    json_t *msg = NULL;
-    if (rc < 0 || mention(r, channel_id, id, md, true) < 0 || !(msg = message_by_id(r, id)) ||
-        outbox_append("chat.message.edited", channel_audience(&r->arena, channel_id), msg) < 0 ||
-        audit_log(r, "chat.message.edit", "chat_message", id, json_pack("{s:s}", "before", old)) <
-            0 ||
-        db_commit() < 0) {
-        json_decref(msg);
-        db_rollback();
-        return http_db_error(r);
+    if (rc) {
+        json_decref(e.out);
+        return rc;
     }
-    return http_json(r, 200, msg);
+    return http_json(r, 200, e.out);
+}
+
+static int message_delete_tx(struct req *r, void *arg, struct http_change *change)
+{
+    struct message_change *d = arg;
+    int status = 0;
+    struct db_res *m = lock_message(r, d, &status);
+    if (!m)
+        return status;
+    if (db_ll(m, 0, 2) != r->session->user_id && !auth_is_employee(r, ROLE_ADMIN))
+        return http_error(r, 403, "forbidden", "Only the author or an admin deletes a message",
+                          NULL);
+    long long channel_id = db_ll(m, 0, 1);
+    json_t *event =
+        json_pack("{s:I, s:I, s:o}", "id", (json_int_t)d->id, "channel_id", (json_int_t)channel_id,
+                  "parent_id", db_str(m, 0, 5) ? json_integer(db_ll(m, 0, 5)) : json_null());
+    long long ev =
+        outbox_append("chat.message.deleted", channel_audience(&r->arena, channel_id), event);
+    json_decref(event);
+    if (ev < 0 || db_exec(sql_delete_message, "i", d->id) < 0)
+        return -1;
+    *change = (struct http_change){"chat.message.delete", "chat_message", d->id,
+                                   json_pack("{s:s}", "body", db_str(m, 0, 3))};
+    return 0;
 }
 
 int chat_message_delete(struct req *r)
 {
     if (http_no_fields(r) < 0) /* takes no body */
         return r->status;
-    long long id = http_param_id(r, "id");
-    struct db_res *m = lock_message(r, id);
-    if (!m)
-        return r->status;
-    if (db_ll(m, 0, 2) != r->session->user_id && !auth_is_employee(r, ROLE_ADMIN)) {
-        db_rollback();
-        return http_error(r, 403, "forbidden", "Only the author or an admin deletes a message",
-                          NULL);
-    }
-    long long channel_id = db_ll(m, 0, 1);
-    json_t *event =
-        json_pack("{s:I, s:I, s:o}", "id", (json_int_t)id, "channel_id", (json_int_t)channel_id,
-                  "parent_id", db_str(m, 0, 5) ? json_integer(db_ll(m, 0, 5)) : json_null());
-    long long ev =
-        outbox_append("chat.message.deleted", channel_audience(&r->arena, channel_id), event);
-    json_decref(event);
-    if (ev < 0 || db_exec(sql_delete_message, "i", id) < 0 ||
-        audit_log(r, "chat.message.delete", "chat_message", id,
-                  json_pack("{s:s}", "body", db_str(m, 0, 3))) < 0 ||
-        db_commit() < 0) {
-        db_rollback();
-        return http_db_error(r);
-    }
-    return http_send(r, 204, "application/json", "Cache-Control: no-store\r\n", "", 0);
+    struct message_change d = {.id = http_param_id(r, "id")};
+    if (!d.id)
+        return http_error(r, 404, "not_found", "No such message", NULL);
+    int rc = http_write(r, message_delete_tx, &d);
+    return rc ? rc : http_send(r, 204, "application/json", "Cache-Control: no-store\r\n", "", 0);
 }
 
 int chat_thread_get(struct req *r)
@@ -1351,76 +1399,95 @@ static bool emoji_ok(const char *e)
     return true;
 }
 
-int chat_reaction(struct req *r)
+/* Not audited (reactions never were): change stays empty. */
+static int reaction_tx(struct req *r, void *arg, struct http_change *change)
 {
-    if (http_no_fields(r) < 0) /* takes no body */
-        return r->status;
-    long long id = http_param_id(r, "id");
-    const char *emoji = http_param(r, "emoji");
-    bool on = strcmp(r->ri->request_method, "PUT") == 0;
-    if (!emoji || !emoji_ok(emoji))
-        return http_error(r, 400, "validation_failed", "Not an emoji", "emoji");
-    struct db_res *m = lock_message(r, id);
+    (void)change;
+    struct message_change *x = arg;
+    int status = 0;
+    struct db_res *m = lock_message(r, x, &status);
     if (!m)
-        return r->status;
+        return status;
     long long channel_id = db_ll(m, 0, 1);
-    if (db_exec(on ? sql_react : sql_unreact, "iis", id, r->session->user_id, emoji) < 0)
-        goto fail;
+    if (db_exec(x->on ? sql_react : sql_unreact, "iis", x->id, r->session->user_id, x->emoji) < 0)
+        return -1;
     bool changed = db_affected() > 0;
-    json_t *ids = json_pack("[I]", (json_int_t)id);
+    json_t *ids = json_pack("[I]", (json_int_t)x->id);
     char *text = json_dumps(ids, JSON_COMPACT);
     json_decref(ids);
     struct db_res *rx = db_query(&r->arena, sql_reactions, "s", text);
     free(text);
     if (!rx)
-        goto fail;
-    json_t *out = json_pack("{s:I, s:I, s:o}", "message_id", (json_int_t)id, "channel_id",
-                            (json_int_t)channel_id, "reactions", reactions_for(rx, id));
+        return -1;
+    x->out = json_pack("{s:I, s:I, s:o}", "message_id", (json_int_t)x->id, "channel_id",
+                       (json_int_t)channel_id, "reactions", reactions_for(rx, x->id));
     if (changed &&
-        outbox_append("chat.reaction", channel_audience(&r->arena, channel_id), out) < 0) {
-        json_decref(out);
-        goto fail;
+        outbox_append("chat.reaction", channel_audience(&r->arena, channel_id), x->out) < 0)
+        return -1;
+    return 0;
+}
+
+int chat_reaction(struct req *r)
+{
+    if (http_no_fields(r) < 0) /* takes no body */
+        return r->status;
+    struct message_change x = {.id = http_param_id(r, "id"),
+                               .emoji = http_param(r, "emoji"),
+                               .on = strcmp(r->ri->request_method, "PUT") == 0};
+    if (!x.emoji || !emoji_ok(x.emoji))
+        return http_error(r, 400, "validation_failed", "Not an emoji", "emoji");
+    if (!x.id)
+        return http_error(r, 404, "not_found", "No such message", NULL);
+    int rc = http_write(r, reaction_tx, &x);
+    if (rc) {
+        json_decref(x.out);
+        return rc;
     }
-    if (db_commit() < 0) {
-        json_decref(out);
-        goto fail;
+    return http_json(r, 200, x.out);
+}
+
+struct read_mark {
+    long long id, message_id;
+    struct db_res *unread; /* out: last_read_id, unread */
+};
+
+/* Not audited (reading never was): change stays empty. */
+static int read_tx(struct req *r, void *arg, struct http_change *change)
+{
+    (void)change;
+    struct read_mark *k = arg;
+    long long id = k->id, me = r->session->user_id;
+    if (db_exec(sql_read, "iiiiii", k->message_id, id, me, k->message_id, k->message_id, id) < 0)
+        return -1;
+    if (db_affected()) {
+        json_t *ev = json_pack("{s:I, s:I, s:I}", "channel_id", (json_int_t)id, "user_id",
+                               (json_int_t)me, "last_read_id", (json_int_t)k->message_id);
+        long long rc = outbox_append("chat.read", channel_audience(&r->arena, id), ev);
+        json_decref(ev);
+        if (rc < 0)
+            return -1;
     }
-    return http_json(r, 200, out);
-fail:
-    db_rollback();
-    return http_db_error(r);
+    k->unread = db_query(&r->arena, sql_unread, "iiii", id, me, id, me);
+    return !k->unread || k->unread->nrows == 0 ? -1 : 0;
 }
 
 int chat_read(struct req *r)
 {
-    long long id = http_param_id(r, "id"), message_id = 0, me = r->session->user_id;
+    struct read_mark k = {.id = http_param_id(r, "id")};
     json_t *body = http_json_body(r);
     if (!body)
         return r->status;
-    if (HTTP_FIELDS(r, body, {"message_id", FIELD_ID, true, 0, &message_id}) < 0)
+    if (HTTP_FIELDS(r, body, {"message_id", FIELD_ID, true, 0, &k.message_id}) < 0)
         return r->status;
-    if (!membership(r, id))
+    if (!membership(r, k.id))
         return r->status;
-    if (db_begin() < 0 ||
-        db_exec(sql_read, "iiiiii", message_id, id, me, message_id, message_id, id) < 0)
-        goto fail;
-    if (db_affected()) {
-        json_t *ev = json_pack("{s:I, s:I, s:I}", "channel_id", (json_int_t)id, "user_id",
-                               (json_int_t)me, "last_read_id", (json_int_t)message_id);
-        long long rc = outbox_append("chat.read", channel_audience(&r->arena, id), ev);
-        json_decref(ev);
-        if (rc < 0)
-            goto fail;
-    }
-    struct db_res *u = db_query(&r->arena, sql_unread, "iiii", id, me, id, me);
-    if (!u || u->nrows == 0 || db_commit() < 0)
-        goto fail;
+    int rc = http_write(r, read_tx, &k);
+    if (rc)
+        return rc;
     return http_json(r, 200,
-                     json_pack("{s:I, s:I, s:I}", "channel_id", (json_int_t)id, "last_read_id",
-                               (json_int_t)db_ll(u, 0, 0), "unread", (json_int_t)db_ll(u, 0, 1)));
-fail:
-    db_rollback();
-    return http_db_error(r);
+                     json_pack("{s:I, s:I, s:I}", "channel_id", (json_int_t)k.id, "last_read_id",
+                               (json_int_t)db_ll(k.unread, 0, 0), "unread",
+                               (json_int_t)db_ll(k.unread, 0, 1)));
 }
 
 /* A plain-text window of body around the first word of the query it contains. */

@@ -4,6 +4,7 @@
 // sees success, not 503. One case per module as they move onto http_write.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { startPortal } from '../lib/portal.mjs';
 import { loginAs, mailsTo, show, Client, setCookies, sessionCookie, PERSONAS } from '../lib/identity.mjs';
 import { projectWithCards, move, unique, newProject, newCard } from '../lib/boards.mjs';
@@ -17,6 +18,7 @@ const FAULTS = [
   'PATCH /api/v1/accounts/{id}',
   'POST /api/v1/orders/{id}/status',
   'POST /api/v1/tickets/{id}/messages',
+  'POST /api/v1/chat/channels/{id}/messages',
   'POST /api/v1/folders',
   'POST /api/v1/auth/login',
   'POST /api/v1/users',
@@ -125,6 +127,17 @@ test('a ticket reply that deadlocks once is retried and lands once', async () =>
   const replies = one(`SELECT COUNT(*) FROM audit WHERE action = 'ticket.reply' AND object_id = ${ticket}`);
   assert.equal(replies, '1', 'one audit entry for the one reply');
   assert.ok(retried('/api/v1/tickets/{id}/messages'), 'the first attempt failed and the second committed');
+});
+
+test('a chat message that deadlocks once is retried and lands once', async () => {
+  const channel = one("SELECT id FROM chat_channels WHERE name = 'general'");
+  const body = unique('retried message');
+  const res = await anna.post(`/api/v1/chat/channels/${channel}/messages`, { body, client_id: randomUUID() });
+  assert.equal(res.status, 201, show(res));
+  assert.equal(one(`SELECT COUNT(*) FROM chat_messages WHERE body_md = '${body}'`), '1');
+  assert.equal(one(`SELECT COUNT(*) FROM audit WHERE action = 'chat.message.send' AND object_id = ${res.body.id}`), '1');
+  assert.equal(one(`SELECT COUNT(*) FROM event WHERE type = 'chat.message' AND JSON_VALUE(payload, '$.id') = ${res.body.id}`), '1');
+  assert.ok(retried('/api/v1/chat/channels/{id}/messages'), 'the first attempt failed and the second committed');
 });
 
 test('a document folder that deadlocks once is retried and lands once', async () => {
