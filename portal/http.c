@@ -657,9 +657,7 @@ int http_no_fields(struct req *r)
 {
     /* The browser's api.js says application/json on every write, body or not: only a
      * body that is there is parsed (and must be empty). */
-    long long cl = r->ri->content_length;
-    const char *te = http_header(r, "Transfer-Encoding");
-    if (cl == 0 || (cl < 0 && !(te && strcasestr(te, "chunked"))))
+    if (!http_has_body(r))
         return 0;
     json_t *body = http_json_body(r);
     if (!body)
@@ -689,6 +687,8 @@ static bool is_json_type(const char *ct)
            (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
+/* CivetWeb reports content_length -1 both for a chunked body and for no Content-Length
+ * at all; only the first has a body. */
 bool http_has_body(struct req *r)
 {
     if (!r->ri)
@@ -905,11 +905,8 @@ static int dispatch(struct req *r)
         /* Writes carry JSON (or nothing): refuse other types before the handler runs. */
         const char *ct = http_header(r, "Content-Type");
         long long cl = r->ri->content_length;
-        /* CivetWeb reports -1 both for a chunked body and for no Content-Length at all;
-         * only the first has a body (a plain DELETE has nothing to label). */
-        const char *te = http_header(r, "Transfer-Encoding");
-        bool has_body = cl > 0 || (cl < 0 && te && strcasestr(te, "chunked"));
-        if ((has_body || ct) && !is_json_type(ct))
+        /* A plain DELETE has nothing to label: only a body (or a label) is checked. */
+        if ((http_has_body(r) || ct) && !is_json_type(ct))
             return http_error(r, 415, "unsupported_media_type", "Send the body as application/json",
                               NULL);
         if (cl > (long long)config.max_body)
